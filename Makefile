@@ -1,0 +1,44 @@
+# The two set-up commands: `make run` (install, then play or export the benefactor practice)
+# and `make test` (install with test tools, then run the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# libasound2-dev and gcc build simpleaudio; ffmpeg gives the tests ffprobe and a second MP3 decoder.
+APT_RUN := libasound2-dev gcc
+APT_TEST := $(APT_RUN) ffmpeg
+
+.PHONY: run test bench install install-test clean
+
+run: install
+	@if [ -n "$$(ls /dev/snd/pcm*p 2>/dev/null)" ] && [ -t 1 ]; then \
+		$(BIN)/stillpoint play benefactor; \
+	else \
+		$(BIN)/stillpoint export benefactor -o benefactor.mp3 --force; \
+	fi
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+bench: install-test
+	$(BIN)/python -m benchmarks
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-run: pyproject.toml
+	tools/apt-install.sh $(APT_RUN)
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[play]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	tools/apt-install.sh $(APT_TEST)
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[play,test]'
+	touch $@ $(VENV)/.installed-run
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,1 @@
+"""The built-in practice scripts, shipped with the package as stillpoint.practices."""

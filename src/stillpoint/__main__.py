@@ -1,0 +1,5 @@
+"""Entry point for ``python -m stillpoint``."""
+
+from stillpoint.cli import main
+
+main()

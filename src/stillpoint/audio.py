@@ -1,0 +1,31 @@
+"""The one internal audio format: mono, 16-bit signed little-endian PCM at 22050 Hz."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SAMPLE_RATE = 22050
+SAMPLE_WIDTH = 2
+CHANNELS = 1
+
+
+def seconds_to_samples(seconds: float) -> int:
+    """Number of samples closest to ``seconds`` at the internal rate."""
+    return int(round(seconds * SAMPLE_RATE))
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A piece of synthesized speech as raw PCM in the internal format."""
+
+    pcm: bytes
+
+    @property
+    def samples(self) -> int:
+        """Number of samples in the clip."""
+        return len(self.pcm) // SAMPLE_WIDTH
+
+    @property
+    def seconds(self) -> float:
+        """Length of the clip in seconds."""
+        return self.samples / SAMPLE_RATE

@@ -1,0 +1,567 @@
+"""The practice-script language: text -> Script, with every error's file, line and column. Pure."""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import math
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from stillpoint.errors import Diagnostic, ScriptError
+
+DEFAULT_VOICE = "en-us"
+DEFAULT_RATE = 120
+DEFAULT_BREATH = 8.0
+MAX_SECONDS = 3600.0
+RATE_RANGE = (60, 300)
+MARKER_WORDS = ("pause", "breathe", "soak", "bell")
+BREAK_STRENGTHS = {"none": 0.0, "x-weak": 0.25, "weak": 0.5, "medium": 1.0, "strong": 2.0, "x-strong": 4.0}
+SCALAR_KEYS = ("title", "author", "source", "description", "tags", "voice", "rate", "breath", "length")
+TABLE_KEYS = ("vars", "pronounce")
+SECTION_KEYS = ("voice", "rate", "breath")
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A sentence (or a piece of one between markers) to be spoken."""
+
+    text: str
+    line: int
+    col: int
+    paragraph_end: bool = False
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A pause, breathing, soaking or bell marker; ``seconds``/``count`` are None when left bare."""
+
+    kind: str
+    line: int
+    col: int
+    seconds: float | None = None
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Voice, rate and breath length; None means 'inherit'."""
+
+    voice: str | None = None
+    rate: int | None = None
+    breath: float | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of the practice (a chapter in the MP3) with its cues."""
+
+    title: str
+    line: int
+    cues: tuple[Speech | Marker, ...]
+    settings: Settings = Settings()
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The front matter of a practice."""
+
+    title: str
+    author: str = ""
+    source: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    voice: str = DEFAULT_VOICE
+    rate: int = DEFAULT_RATE
+    breath: float = DEFAULT_BREATH
+    length: float | None = None
+    vars: dict[str, str] = field(default_factory=dict)
+    pronounce: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Script:
+    """A parsed practice: metadata, sections, and where each variable is first used."""
+
+    path: str
+    meta: Meta
+    sections: tuple[Section, ...]
+    variables: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def speeches(self) -> list[Speech]:
+        """Every spoken piece, in order."""
+        return [cue for section in self.sections for cue in section.cues if isinstance(cue, Speech)]
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def load(path: str | Path, values: dict[str, str] | None = None) -> Script:
+    """Read and parse the practice file at ``path``."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise _single(name, "is a folder, not a practice script", "give the path of a .txt file") from None
+    except FileNotFoundError:
+        raise _single(name, "no such file", "check the path, or run `stillpoint list`") from None
+    except OSError as err:
+        raise _single(name, f"cannot be read ({err.strerror})", "check its permissions") from None
+    return parse(decode(data, name), name, values)
+
+
+def decode(data: bytes, path: str = "<text>") -> str:
+    """Bytes of a script file -> text; UTF-8 (with or without BOM) or UTF-16 with a BOM."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _single(path, "is not valid UTF-16 text", "save it as UTF-8") from None
+    if b"\x00" in data:
+        line, col = _position_of(data, data.index(b"\x00"))
+        raise _single(path, "looks like a binary file (it contains NUL bytes)", "give a plain-text script", line, col)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line, col = _position_of(data, err.start)
+        raise _single(path, "is not valid UTF-8 text", "save the file as UTF-8", line, col) from None
+
+
+def parse(text: str, path: str = "<text>", values: dict[str, str] | None = None) -> Script:
+    """Parse script text; raises ScriptError listing every error found."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    errors: list[Diagnostic] = []
+    meta, body_start = _FrontMatter(path, lines, errors).parse()
+    defaults = {**meta.vars, **(values or {})}
+    body = _Body(path, meta.title, defaults, errors)
+    sections = body.parse(lines, body_start)
+    if not errors and not any(isinstance(c, Speech) for s in sections for c in s.cues):
+        line = body_start + 1 if body_start < len(lines) else 1
+        message = "the script is empty" if not text.strip() else "the script has no spoken text"
+        errors.append(Diagnostic(path, line, 1, message, "write at least one line to be spoken"))
+    if errors:
+        raise ScriptError(sorted(errors, key=lambda d: (d.line, d.col)))
+    return Script(path, meta, tuple(sections), body.used)
+
+
+def parse_duration(text: str) -> float:
+    """'8s', '1m30s', '500ms', '1h', or a bare number of seconds -> seconds; ValueError with the reason."""
+    raw = text.strip().lower()
+    if re.fullmatch(r"[+-]?(nan|inf(inity)?)(ms|s|m|h)?", raw):
+        raise ValueError(f"'{text}' is not a length of time")
+    if raw.startswith("-"):
+        raise ValueError(f"a length of time cannot be negative ('{text}')")
+    seconds = _duration_seconds(raw)
+    if seconds is None:
+        raise ValueError(f"'{text}' is not a length of time; write it like 8s, 1m30s or 500ms")
+    if not math.isfinite(seconds) or seconds > MAX_SECONDS:
+        raise ValueError(f"'{text}' is longer than the 1 hour a single marker may last")
+    return seconds
+
+
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?")
+
+
+def _duration_seconds(raw: str) -> float | None:
+    if re.fullmatch(r"\d+(\.\d+)?", raw):
+        return float(raw)
+    match = _DURATION.fullmatch(raw.replace(" ", ""))
+    if not raw or not match or not any(match.groups()):
+        return None
+    hours, minutes, seconds, millis = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds + millis / 1000
+
+
+def _single(path: str, message: str, hint: str = "", line: int = 0, col: int = 0) -> ScriptError:
+    return ScriptError([Diagnostic(path, line, col, message, hint)])
+
+
+def _position_of(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    close = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+# ---------------------------------------------------------------- front matter
+
+
+class _FrontMatter:
+    """Reads the `---` block at the top of a script into Meta."""
+
+    def __init__(self, path: str, lines: list[str], errors: list[Diagnostic]):
+        self.path, self.lines, self.errors = path, lines, errors
+        self.fields: dict[str, str] = {}
+        self.positions: dict[str, int] = {}
+        self.tables: dict[str, dict[str, str]] = {key: {} for key in TABLE_KEYS}
+
+    def parse(self) -> tuple[Meta, int]:
+        """Meta and the index of the first body line."""
+        if not self.lines or self.lines[0].strip() != "---":
+            return self._meta(), 0
+        end = next((i for i in range(1, len(self.lines)) if self.lines[i].strip() == "---"), None)
+        if end is None:
+            self._error(1, 1, "the front matter is not closed", "add a line with --- after the last setting")
+            return self._meta(), len(self.lines)
+        self._read_block(1, end)
+        return self._meta(), end + 1
+
+    def _read_block(self, first: int, end: int) -> None:
+        table = None
+        for index in range(first, end):
+            raw = self.lines[index]
+            if not raw.strip() or raw.lstrip().startswith(("#", "//")):
+                continue
+            if raw[0] in " \t" and table is not None:
+                self._table_entry(index + 1, raw, table)
+            else:
+                table = self._setting(index + 1, raw)
+
+    def _setting(self, lineno: int, raw: str) -> str | None:
+        key, sep, value = raw.partition(":")
+        key = key.strip().lower()
+        if not sep:
+            self._error(lineno, 1, f"'{raw.strip()}' is not a setting", "write settings as `key: value`")
+        elif key in TABLE_KEYS:
+            self._table_inline(lineno, key, value)
+            return key
+        elif key not in SCALAR_KEYS:
+            near = _suggest(key, SCALAR_KEYS + TABLE_KEYS)
+            hint = f"did you mean `{near}:`?" if near else "known settings: " + ", ".join(SCALAR_KEYS + TABLE_KEYS)
+            self._error(lineno, 1, f"unknown setting '{key}'", hint)
+        elif key in self.fields:
+            self._error(lineno, 1, f"'{key}' is set twice", "keep one of them")
+        else:
+            self.fields[key] = _unquote(value.strip())
+            self.positions[key] = lineno
+        return None
+
+    def _table_inline(self, lineno: int, key: str, value: str) -> None:
+        if value.strip():
+            self._error(lineno, len(key) + 2, f"put each entry of '{key}' on its own indented line",
+                        f"for example:\n{key}:\n  name: value")
+
+    def _table_entry(self, lineno: int, raw: str, table: str) -> None:
+        name, sep, value = raw.strip().partition(":")
+        col = len(raw) - len(raw.lstrip()) + 1
+        name = name.strip()
+        if not sep or not name:
+            self._error(lineno, col, f"'{raw.strip()}' is not an entry of '{table}'", "write it as `name: value`")
+        elif table == "vars" and not re.fullmatch(r"[A-Za-z_][\w-]*", name):
+            self._error(lineno, col, f"'{name}' is not a variable name", "use letters, digits, - and _")
+        else:
+            self.tables[table][name if table == "vars" else name.lower()] = _unquote(value.strip())
+
+    def _meta(self) -> Meta:
+        stem = Path(self.path).stem.replace("-", " ").replace("_", " ").strip()
+        return Meta(
+            title=self.fields.get("title") or stem.title() or "Untitled practice",
+            author=self.fields.get("author", ""),
+            source=self.fields.get("source", ""),
+            description=self.fields.get("description", ""),
+            tags=tuple(t.strip() for t in self.fields.get("tags", "").strip("[]").split(",") if t.strip()),
+            voice=self.fields.get("voice") or DEFAULT_VOICE,
+            rate=self._rate(),
+            breath=self._duration("breath", DEFAULT_BREATH),
+            length=self._duration("length", None),
+            vars=self.tables["vars"],
+            pronounce=self.tables["pronounce"],
+        )
+
+    def _rate(self) -> int:
+        if "rate" not in self.fields:
+            return DEFAULT_RATE
+        rate = _parse_rate(self.fields["rate"])
+        if rate is None:
+            self._error(self.positions["rate"], 1, f"rate '{self.fields['rate']}' is not usable",
+                        f"give words per minute, a whole number from {RATE_RANGE[0]} to {RATE_RANGE[1]}")
+            return DEFAULT_RATE
+        return rate
+
+    def _duration(self, key: str, default: float | None) -> float | None:
+        if key not in self.fields:
+            return default
+        try:
+            seconds = parse_duration(self.fields[key])
+        except ValueError as err:
+            self._error(self.positions[key], 1, f"{key}: {err}", "write it like 8s or 1m30s")
+            return default
+        if seconds <= 0:
+            self._error(self.positions[key], 1, f"{key} must be longer than 0", "write it like 8s or 1m30s")
+            return default
+        return seconds
+
+    def _error(self, line: int, col: int, message: str, hint: str = "") -> None:
+        self.errors.append(Diagnostic(self.path, line, col, message, hint))
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _parse_rate(text: str) -> int | None:
+    if not re.fullmatch(r"\d{1,4}", text.strip()):
+        return None
+    rate = int(text)
+    return rate if RATE_RANGE[0] <= rate <= RATE_RANGE[1] else None
+
+
+# ---------------------------------------------------------------- body
+
+_TOKEN = re.compile(r"\[|\]|<|\{|\}")
+_HEADING = re.compile(r"#+\s*(.*?)\s*(\{[^{}]*\})?\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\u201d\u2019]*\s+(?=[\"'(\u201c\u2018]?[A-Z0-9])")
+
+
+@dataclass
+class _Paragraph:
+    """Text gathered so far, with the source position of each piece."""
+
+    pieces: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def add(self, text: str, line: int, col: int) -> None:
+        if text:
+            self.pieces.append((text, line, col))
+
+    def flush(self) -> list[Speech]:
+        """The gathered text as sentences; empties the paragraph."""
+        text, starts = _join(self.pieces)
+        self.pieces = []
+        sentences = []
+        for start, end in _sentence_spans(text):
+            words = text[start:end].split()
+            if words:
+                offset = start + len(text[start:end]) - len(text[start:end].lstrip())
+                line, col = _locate(starts, offset)
+                sentences.append(Speech(" ".join(words), line, col))
+        return sentences
+
+
+def _join(pieces: list[tuple[str, int, int]]) -> tuple[str, list[tuple[int, int, int]]]:
+    text, starts, offset = [], [], 0
+    for piece, line, col in pieces:
+        starts.append((offset, line, col))
+        text.append(piece)
+        offset += len(piece)
+    return "".join(text), starts
+
+
+def _locate(starts: list[tuple[int, int, int]], offset: int) -> tuple[int, int]:
+    index = bisect.bisect_right([s[0] for s in starts], offset) - 1
+    piece_offset, line, col = starts[max(index, 0)]
+    return line, col + offset - piece_offset
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.start()))
+        start = match.start()
+    spans.append((start, len(text)))
+    return spans
+
+
+class _Body:
+    """Reads sections, spoken text and markers after the front matter."""
+
+    def __init__(self, path: str, title: str, values: dict[str, str], errors: list[Diagnostic]):
+        self.path, self.values, self.errors = path, values, errors
+        self.used: dict[str, tuple[int, int]] = {}
+        self.sections: list[Section] = []
+        self.current = Section(title="", line=1, cues=())
+        self.cues: list[Speech | Marker] = []
+        self.paragraph = _Paragraph()
+
+    def parse(self, lines: list[str], start: int) -> list[Section]:
+        """All sections of the body, starting at line index ``start``."""
+        for index in range(start, len(lines)):
+            self._line(index + 1, lines[index])
+        self._end_section()
+        return self.sections
+
+    def _line(self, lineno: int, raw: str) -> None:
+        stripped = raw.strip()
+        if not stripped:
+            self._flush(paragraph_end=True)
+        elif stripped.startswith("//"):
+            return
+        elif stripped.startswith("#"):
+            self._heading(lineno, raw)
+        else:
+            self._text_line(lineno, raw)
+
+    def _heading(self, lineno: int, raw: str) -> None:
+        self._end_section()
+        col = raw.index("#") + 1
+        match = _HEADING.match(raw.strip())
+        title = match.group(1) if match else ""
+        if not title or "{" in title or "}" in title:
+            self._error(lineno, col, "a section heading needs a title", "write it like `# Arriving`")
+        settings = self._section_settings(lineno, raw, match.group(2) if match else None)
+        self.current = Section(title=title, line=lineno, cues=(), settings=settings)
+
+    def _section_settings(self, lineno: int, raw: str, block: str | None) -> Settings:
+        if not block:
+            return Settings()
+        col = raw.index(block) + 1
+        found: dict[str, object] = {}
+        for entry in filter(None, (e.strip() for e in block[1:-1].split(","))):
+            key, sep, value = (part.strip() for part in entry.partition(":"))
+            parsed = self._section_value(lineno, col, key.lower(), value) if sep else None
+            if not sep:
+                self._error(lineno, col, f"'{entry}' is not a section setting", "write it like {rate: 100}")
+            elif parsed is not None:
+                found[key.lower()] = parsed
+        return Settings(**found)
+
+    def _section_value(self, lineno: int, col: int, key: str, value: str) -> object:
+        if key not in SECTION_KEYS:
+            near = _suggest(key, SECTION_KEYS)
+            self._error(lineno, col, f"unknown section setting '{key}'",
+                        f"did you mean `{near}`?" if near else "a section may set voice, rate and breath")
+            return None
+        if key == "rate":
+            rate = _parse_rate(value)
+            if rate is None:
+                self._error(lineno, col, f"rate '{value}' is not usable",
+                            f"give words per minute, a whole number from {RATE_RANGE[0]} to {RATE_RANGE[1]}")
+            return rate
+        if key == "breath":
+            return self._positive_duration(lineno, col, value)
+        return _unquote(value) or None
+
+    def _text_line(self, lineno: int, raw: str) -> None:
+        position = 0
+        for match in _TOKEN.finditer(raw):
+            if match.start() < position:
+                continue
+            self._text(lineno, raw[position:match.start()], position + 1)
+            position = self._token(lineno, raw, match.start())
+        self._text(lineno, raw[position:], position + 1)
+        self.paragraph.add(" ", lineno, len(raw) + 1)
+
+    def _text(self, lineno: int, text: str, col: int) -> None:
+        self.paragraph.add(text, lineno, col)
+
+    def _token(self, lineno: int, raw: str, start: int) -> int:
+        """Handle the bracket, tag or brace at ``start``; return where plain text resumes."""
+        opener = raw[start]
+        if opener in "]}":
+            self._error(lineno, start + 1, f"unexpected '{opener}'", "remove it, or open it with "
+                        + ("[" if opener == "]" else "{"))
+            return start + 1
+        closer = {"[": "]", "<": ">", "{": "}"}[opener]
+        end = raw.find(closer, start + 1)
+        nested = raw.find(opener, start + 1)
+        if end < 0 or (opener != "<" and 0 <= nested < end):
+            self._unclosed(lineno, start, opener, closer)
+            return len(raw) if end < 0 else nested
+        inner = raw[start + 1:end]
+        {"[": self._marker, "<": self._tag, "{": self._variable}[opener](lineno, start + 1, inner)
+        return end + 1
+
+    def _unclosed(self, lineno: int, start: int, opener: str, closer: str) -> None:
+        what = {"[": "marker", "<": "tag", "{": "variable"}[opener]
+        self._error(lineno, start + 1, f"unclosed {what}: '{opener}' without '{closer}'",
+                    f"close it with '{closer}' on the same line")
+
+    def _marker(self, lineno: int, col: int, inner: str) -> None:
+        word, _, argument = inner.strip().partition(" ")
+        word, argument = word.lower(), argument.strip()
+        if word not in MARKER_WORDS:
+            self._unknown_marker(lineno, col, inner, word, argument)
+        elif word == "bell":
+            if argument:
+                self._error(lineno, col, "[bell] takes no length", "write [bell], and a [pause] after it if needed")
+            self._add_marker(Marker("bell", lineno, col))
+        elif word == "breathe":
+            self._breathe(lineno, col, argument)
+        else:
+            seconds = self._positive_duration(lineno, col, argument) if argument else None
+            if seconds is not None or not argument:
+                self._add_marker(Marker(word, lineno, col, seconds=seconds))
+
+    def _unknown_marker(self, lineno: int, col: int, inner: str, word: str, argument: str) -> None:
+        near = _suggest(word, MARKER_WORDS)
+        if near:
+            hint = f"did you mean [{near}{' ' + argument if argument else ''}]?"
+        else:
+            hint = "markers are [pause 5s], [breathe 3], [soak 45s] and [bell]"
+        self._error(lineno, col, f"unknown marker [{inner.strip()}]", hint)
+
+    def _breathe(self, lineno: int, col: int, argument: str) -> None:
+        if not argument:
+            self._add_marker(Marker("breathe", lineno, col, count=1))
+        elif re.fullmatch(r"\d+", argument) and 1 <= int(argument) <= 100:
+            self._add_marker(Marker("breathe", lineno, col, count=int(argument)))
+        else:
+            self._error(lineno, col, f"[breathe {argument}]: give a number of breaths from 1 to 100",
+                        "for a timed silence write [pause 30s] or [soak 30s]")
+
+    def _positive_duration(self, lineno: int, col: int, text: str) -> float | None:
+        try:
+            seconds = parse_duration(text)
+        except ValueError as err:
+            self._error(lineno, col, str(err), "write it like 8s, 1m30s or 500ms")
+            return None
+        if seconds <= 0:
+            self._error(lineno, col, f"a length of 0 is no pause ('{text}')", "remove the marker or give a length like 5s")
+            return None
+        return seconds
+
+    def _tag(self, lineno: int, col: int, inner: str) -> None:
+        match = re.fullmatch(r"\s*break\b(.*?)/?\s*", inner, re.S)
+        if not match:
+            name = (inner.split() or ["?"])[0].strip("/")
+            self._error(lineno, col, f"<{name}> is not supported in a script",
+                        "only <break time=\"3s\"/> and <break strength=\"strong\"/> are; "
+                        "use `stillpoint convert` for other SSML")
+            return
+        seconds = self._break_seconds(lineno, col, match.group(1))
+        if seconds:
+            self._add_marker(Marker("pause", lineno, col, seconds=seconds))
+
+    def _break_seconds(self, lineno: int, col: int, attributes: str) -> float | None:
+        attrs = dict(re.findall(r"(\w+)\s*=\s*[\"']([^\"']*)[\"']", attributes))
+        if "time" in attrs:
+            return self._positive_duration(lineno, col, attrs["time"])
+        if attrs.get("strength", "medium") in BREAK_STRENGTHS:
+            return BREAK_STRENGTHS[attrs.get("strength", "medium")]
+        self._error(lineno, col, f"<break strength=\"{attrs['strength']}\"> is not a strength",
+                    "use one of " + ", ".join(BREAK_STRENGTHS))
+        return None
+
+    def _variable(self, lineno: int, col: int, inner: str) -> None:
+        name = inner.strip()
+        if not re.fullmatch(r"[A-Za-z_][\w-]*", name):
+            self._error(lineno, col, f"'{{{inner}}}' is not a variable", "write a variable like {benefactor}")
+        elif name not in self.values:
+            self._error(lineno, col, f"variable {{{name}}} has no value",
+                        f"give it a default under `vars:` or run with --set {name}=...")
+        else:
+            self.used.setdefault(name, (lineno, col))
+            self._text(lineno, self.values[name], col)
+
+    def _add_marker(self, marker: Marker) -> None:
+        self._flush(paragraph_end=False)
+        self.cues.append(marker)
+
+    def _flush(self, paragraph_end: bool) -> None:
+        self.cues.extend(self.paragraph.flush())
+        if paragraph_end and self.cues and isinstance(self.cues[-1], Speech):
+            self.cues[-1] = replace(self.cues[-1], paragraph_end=True)
+
+    def _end_section(self) -> None:
+        self._flush(paragraph_end=True)
+        if self.cues or self.current.title:
+            self.sections.append(replace(self.current, cues=tuple(self.cues)))
+        self.cues = []
+
+    def _error(self, line: int, col: int, message: str, hint: str = "") -> None:
+        self.errors.append(Diagnostic(self.path, line, col, message, hint))

@@ -1,0 +1,1 @@
+"""Small sound helpers used while rendering: bells, ambience, loudness."""

@@ -1,0 +1,72 @@
+"""The speech-engine contract and the voice-name lookup every engine shares."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from stillpoint.audio import Clip
+from stillpoint.errors import VoiceError
+
+LIST_HINT = "run `stillpoint voices` to list them"
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """One voice an engine offers: its id (e.g. 'gmw/en-us'), display name and languages."""
+
+    id: str
+    name: str
+    languages: tuple[str, ...] = ()
+
+    @property
+    def short(self) -> str:
+        """The id without its family prefix ('gmw/en-us' -> 'en-us')."""
+        return self.id.rsplit("/", 1)[-1]
+
+
+class Engine(Protocol):
+    """Turns one line of text into a clip; an instance lives in a single process."""
+
+    name: str
+
+    def version(self) -> str:
+        """Text that changes whenever the engine's output may change."""
+        ...
+
+    def voices(self) -> list[VoiceInfo]:
+        """The voices this engine can speak with."""
+        ...
+
+    def synthesize(self, text: str, voice: str, rate: int) -> Clip:
+        """Speak ``text`` with ``voice`` at ``rate`` words per minute."""
+        ...
+
+
+_NAME_FORMS: tuple[Callable[[VoiceInfo], str], ...] = (
+    lambda voice: voice.id,
+    lambda voice: voice.short,
+    lambda voice: voice.name,
+)
+
+
+def resolve_voice(requested: str, voices: Sequence[VoiceInfo]) -> str:
+    """The id of the voice named by its id, short id or display name, ignoring case."""
+    wanted = requested.strip().casefold()
+    for form in _NAME_FORMS:
+        for voice in voices:
+            if form(voice).casefold() == wanted:
+                return voice.id
+    raise VoiceError(f"unknown voice {requested!r}", hint=_voice_hint(wanted, voices))
+
+
+def _voice_hint(wanted: str, voices: Sequence[VoiceInfo]) -> str:
+    """A did-you-mean suggestion (when one is close) and where to find every voice."""
+    by_form = {form(voice).casefold(): voice.short for voice in voices for form in _NAME_FORMS}
+    close = difflib.get_close_matches(wanted, list(by_form), n=6, cutoff=0.6)
+    suggestions = list(dict.fromkeys(by_form[match] for match in close))[:3]
+    if not suggestions:
+        return LIST_HINT
+    return f"did you mean {' or '.join(repr(s) for s in suggestions)}? {LIST_HINT}"
