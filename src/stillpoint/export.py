@@ -76,7 +76,7 @@ def export_track(
     dest = Path(dest)
     fmt = format_for(dest, fmt)
     _check_bitrate(fmt, bitrate)
-    _check_destination(dest, force)
+    check_destination(dest, force)
     sweep_stale_parts(dest.parent)
     part = _part_path(dest)
     try:
@@ -102,6 +102,18 @@ def sweep_stale_parts(folder: Path) -> list[Path]:
             part.unlink()
             removed.append(part)
     return removed
+
+
+def check_destination(dest: Path, force: bool) -> None:
+    """Refuse a destination that cannot or should not be written."""
+    if not dest.parent.is_dir():
+        raise ExportError(
+            "is not an existing folder", path=str(dest.parent), hint="create it first or choose another destination"
+        )
+    if dest.is_dir():
+        raise ExportError("is a folder, not a file", path=str(dest), hint="give a file name inside it")
+    if dest.exists() and not force:
+        raise ExportError("already exists; use --force to replace it", path=str(dest))
 
 
 def _part_path(dest: Path) -> Path:
@@ -131,18 +143,6 @@ def _check_bitrate(fmt: str, bitrate: int) -> None:
     if fmt == "mp3" and bitrate not in MP3_BITRATES:
         choices = ", ".join(str(rate) for rate in MP3_BITRATES)
         raise ExportUsageError(f"MP3 cannot use {bitrate} kbps at {SAMPLE_RATE} Hz", hint=f"use one of {choices}")
-
-
-def _check_destination(dest: Path, force: bool) -> None:
-    """Refuse a destination that cannot or should not be written."""
-    if not dest.parent.is_dir():
-        raise ExportError(
-            "is not an existing folder", path=str(dest.parent), hint="create it first or choose another destination"
-        )
-    if dest.is_dir():
-        raise ExportError("is a folder, not a file", path=str(dest), hint="give a file name inside it")
-    if dest.exists() and not force:
-        raise ExportError("already exists; use --force to replace it", path=str(dest))
 
 
 def _write_part(part: Path, chunks: Iterable[bytes], fmt: str, info: TrackInfo, bitrate: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from stillpoint import library
@@ -11,7 +11,7 @@ from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.audio import Clip
 from stillpoint.errors import UsageError, VoiceError
-from stillpoint.export import TrackInfo, export_track, format_for
+from stillpoint.export import TrackInfo, check_destination, export_track, format_for
 from stillpoint.render import RenderOptions, render
 from stillpoint.script import Script
 from stillpoint.timeline import Pace, Timeline
@@ -96,13 +96,9 @@ def export(
     """Render a practice to a file; returns where it went and the timeline it follows."""
     dest = settings.dest or default_destination(parsed, settings.fmt)
     fmt = format_for(dest, settings.fmt)
+    check_destination(dest, settings.force)
     timeline = timed_plan(parsed, pace, synth, on_progress)
     chunks = render(timeline, speech_clips(timeline, synth), options)
     info = track_info(parsed, timeline)
     written = export_track(chunks, dest, fmt, info, bitrate=settings.bitrate, force=settings.force)
     return written, timeline
-
-
-def with_overrides(pace: Pace, **overrides: object) -> Pace:
-    """A copy of ``pace`` with the given non-None settings."""
-    return replace(pace, **{k: v for k, v in overrides.items() if v is not None})

@@ -83,7 +83,7 @@ def _chapter_frames(chapters: list[Chapter]) -> Iterator[Frame]:
     if not chapters:
         return
     ids = chapter_ids(chapters)
-    for element_id, chapter in zip(ids, chapters):
+    for element_id, chapter in zip(ids, chapters, strict=True):
         title = TIT2(encoding=UTF8, text=[chapter.title])
         yield CHAP(
             element_id=element_id, start_time=_ms(chapter.start), end_time=_ms(chapter.end), sub_frames=[title]
@@ -112,10 +112,11 @@ def write_mp3_tags(target: Target, info: TrackInfo) -> None:
 
 
 def write_wav_tags(target: Target, info: TrackInfo) -> None:
-    """Add an ID3 chunk with the basic metadata to a finished WAV file."""
+    """Write (or replace) an ID3 chunk with the basic metadata in a finished WAV file."""
     wav = WAVE(target)
     if wav.tags is None:
         wav.add_tags()
+    wav.tags.clear()
     for frame in _basic_frames(info):
         wav.tags.add(frame)
     wav.save(target, v2_version=4)
