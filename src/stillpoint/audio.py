@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SAMPLE_RATE = 22050
 SAMPLE_WIDTH = 2
@@ -16,9 +16,13 @@ def seconds_to_samples(seconds: float) -> int:
 
 @dataclass(frozen=True)
 class Clip:
-    """A piece of synthesized speech as raw PCM in the internal format."""
+    """A piece of synthesized speech as raw PCM in the internal format.
+
+    ``loudness`` is (integrated LUFS, true peak dBTP) when it has been measured, so it need not be again.
+    """
 
     pcm: bytes
+    loudness: tuple[float, float] | None = field(default=None, compare=False)
 
     @property
     def samples(self) -> int:

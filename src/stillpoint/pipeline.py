@@ -10,7 +10,7 @@ from stillpoint import library
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.audio import Clip
-from stillpoint.errors import UsageError, VoiceError
+from stillpoint.errors import UsageError
 from stillpoint.export import TrackInfo, check_destination, export_track, format_for
 from stillpoint.render import RenderOptions, render
 from stillpoint.script import Script
@@ -42,21 +42,8 @@ def load_script(source: str, values: dict[str, str] | None = None) -> Script:
     return parsed
 
 
-def check_voices(parsed: Script, pace: Pace, synth: Synthesizer) -> None:
-    """Fail early, naming the line, if the practice asks for a voice the engine lacks."""
-    wanted = [(pace.voice or parsed.meta.voice, 0)]
-    wanted += [(s.settings.voice, s.line) for s in parsed.sections if s.settings.voice and not pace.voice]
-    for voice, line in wanted:
-        try:
-            synth.resolve_voice(voice)
-        except VoiceError as err:
-            hint = err.diagnostic.hint
-            raise VoiceError(err.diagnostic.message, path=parsed.path if line else "", line=line, hint=hint) from None
-
-
 def timed_plan(parsed: Script, pace: Pace, synth: Synthesizer, on_progress: ProgressCallback = None) -> Timeline:
     """The exact timeline: every line synthesized (or taken from the cache) to learn its length."""
-    check_voices(parsed, pace, synth)
     wanted = timing.utterances(parsed, pace)
     durations = {u: clip.seconds for u, clip in zip(wanted, synth.clips(wanted, on_progress))}
     return timing.plan(parsed, pace, durations)

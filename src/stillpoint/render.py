@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from stillpoint.audio import SAMPLE_RATE, Clip, seconds_to_samples
+from stillpoint.sound.ambience import Ambience
 from stillpoint.sound.bell import bell
-from stillpoint.sound.loudness import apply_gain, clip_gain
+from stillpoint.sound.loudness import level, measure
 from stillpoint.timeline import BELL, SPEECH, Event, Timeline
 
 SILENCE_CHUNK = SAMPLE_RATE  # one second of zeros at a time keeps long soaks cheap
@@ -18,11 +19,13 @@ FADE_SECONDS = 0.008
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How the track sounds: speech loudness (None leaves it as the engine made it) and bell volume."""
+    """How the track sounds: speech loudness (None leaves it as the engine made it), bell volume, ambience bed."""
 
     loudness: float | None = -19.0
     peak: float = -1.0
     bell_volume: float = 1.0
+    ambience: str | None = None
+    ambience_volume: float = 1.0
 
 
 def render(timeline: Timeline, clips: Iterable[Clip], options: RenderOptions = RenderOptions()) -> Iterator[bytes]:
@@ -32,12 +35,17 @@ def render(timeline: Timeline, clips: Iterable[Clip], options: RenderOptions = R
 
 
 def render_events(
-    timeline: Timeline, clips: Iterable[Clip], options: RenderOptions = RenderOptions()
+    timeline: Timeline, clips: Iterable[Clip], options: RenderOptions = RenderOptions(), first: int = 0
 ) -> Iterator[tuple[Event, bytes]]:
-    """Each event with its PCM in one or more chunks, re-timed to the samples really produced."""
+    """Each event from index ``first`` on with its PCM in one or more chunks, re-timed to the samples really produced.
+
+    ``clips`` are those of the speech events from ``first`` on; times count from the start of the practice.
+    """
     pending = iter(clips)
-    position = 0
-    for event in timeline.events:
+    events = timeline.events[first:]
+    position = seconds_to_samples(events[0].start) if events else 0
+    bed = _bed(options, events, position)
+    for index, event in enumerate(events):
         if event.kind == SPEECH:
             chunks: Iterable[bytes] = [speech_pcm(next(pending), options)]
             samples = len(chunks[0]) // 2
@@ -45,9 +53,16 @@ def render_events(
             samples = seconds_to_samples(event.end) - seconds_to_samples(event.start)
             chunks = _sound_chunks(event, samples, options)
         timed = replace(event, start=position / SAMPLE_RATE, duration=samples / SAMPLE_RATE)
-        for chunk in chunks:
+        for chunk in bed.under(chunks, index, position, samples) if bed else chunks:
             yield timed, chunk
         position += samples
+
+
+def _bed(options: RenderOptions, events: tuple[Event, ...], start: int) -> Ambience | None:
+    """The ambience laid under ``events`` (whose stream starts at sample ``start``), if one is asked for."""
+    if not options.ambience:
+        return None
+    return Ambience(options.ambience, options.ambience_volume, [event.kind for event in events], start)
 
 
 def _sound_chunks(event: Event, samples: int, options: RenderOptions) -> Iterable[bytes]:
@@ -60,7 +75,7 @@ def speech_pcm(clip: Clip, options: RenderOptions) -> bytes:
     """A clip levelled to the target loudness with short fades, so it never clicks on or off."""
     pcm = clip.pcm
     if options.loudness is not None:
-        pcm = apply_gain(pcm, clip_gain(pcm, options.loudness, options.peak))
+        pcm = level(pcm, clip.loudness or measure(pcm), options.loudness, options.peak)
     return _faded(pcm)
 
 

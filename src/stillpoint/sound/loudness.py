@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 
+from functools import lru_cache
+
 import numpy as np
-import pyloudnorm
-from scipy.signal import resample_poly
 
 from stillpoint.audio import SAMPLE_RATE
 
@@ -18,12 +18,33 @@ TARGET_LUFS = -19.0
 PEAK_DBTP = -1.0
 OVERSAMPLING = 4
 _BLOCK_SECONDS = 0.4
-_METER = pyloudnorm.Meter(SAMPLE_RATE, block_size=_BLOCK_SECONDS)
+
+
+@lru_cache(maxsize=1)
+def _meter():
+    """The BS.1770 meter; pyloudnorm (and scipy) load only when something is measured."""
+    import pyloudnorm
+
+    return pyloudnorm.Meter(SAMPLE_RATE, block_size=_BLOCK_SECONDS)
 
 
 def _samples(pcm: bytes) -> np.ndarray:
     """Internal PCM as floats in [-1, 1)."""
     return np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0
+
+
+def prepare() -> None:
+    """Load the measuring code now (about a second, for scipy) rather than at the first measurement."""
+    _meter()
+    _resampler()
+
+
+@lru_cache(maxsize=1)
+def _resampler():
+    """scipy's polyphase resampler, loaded on first use."""
+    from scipy.signal import resample_poly
+
+    return resample_poly
 
 
 def _integrated_lufs(samples: np.ndarray) -> float:
@@ -32,12 +53,12 @@ def _integrated_lufs(samples: np.ndarray) -> float:
     if len(samples) < block:
         samples = np.pad(samples, (0, block - len(samples)))
     with np.errstate(divide="ignore"):
-        return float(_METER.integrated_loudness(samples))
+        return float(_meter().integrated_loudness(samples))
 
 
 def _true_peak_dbtp(samples: np.ndarray) -> float:
     """Highest absolute level of the signal oversampled four times, in dBTP."""
-    peak = np.max(np.abs(resample_poly(samples, OVERSAMPLING, 1))) if len(samples) else 0.0
+    peak = np.max(np.abs(_resampler()(samples, OVERSAMPLING, 1))) if len(samples) else 0.0
     return 20.0 * math.log10(peak) if peak > 0 else -math.inf
 
 
@@ -51,7 +72,12 @@ def measure(pcm: bytes) -> tuple[float, float]:
 
 def clip_gain(pcm: bytes, target_lufs: float = TARGET_LUFS, peak_dbtp: float = PEAK_DBTP) -> float:
     """Linear gain that brings a clip to ``target_lufs`` without its true peak exceeding ``peak_dbtp``."""
-    lufs, true_peak = measure(pcm)
+    return gain_for(measure(pcm), target_lufs, peak_dbtp)
+
+
+def gain_for(measured: tuple[float, float], target_lufs: float = TARGET_LUFS, peak_dbtp: float = PEAK_DBTP) -> float:
+    """The gain of ``clip_gain`` from a clip's already measured (LUFS, true peak dBTP)."""
+    lufs, true_peak = measured
     if not math.isfinite(lufs) or not math.isfinite(true_peak):
         return 1.0
     gain_db = min(target_lufs - lufs, peak_dbtp - true_peak)
@@ -62,3 +88,53 @@ def apply_gain(pcm: bytes, gain: float) -> bytes:
     """Clip ``pcm`` scaled by ``gain``, rounded and clipped to 16 bits."""
     scaled = np.rint(np.frombuffer(pcm, dtype="<i2") * float(gain))
     return np.clip(scaled, -32768, 32767).astype("<i2").tobytes()
+
+
+LIMITER_SECONDS = 0.005  # how early the limiter closes before a peak, and how soon it opens after
+LIMITER_PASSES = 2
+
+
+def level(pcm: bytes, measured: tuple[float, float], target_lufs: float = TARGET_LUFS,
+          peak_dbtp: float = PEAK_DBTP) -> bytes:
+    """A clip brought to ``target_lufs``, with a limiter holding down the peaks that would pass ``peak_dbtp``.
+
+    Lowering a peaky clip as a whole (``gain_for``) would leave it quieter than the rest of the practice.
+    """
+    lufs, true_peak = measured
+    if not math.isfinite(lufs) or not math.isfinite(true_peak):
+        return pcm
+    gain_db = target_lufs - lufs
+    if true_peak + gain_db <= peak_dbtp:
+        return apply_gain(pcm, _linear(gain_db))
+    samples = _limited_to(_samples(pcm) * _linear(gain_db), target_lufs, _linear(peak_dbtp))
+    return np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
+
+
+def _linear(db: float) -> float:
+    """A gain in dB as a factor."""
+    return 10.0 ** (db / 20.0)
+
+
+def _limited_to(samples: np.ndarray, target_lufs: float, ceiling: float) -> np.ndarray:
+    """``samples`` limited under ``ceiling`` and brought back to ``target_lufs``, then held strictly under it."""
+    for _ in range(LIMITER_PASSES):
+        samples = _limited(samples, ceiling)
+        samples = samples * _linear(target_lufs - _integrated_lufs(samples))
+    return samples * min(1.0, ceiling / np.max(_oversampled_peaks(samples)))
+
+
+def _oversampled_peaks(samples: np.ndarray) -> np.ndarray:
+    """For each sample, the highest absolute level of the signal oversampled four times around it."""
+    upsampled = np.abs(_resampler()(samples, OVERSAMPLING, 1))
+    return upsampled[: len(samples) * OVERSAMPLING].reshape(len(samples), OVERSAMPLING).max(axis=1)
+
+
+def _limited(samples: np.ndarray, ceiling: float) -> np.ndarray:
+    """``samples`` under a smooth gain that dips just enough, just around each peak, to keep it under ``ceiling``."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    width = int(LIMITER_SECONDS * SAMPLE_RATE)
+    needed = np.minimum(1.0, ceiling / np.maximum(_oversampled_peaks(samples), 1e-9))
+    # Averaging over ±width/2 the minimum over ±width never rises above what any peak needs.
+    gain = uniform_filter1d(minimum_filter1d(needed, 2 * width + 1), width)
+    return samples * gain

@@ -32,17 +32,15 @@ class Engine(Protocol):
 
     name: str
 
-    def version(self) -> str:
-        """Text that changes whenever the engine's output may change."""
-        ...
+    @classmethod
+    def version(cls) -> str:
+        """Text that changes whenever the engine's output may change; known without an instance."""
 
     def voices(self) -> list[VoiceInfo]:
         """The voices this engine can speak with."""
-        ...
 
     def synthesize(self, text: str, voice: str, rate: int) -> Clip:
         """Speak ``text`` with ``voice`` at ``rate`` words per minute."""
-        ...
 
 
 _NAME_FORMS: tuple[Callable[[VoiceInfo], str], ...] = (

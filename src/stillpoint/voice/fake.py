@@ -12,6 +12,8 @@ from stillpoint.voice.engine import VoiceInfo, resolve_voice
 FAKE_VOICES = (
     VoiceInfo("fake/fake-a", "Fake Voice A", ("en",)),
     VoiceInfo("fake/fake-b", "Fake Voice B", ("en",)),
+    # The default voice of practices, so the built-in ones run on the fake engine too.
+    VoiceInfo("fake/en-us", "Fake English (America)", ("en-us",)),
 )
 TAIL_SECONDS = 0.2
 AMPLITUDE = 3000  # about -20 dBFS: clearly not silent, never loud
@@ -23,7 +25,8 @@ class FakeEngine:
 
     name = "fake"
 
-    def version(self) -> str:
+    @classmethod
+    def version(cls) -> str:
         """The fake engine never changes."""
         return "1"
 

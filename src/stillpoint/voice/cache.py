@@ -1,0 +1,215 @@
+"""Content-addressed store of synthesized lines: one self-checking WAV file per line."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import struct
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from stillpoint.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
+from stillpoint.errors import CacheError
+
+SCHEMA = 1
+ENTRY_SUFFIX = ".wav"
+TEMP_SUFFIX = ".tmp"
+STALE_SECONDS = 3600.0
+HASH_CHUNK = b"spsh"  # custom RIFF chunk after the audio: sha256 of the PCM
+LOUDNESS_CHUNK = b"splm"  # optional custom chunk: measured LUFS and true peak, two little-endian doubles
+FORMAT = struct.pack(
+    "<HHIIHH",
+    1,
+    CHANNELS,
+    SAMPLE_RATE,
+    SAMPLE_RATE * SAMPLE_WIDTH * CHANNELS,
+    SAMPLE_WIDTH * CHANNELS,
+    8 * SAMPLE_WIDTH,
+)
+
+
+def cache_key(engine: str, version: str, voice: str, rate: int, text: str) -> str:
+    """The address of one line of speech: a hash of everything that shapes its sound."""
+    fields = {"schema": SCHEMA, "engine": engine, "version": version, "voice": voice, "rate": rate, "text": text}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def encode_entry(clip: Clip) -> bytes:
+    """A WAV file holding the clip, followed by chunks with its loudness and the sha256 of both."""
+    loudness = struct.pack("<dd", *clip.loudness) if clip.loudness else b""
+    digest = hashlib.sha256(clip.pcm + loudness).digest()
+    chunks = _chunk(b"fmt ", FORMAT) + _chunk(b"data", clip.pcm)
+    chunks += (_chunk(LOUDNESS_CHUNK, loudness) if loudness else b"") + _chunk(HASH_CHUNK, digest)
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+def decode_entry(data: bytes) -> Clip | None:
+    """The clip in a cache entry, or None when it is truncated, malformed or fails its hash."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE" or struct.unpack_from("<I", data, 4)[0] != len(data) - 8:
+        return None
+    chunks = _read_chunks(data, 12)
+    if chunks is None or chunks.get(b"fmt ") != FORMAT:
+        return None
+    pcm, loudness = chunks.get(b"data", b""), chunks.get(LOUDNESS_CHUNK, b"")
+    if not pcm or len(pcm) % SAMPLE_WIDTH or hashlib.sha256(pcm + loudness).digest() != chunks.get(HASH_CHUNK):
+        return None
+    if loudness and len(loudness) != 16:
+        return None
+    return Clip(pcm, struct.unpack("<dd", loudness) if loudness else None)
+
+
+def _chunk(tag: bytes, payload: bytes) -> bytes:
+    """One RIFF chunk, padded to an even length."""
+    return tag + struct.pack("<I", len(payload)) + payload + b"\0" * (len(payload) % 2)
+
+
+def _read_chunks(data: bytes, offset: int) -> dict[bytes, bytes] | None:
+    """The RIFF chunks from offset to the end, or None when one runs past the end."""
+    found = {}
+    while offset + 8 <= len(data):
+        tag, size = data[offset : offset + 4], struct.unpack_from("<I", data, offset + 4)[0]
+        found[tag] = data[offset + 8 : offset + 8 + size]
+        offset += 8 + size + size % 2
+    return found if offset == len(data) else None
+
+
+class CacheInfo(NamedTuple):
+    """How much the cache holds and where."""
+
+    entries: int
+    bytes: int
+    folder: Path
+
+
+class ClipCache:
+    """Synthesized clips on disk, addressed by content, safe to share between processes."""
+
+    def __init__(self, folder: str | os.PathLike[str], on_warning: Callable[[str], None] | None = None):
+        self.folder = Path(folder)
+        self.warnings: list[str] = []
+        self._on_warning = on_warning
+        self._writable = True
+        _check_folder(self.folder)
+        self.sweep()
+
+    def path(self, key: str) -> Path:
+        """Where the entry for key lives."""
+        return self.folder / key[:2] / f"{key}{ENTRY_SUFFIX}"
+
+    def get(self, key: str) -> Clip | None:
+        """The cached clip for key, or None; a damaged entry is removed."""
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        clip = decode_entry(data)
+        if clip is None:
+            _remove(path)
+        return clip
+
+    def put(self, key: str, clip: Clip) -> None:
+        """Store clip under key atomically; if the cache cannot be written, warn once and go on."""
+        if not self._writable:
+            return
+        try:
+            _write_atomically(self.path(key), encode_entry(clip))
+        except OSError as exc:
+            self._writable = False
+            reason = exc.strerror or str(exc)
+            self._warn(f"the audio cache {self.folder} cannot be written ({reason}); lines are not being cached")
+
+    def info(self) -> CacheInfo:
+        """Number of entries, their total size in bytes, and the folder."""
+        sizes = [_size(path) for path in self._files(f"*{ENTRY_SUFFIX}")]
+        return CacheInfo(len(sizes), sum(sizes), self.folder)
+
+    def clear(self) -> int:
+        """Remove every entry and leftover temporary file; returns how many entries went."""
+        removed = sum(_remove(path) for path in self._files(f"*{ENTRY_SUFFIX}"))
+        self.sweep(max_age=0.0)
+        for shard in self._files(""):
+            _remove_folder(shard)
+        return removed
+
+    def sweep(self, max_age: float = STALE_SECONDS) -> int:
+        """Remove temporary files older than max_age seconds, left by interrupted writes."""
+        cutoff = time.time() - max_age
+        stale = [path for path in self._files(f"*{TEMP_SUFFIX}") if _mtime(path) <= cutoff]
+        return sum(_remove(path) for path in stale)
+
+    def _files(self, pattern: str) -> Iterator[Path]:
+        """Paths inside the shard folders matching pattern ('' gives the shards themselves)."""
+        try:
+            yield from sorted(self.folder.glob(f"??/{pattern}" if pattern else "??"))
+        except OSError:
+            return
+
+    def _warn(self, message: str) -> None:
+        """Record a warning for the caller to show."""
+        self.warnings.append(message)
+        if self._on_warning:
+            self._on_warning(message)
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a cache folder when a file stands where it or one of its parents should be."""
+    for part in (folder, *folder.parents):
+        if part.is_dir():
+            return
+        if part.exists():
+            raise CacheError(
+                f"cannot use {folder} as the audio cache: {part} is a file, not a folder",
+                hint="move that file away or choose another folder with --cache-dir",
+            )
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write data to a temporary file beside path, make it durable, then rename it over path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:16]}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        _remove(Path(temp))
+        raise
+
+
+def _remove(path: Path) -> bool:
+    """Delete a file if possible; says whether it went."""
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def _remove_folder(path: Path) -> None:
+    """Delete a folder if it is empty and removable."""
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
+def _size(path: Path) -> int:
+    """Size of a file, or 0 if it vanished."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _mtime(path: Path) -> float:
+    """Last change of a file, or +inf if it vanished."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return float("inf")

@@ -1,0 +1,413 @@
+"""Speech in long-lived worker processes: clips stream out in order, with the cache in front."""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import signal
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import SpawnContext
+from typing import Any
+
+from stillpoint.audio import SAMPLE_WIDTH, Clip
+from stillpoint.errors import StillpointError, SynthesisError, VoiceError
+from stillpoint.sound import loudness
+from stillpoint.timeline import Utterance
+from stillpoint.voice.cache import ClipCache, cache_key
+from stillpoint.voice.engine import Engine, VoiceInfo, resolve_voice
+
+DEFAULT_ENGINE = "stillpoint.voice.espeak:EspeakEngine"
+STARTUP_GRACE = 10.0  # seconds a new worker may spend starting, on top of the timeout
+CRASH_GRACE = 1.0  # seconds to let a dying worker exit by itself, so its exit code is known
+RETRY_HINT = "try again; if it keeps failing, simplify or split the line"
+START_HINT = "check that the speech engine is installed: run `stillpoint voices`"
+ENGINE_ERRORS = {cls.__name__: cls for cls in (SynthesisError, VoiceError)}
+
+
+@dataclass(frozen=True)
+class SynthProgress:
+    """How far a run has come: clips handed out of total, and how many of them came from the cache."""
+
+    done: int
+    total: int
+    cached: int
+
+
+def engine_class(spec: str) -> type[Engine]:
+    """The engine class named by 'module:Class'."""
+    module, _, name = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise SynthesisError(f"the speech engine could not start: {exc}", hint=START_HINT) from None
+
+
+def load_engine(spec: str) -> Engine:
+    """A new instance of the engine class named by 'module:Class'."""
+    return engine_class(spec)()
+
+
+def _serve(conn: Connection, spec: str) -> None:
+    """Worker process: build one engine, then answer requests until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    _silence_stdout()
+    try:
+        engine = load_engine(spec)
+        loudness.prepare()
+        conn.send(("ready",))
+    except Exception as exc:
+        conn.send(("failed", *_describe(exc)))
+        return
+    while True:
+        try:
+            op, args = conn.recv()
+        except EOFError:
+            return
+        conn.send(_answer(engine, op, args))
+
+
+def _silence_stdout() -> None:
+    """Point this process's stdout at /dev/null: pyttsx3 prints a line for every file it saves."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+
+
+def _answer(engine: Engine, op: str, args: tuple) -> tuple:
+    """("ok", value) or ("error", kind, message, hint) for one request."""
+    try:
+        value = getattr(engine, op)(*args)
+        return ("ok", _measured(value) if op == "synthesize" and _usable(value) else value)
+    except Exception as exc:
+        return ("error", *_describe(exc))
+
+
+def _measured(clip: Clip) -> Clip:
+    """The clip with its loudness, measured here so the work is spread over the workers and cached."""
+    return Clip(clip.pcm, loudness=loudness.measure(clip.pcm))
+
+
+def _describe(exc: Exception) -> tuple[str, str, str]:
+    """An exception as (class name, message, hint), for the parent to turn back into an error."""
+    if isinstance(exc, StillpointError):
+        return type(exc).__name__, exc.diagnostic.message, exc.diagnostic.hint
+    return "", f"{type(exc).__name__}: {exc}", ""
+
+
+def _where(utterance: Utterance | None) -> dict[str, Any]:
+    """The path and line an error about utterance should name."""
+    return {"path": utterance.path, "line": utterance.line} if utterance else {}
+
+
+def _line_error(message: str, utterance: Utterance | None, hint: str = RETRY_HINT) -> SynthesisError:
+    """A synthesis error pointing at the line of utterance."""
+    return SynthesisError(message, hint=hint, **_where(utterance))
+
+
+def _engine_error(kind: str, message: str, hint: str, utterance: Utterance | None) -> StillpointError:
+    """An error raised inside a worker, rebuilt in this process with the line it concerns."""
+    cls = ENGINE_ERRORS.get(kind)
+    if cls is None:
+        return _line_error(f"the speech engine failed: {message}", utterance, hint or RETRY_HINT)
+    return cls(message, hint=hint, **_where(utterance))
+
+
+def _usable(value: Any) -> bool:
+    """Whether a worker's answer is a non-empty clip of whole samples."""
+    pcm = getattr(value, "pcm", None)
+    return isinstance(value, Clip) and isinstance(pcm, bytes) and len(pcm) > 0 and len(pcm) % SAMPLE_WIDTH == 0
+
+
+def _exit_text(code: int | None) -> str:
+    """A process exit code in words."""
+    return f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+
+
+@dataclass(eq=False)
+class _Job:
+    """One request for a worker and, once answered, its outcome."""
+
+    op: str
+    args: tuple = ()
+    utterance: Utterance | None = None
+    key: str = ""
+    done: bool = False
+    value: Any = None
+    error: StillpointError | None = None
+    cached: bool = False
+    refs: int = 0
+
+    def finish(self, value: Any = None, error: StillpointError | None = None) -> None:
+        """Record the outcome."""
+        self.done, self.value, self.error = True, value, error
+
+
+class _Worker:
+    """One engine process, its pipe, and the job it is working on."""
+
+    def __init__(self, context: SpawnContext, spec: str, timeout: float):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, spec), name="stillpoint-voice", daemon=True)
+        self.process.start()
+        child.close()
+        self.timeout = timeout
+        self.ready = False
+        self.job: _Job | None = None
+        self.deadline = time.monotonic() + timeout + STARTUP_GRACE
+
+    def submit(self, job: _Job) -> None:
+        """Send job to the process; its clock starts now, or once the engine is ready."""
+        self.job = job
+        if self.ready:
+            self.deadline = time.monotonic() + self.timeout
+        self.conn.send((job.op, job.args))
+
+    def mark_ready(self) -> None:
+        """The engine is up: a job already sent starts its clock now."""
+        self.ready = True
+        self.deadline = time.monotonic() + self.timeout
+
+    def stop(self, grace: float = 0.0) -> None:
+        """Kill the process (after grace seconds to exit by itself) and reap it."""
+        self.process.join(grace)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _stop_all(pool: list[_Worker]) -> None:
+    """Stop every worker in pool and empty it."""
+    while pool:
+        pool.pop().stop()
+
+
+class Synthesizer:
+    """Turns utterances into clips with a pool of engine processes and an optional cache.
+
+    Use one from a single thread; run one ``clips`` iteration at a time.
+    """
+
+    def __init__(
+        self,
+        engine: str = DEFAULT_ENGINE,
+        cache: ClipCache | None = None,
+        workers: int | None = None,
+        timeout: float = 20.0,
+    ):
+        self.engine = engine
+        self.cache = cache
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.timeout = timeout
+        self._lookahead = 2 * self.workers + 4
+        self._context = multiprocessing.get_context("spawn")
+        self._pool: list[_Worker] = []
+        self._identity: tuple[str, str] | None = None
+        self._voices: list[VoiceInfo] | None = None
+        # Stops the workers even if close() is never called.
+        weakref.finalize(self, _stop_all, self._pool)
+
+    def __enter__(self) -> Synthesizer:
+        """The synthesizer itself; its workers stop when the block ends."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Stop the workers, whatever ended the block."""
+        self.close()
+
+    def close(self) -> None:
+        """Stop every worker process; the synthesizer starts new ones if used again."""
+        _stop_all(self._pool)
+
+    @property
+    def engine_name(self) -> str:
+        """The engine's name."""
+        return self._engine_identity()[0]
+
+    @property
+    def engine_version(self) -> str:
+        """The engine's version."""
+        return self._engine_identity()[1]
+
+    def voices(self) -> list[VoiceInfo]:
+        """The voices the engine offers (asked once, then remembered)."""
+        if self._voices is None:
+            self._voices = self._call("voices")
+        return list(self._voices)
+
+    def resolve_voice(self, name: str) -> str:
+        """The engine's id for a voice name; VoiceError with a suggestion if it has none."""
+        return resolve_voice(name, self.voices())
+
+    def warnings(self) -> list[str]:
+        """Problems that did not stop the work but are worth telling (e.g. an unwritable cache)."""
+        return list(self.cache.warnings) if self.cache else []
+
+    def clips(
+        self, utterances: Sequence[Utterance], on_progress: Callable[[SynthProgress], None] | None = None
+    ) -> Iterator[Clip]:
+        """A clip for each utterance, in order, each yielded as soon as it is ready."""
+        queue: deque[_Job] = deque()
+        window: deque[_Job] = deque()
+        live: dict[str, _Job] = {}
+        upcoming, cached = iter(utterances), 0
+        for done in range(1, len(utterances) + 1):
+            self._look_ahead(upcoming, window, live, queue)
+            job = window.popleft()
+            self._wait_for(job, queue)
+            self._release(job, live)
+            if job.error:
+                raise job.error
+            cached += job.cached
+            if on_progress:
+                on_progress(SynthProgress(done, len(utterances), cached))
+            yield job.value
+
+    def _look_ahead(
+        self, upcoming: Iterator[Utterance], window: deque[_Job], live: dict[str, _Job], queue: deque[_Job]
+    ) -> None:
+        """Fill the window of upcoming lines, queueing the ones that need synthesis."""
+        while len(window) < self._lookahead:
+            utterance = next(upcoming, None)
+            if utterance is None:
+                return
+            window.append(self._job_for(utterance, live, queue))
+
+    def _job_for(self, utterance: Utterance, live: dict[str, _Job], queue: deque[_Job]) -> _Job:
+        """The job for utterance, shared with an identical line already in the window."""
+        key = cache_key(*self._engine_identity(), utterance.voice, utterance.rate, utterance.text)
+        job = live.get(key)
+        if job is None:
+            job = live[key] = self._new_job(utterance, key, queue)
+        job.refs += 1
+        return job
+
+    def _new_job(self, utterance: Utterance, key: str, queue: deque[_Job]) -> _Job:
+        """A finished job for a cache hit, or a queued synthesis job for a miss."""
+        job = _Job("synthesize", (utterance.text, utterance.voice, utterance.rate), utterance, key)
+        clip = self.cache.get(key) if self.cache else None
+        if clip is None:
+            queue.append(job)
+        else:
+            job.finish(clip)
+            job.cached = True
+        return job
+
+    @staticmethod
+    def _release(job: _Job, live: dict[str, _Job]) -> None:
+        """One use of job's clip is done; forget the clip after its last use in the window."""
+        job.refs -= 1
+        if not job.refs:
+            del live[job.key]
+
+    def _call(self, op: str) -> Any:
+        """Ask one worker for op and return its answer."""
+        job = _Job(op)
+        self._wait_for(job, deque([job]))
+        if job.error:
+            raise job.error
+        return job.value
+
+    def _engine_identity(self) -> tuple[str, str]:
+        """(name, version) of the engine, from its class: no worker is needed to know it."""
+        if self._identity is None:
+            cls = engine_class(self.engine)
+            self._identity = (cls.name, cls.version())
+        return self._identity
+
+    def _wait_for(self, job: _Job, queue: deque[_Job]) -> None:
+        """Keep the workers busy with the queue until job is done; stop feeding them if it failed."""
+        self._dispatch(queue)
+        while not job.done:
+            self._step()
+            if job.error is None:
+                self._dispatch(queue)
+
+    def _dispatch(self, queue: deque[_Job]) -> None:
+        """Hand queued jobs to idle workers, starting new workers up to the limit."""
+        while queue and (worker := self._idle_worker()):
+            job = queue.popleft()
+            try:
+                worker.submit(job)
+            except OSError:
+                self._lost(worker)
+
+    def _idle_worker(self) -> _Worker | None:
+        """A worker with nothing to do, started now if the pool has room."""
+        idle = next((worker for worker in self._pool if worker.job is None), None)
+        if idle is None and len(self._pool) < self.workers:
+            idle = self._start()
+        return idle
+
+    def _start(self) -> _Worker:
+        """Start one more worker process."""
+        worker = _Worker(self._context, self.engine, self.timeout)
+        self._pool.append(worker)
+        return worker
+
+    def _step(self) -> None:
+        """Wait for the next message from a busy or starting worker, or for a deadline to pass."""
+        active = [worker for worker in self._pool if worker.job or not worker.ready]
+        remaining = min(worker.deadline for worker in active) - time.monotonic()
+        readable = wait([worker.conn for worker in active], max(0.0, remaining))
+        for worker in active:
+            if worker.conn in readable:
+                self._receive(worker)
+            elif worker.deadline <= time.monotonic():
+                self._expire(worker)
+
+    def _receive(self, worker: _Worker) -> None:
+        """Act on one message from worker."""
+        try:
+            kind, *body = worker.conn.recv()
+        except (EOFError, OSError):
+            return self._lost(worker)
+        if kind == "ready":
+            worker.mark_ready()
+        elif kind == "failed":
+            self._retire(worker)
+            raise SynthesisError(f"the speech engine could not start: {body[1]}", hint=body[2] or START_HINT)
+        else:
+            self._finish(worker, kind, body)
+
+    def _finish(self, worker: _Worker, kind: str, body: list) -> None:
+        """Record a worker's answer; a worker that returns unusable audio loses its place."""
+        job, worker.job = worker.job, None
+        if kind == "error":
+            return job.finish(error=_engine_error(*body, job.utterance))
+        value = body[0]
+        if job.op == "synthesize" and not _usable(value):
+            self._retire(worker)
+            return job.finish(error=_line_error("the speech engine returned no usable audio", job.utterance))
+        job.finish(value)
+        if self.cache and job.key:
+            self.cache.put(job.key, value)
+
+    def _expire(self, worker: _Worker) -> None:
+        """Kill a worker past its deadline and fail its job (or the start-up)."""
+        job = self._retire(worker)
+        if not worker.ready:
+            limit = self.timeout + STARTUP_GRACE
+            raise SynthesisError(f"the speech engine did not start within {limit:g} s", hint=START_HINT)
+        message = f"the speech engine took longer than {self.timeout:g} s on this line"
+        job.finish(error=_line_error(message, job.utterance, hint="split the line into shorter ones, then try again"))
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker process that died: fail its job (or the start-up)."""
+        job = self._retire(worker, CRASH_GRACE)
+        how = _exit_text(worker.process.exitcode)
+        if not worker.ready or job is None:
+            raise SynthesisError(f"the speech engine stopped while starting ({how})", hint=START_HINT)
+        job.finish(error=_line_error(f"the speech engine stopped unexpectedly ({how}) on this line", job.utterance))
+
+    def _retire(self, worker: _Worker, grace: float = 0.0) -> _Job | None:
+        """Stop worker, drop it from the pool, and return the job it was on."""
+        self._pool.remove(worker)
+        worker.stop(grace)
+        return worker.job

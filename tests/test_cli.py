@@ -1,0 +1,130 @@
+"""The command line through typer's CliRunner, with the fake engine."""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stillpoint.cli import app
+from stillpoint.errors import StillpointError
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    """Invoke the app and return click's result."""
+    return runner.invoke(app, list(args))
+
+
+def test_export_writes_an_mp3_named_after_the_practice(fake_engine: Path, small_practice: Path) -> None:
+    result = run("export", str(small_practice))
+    assert result.exit_code == 0, result.output
+    written = small_practice.parent / "small.mp3"
+    assert written.stat().st_size > 1000
+    assert result.stdout.startswith(str(written))
+    assert "Small Practice" in result.stdout
+
+
+def test_export_refuses_to_replace_a_file_without_force(fake_engine: Path, small_practice: Path) -> None:
+    existing = small_practice.parent / "small.mp3"
+    existing.write_bytes(b"keep me")
+    result = run("export", str(small_practice))
+    assert result.exit_code == 1
+    assert "already exists; use --force" in result.stderr
+    assert existing.read_bytes() == b"keep me"
+    assert run("export", str(small_practice), "--force").exit_code == 0
+    assert existing.read_bytes() != b"keep me"
+
+
+def test_export_wav_by_extension_has_the_planned_length(fake_engine: Path, small_practice: Path) -> None:
+    assert run("export", str(small_practice), "-o", "out.wav").exit_code == 0
+    planned = json.loads(run("plan", str(small_practice), "--json").stdout)["total"]
+    with wave.open(str(small_practice.parent / "out.wav")) as audio:
+        assert (audio.getframerate(), audio.getnchannels()) == (22050, 1)
+        assert audio.getnframes() / 22050 == pytest.approx(planned, abs=0.01)
+
+
+def test_plan_json_lists_events_that_add_up_to_the_total(fake_engine: Path, small_practice: Path) -> None:
+    result = run("plan", str(small_practice), "--json", "--set", "who=my sister")
+    plan = json.loads(result.stdout)
+    kinds = {e["kind"] for e in plan["events"]}
+    assert kinds <= {"speech", "gap", "pause", "breathe", "soak", "bell"}
+    assert {"speech", "pause", "soak", "bell"} <= kinds
+    assert sum(e["duration"] for e in plan["events"]) == pytest.approx(plan["total"], abs=0.01)
+    assert "Think of my sister." in [e["text"] for e in plan["events"]]
+    assert [e["section"] for e in plan["events"]][-1] == "Resting"
+
+
+def test_plan_table_ends_with_the_total(fake_engine: Path, small_practice: Path) -> None:
+    result = run("plan", str(small_practice))
+    assert result.exit_code == 0
+    assert "# Arriving" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith("total ")
+
+
+def test_check_reports_every_error_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Rest [paws 5s] now.\nAnd {who}.\n")
+    result = run("check", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{bad}:1:6: error: unknown marker [paws 5s] (did you mean [pause 5s]?)",
+        f"{bad}:2:5: error: variable {{who}} has no value (give it a default under `vars:` or run with --set who=...)",
+    ]
+
+
+def test_check_accepts_a_clean_script(small_practice: Path) -> None:
+    result = run("check", str(small_practice))
+    assert result.exit_code == 0
+    assert "ok" in result.stdout
+
+
+def test_list_shows_the_builtin_practices() -> None:
+    result = run("list")
+    assert result.exit_code == 0
+    assert any(line.startswith("benefactor ") and "Benefactor" in line for line in result.stdout.splitlines())
+
+
+def test_voices_lists_the_engine_voices(fake_engine: Path) -> None:
+    result = run("voices")
+    assert result.exit_code == 0
+    assert "fake/fake-a" in result.stdout
+
+
+def test_cache_info_and_clear(fake_engine: Path, small_practice: Path) -> None:
+    run("plan", str(small_practice))
+    assert " 0 lines" not in run("cache", "info").stdout
+    assert "removed" in run("cache", "clear").stdout
+    assert ": 0 lines" in run("cache", "info").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("export", "benefactr"), 2, "error: no practice named 'benefactr' (did you mean 'benefactor'?)"),
+        (("plan", "SMALL", "--set", "nobody=x"), 2, "has no variable {nobody}"),
+        (("plan", "SMALL", "--set", "novalue"), 2, "--set novalue: expected name=value"),
+        (("plan", "SMALL", "--length", "soon"), 2, "--length: 'soon' is not a length of time"),
+        (("plan", "SMALL", "--length", "5s"), 2, "cannot be fitted to 0:05"),
+        (("plan", "SMALL", "--voice", "klingon"), 1, "klingon"),
+        (("export", "SMALL", "-o", "out.ogg"), 2, "out.ogg"),
+        (("export", "SMALL", "-o", "missing/out.mp3"), 1, "is not an existing folder"),
+    ],
+)
+def test_mistakes_give_one_line_and_an_exit_code(
+    fake_engine: Path, small_practice: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    result = run(*(str(small_practice) if a == "SMALL" else a for a in args))
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_debug_lets_the_error_through(fake_engine: Path) -> None:
+    result = run("export", "benefactr", "--debug")
+    assert isinstance(result.exception, StillpointError)

@@ -1,0 +1,126 @@
+"""The espeak-ng engine (marked ``espeak``) and its WAV reading (no engine needed)."""
+
+from __future__ import annotations
+
+import wave
+
+import numpy as np
+import pytest
+
+from stillpoint.audio import SAMPLE_RATE
+from stillpoint.errors import SynthesisError, VoiceError
+from stillpoint.timeline import Utterance
+from stillpoint.voice import Synthesizer
+from stillpoint.voice import espeak as espeak_module
+from stillpoint.voice.espeak import read_wav
+
+SENTENCE = "Find a comfortable position, and let your body be supported."  # ten words
+
+
+def write_wav(path, frames: bytes, rate: int = SAMPLE_RATE, channels: int = 1, width: int = 2):
+    """A WAV file with the given frames and format."""
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(channels)
+        wav.setsampwidth(width)
+        wav.setframerate(rate)
+        wav.writeframes(frames)
+    return path
+
+
+def test_read_wav_passes_internal_format_through(tmp_path):
+    frames = np.arange(-500, 500, dtype="<i2").tobytes()
+    assert read_wav(write_wav(tmp_path / "a.wav", frames)).pcm == frames
+
+
+def test_read_wav_resamples_and_mixes_down(tmp_path):
+    stereo = np.repeat(np.array([[1000, 3000]], dtype="<i2"), 16000, axis=0).tobytes()
+    clip = read_wav(write_wav(tmp_path / "a.wav", stereo, rate=16000, channels=2))
+    assert clip.samples == SAMPLE_RATE
+    assert set(np.frombuffer(clip.pcm, dtype="<i2")) == {2000}
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: path.write_bytes(b""), "no readable audio"),
+        (lambda path: write_wav(path, b""), "empty audio file"),
+        (lambda path: path.write_bytes(b"RIFF\x00\x00"), "no readable audio"),
+        (lambda path: write_wav(path, b"\x80" * 100, width=1), "8-bit"),
+        (lambda path: None, "no readable audio"),
+    ],
+    ids=["empty-file", "header-only", "garbage", "8-bit", "missing"],
+)
+def test_read_wav_rejects_files_without_usable_audio(tmp_path, make, message):
+    make(tmp_path / "a.wav")
+    with pytest.raises(SynthesisError, match=message):
+        read_wav(tmp_path / "a.wav")
+
+
+@pytest.fixture(scope="module")
+def synth():
+    """The real engine in two workers, shared by this module's tests."""
+    with Synthesizer(workers=2) as pool:
+        yield pool
+
+
+def say(synth: Synthesizer, text: str, rate: int = 140, voice: str = "en-us") -> np.ndarray:
+    """One line through the real engine, as samples."""
+    (clip,) = synth.clips([Utterance(text, voice, rate, "practice.txt", 1)])
+    return np.frombuffer(clip.pcm, dtype="<i2")
+
+
+@pytest.mark.espeak
+def test_espeak_writes_internal_rate_audio_that_needs_no_resampling(monkeypatch):
+    rates = []
+
+    def spy(path):
+        with wave.open(str(path)) as wav:
+            rates.append((wav.getframerate(), wav.getnchannels(), wav.getsampwidth()))
+        return read_wav(path)
+
+    monkeypatch.setattr(espeak_module, "read_wav", spy)
+    espeak_module.EspeakEngine().synthesize("Hello there.", "en-us", 140)
+    assert rates == [(SAMPLE_RATE, 1, 2)]
+
+
+@pytest.mark.espeak
+def test_a_sentence_gives_speech_of_plausible_length(synth):
+    audio = say(synth, SENTENCE)
+    seconds = len(audio) / SAMPLE_RATE
+    assert 10 * 60 / 140 * 0.6 < seconds < 10 * 60 / 140 * 1.6
+    assert np.sqrt(np.mean(audio.astype(float) ** 2)) > 300
+
+
+@pytest.mark.espeak
+def test_rate_changes_the_length(synth):
+    slow, fast = say(synth, SENTENCE, rate=80), say(synth, SENTENCE, rate=200)
+    assert len(slow) > 1.8 * len(fast)
+
+
+@pytest.mark.espeak
+def test_voices_resolve_by_short_id_and_name(synth):
+    assert synth.resolve_voice("en-us") == synth.resolve_voice("English (America)") == "gmw/en-us"
+    assert len(synth.voices()) > 50
+
+
+@pytest.mark.espeak
+def test_an_unknown_voice_is_refused_not_silently_replaced(synth):
+    with pytest.raises(VoiceError, match="unknown voice 'en-uss'") as caught:
+        say(synth, "Hello.", voice="en-uss")
+    assert caught.value.diagnostic.line == 1
+    assert (
+        "did you mean 'en-us'" in caught.value.diagnostic.hint and "stillpoint voices" in caught.value.diagnostic.hint
+    )
+
+
+@pytest.mark.espeak
+def test_version_names_both_libraries(synth):
+    assert synth.engine_name == "espeak-ng"
+    assert synth.engine_version.startswith("pyttsx3 2.99, espeak-ng 1.")
+
+
+@pytest.mark.espeak
+def test_nothing_reaches_stdout(capfd):
+    with Synthesizer(workers=1) as pool:
+        assert len(say(pool, "Rest here.")) > 0
+    assert capfd.readouterr().out == ""

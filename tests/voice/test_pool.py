@@ -1,0 +1,175 @@
+"""The worker pool: order, streaming, caching, de-duplication, and surviving bad engines."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from stillpoint.errors import SynthesisError, VoiceError
+from stillpoint.timeline import Utterance
+from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
+
+from . import faulty_engines
+from .faulty_engines import spoken
+
+FAULTY = f"{faulty_engines.__name__}:FaultyEngine"
+BROKEN = f"{faulty_engines.__name__}:BrokenEngine"
+
+
+def line(text: str, number: int = 1, voice: str = "fake-a", rate: int = 150) -> Utterance:
+    """An utterance from line ``number`` of a practice."""
+    return Utterance(text, voice, rate, "practice.txt", number)
+
+
+def lines(*texts: str) -> list[Utterance]:
+    """Utterances numbered from line 1."""
+    return [line(text, number) for number, text in enumerate(texts, 1)]
+
+
+def children() -> set[int]:
+    """Process ids of this process's live children."""
+    return {process.pid for process in multiprocessing.active_children()}
+
+
+@pytest.fixture
+def log(tmp_path, monkeypatch):
+    """The engines' request log, as a function returning (pid, text) pairs."""
+    path = tmp_path / "requests.log"
+    monkeypatch.setenv(faulty_engines.LOG_ENV, str(path))
+
+    def read() -> list[tuple[str, str]]:
+        return [tuple(row.split("\t", 1)) for row in path.read_text().splitlines()] if path.exists() else []
+
+    return read
+
+
+@pytest.fixture
+def synth():
+    """A two-worker pool of faulty-on-request engines with a short timeout."""
+    with Synthesizer(FAULTY, workers=2, timeout=1.0) as pool:
+        yield pool
+
+
+def test_clips_come_in_order_even_when_a_later_line_finishes_first(synth, log):
+    wanted = lines("slow first line", "two", "three words here", "four", "five five", "six")
+    assert list(synth.clips(wanted)) == [spoken(u) for u in wanted]
+    assert len({pid for pid, _ in log()}) == 2  # the misses were spread over both workers
+
+
+def test_first_clip_is_yielded_while_later_ones_are_still_being_made(log, monkeypatch):
+    monkeypatch.setenv(faulty_engines.DELAY_ENV, "0.2")
+    with Synthesizer(FAULTY, workers=1) as pool:
+        stream = pool.clips(lines(*(f"line {n}" for n in range(6))))
+        next(stream)
+        assert len(log()) < 6
+
+
+def test_look_ahead_is_bounded_while_a_slow_line_holds_up_the_stream(synth, log):
+    stream = synth.clips(lines("slow first line", *(f"line {n}" for n in range(40))))
+    next(stream)
+    assert len(log()) <= 2 * synth.workers + 4
+
+
+def test_duplicates_are_synthesized_once(synth, log):
+    wanted = lines("breathe in", "breathe out", "breathe in", "breathe in", "breathe out")
+    assert list(synth.clips(wanted)) == [spoken(u) for u in wanted]
+    assert sorted(text for _, text in log()) == ["breathe in", "breathe out"]
+
+
+def test_cache_hits_skip_the_engine_and_progress_counts_them(tmp_path, log):
+    wanted = lines("one", "two", "three")
+    runs = []
+    for _ in range(2):
+        progress: list[SynthProgress] = []
+        with Synthesizer(FAULTY, cache=ClipCache(tmp_path / "cache"), workers=1) as pool:
+            runs.append(list(pool.clips(wanted, progress.append)))
+        assert [p.done for p in progress] == [1, 2, 3]
+    assert runs[0] == runs[1] == [spoken(u) for u in wanted]
+    assert len(log()) == 3
+    assert progress[-1] == SynthProgress(done=3, total=3, cached=3)
+
+
+def test_workers_are_reused_between_runs(synth, log):
+    for text in ("a", "b", "c", "d", "e"):
+        list(synth.clips([line(text)]))
+    assert len({pid for pid, _ in log()}) == 1
+
+
+def test_nothing_to_say_starts_no_worker():
+    before = children()
+    with Synthesizer(FAULTY, workers=1) as pool:
+        assert list(pool.clips([])) == []
+        assert children() == before
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("hang", "took longer than 1 s"),
+        ("crash", "exit code 3"),
+        ("empty", "no usable audio"),
+        ("odd", "no usable audio"),
+        ("notaclip", "no usable audio"),
+    ],
+)
+def test_a_bad_worker_is_replaced_and_the_error_names_the_line(tmp_path, log, fault, message):
+    cache, before = ClipCache(tmp_path / "cache"), children()
+    with Synthesizer(FAULTY, cache=cache, workers=1, timeout=1.0) as pool:
+        stream = pool.clips([line("fine", 3), line(f"{fault} now", 4), line("after", 5)])
+        next(stream)
+        with pytest.raises(SynthesisError, match=message) as caught:
+            next(stream)
+        assert (caught.value.diagnostic.path, caught.value.diagnostic.line) == ("practice.txt", 4)
+        assert caught.value.diagnostic.hint
+        assert list(pool.clips([line("again")])) == [spoken(line("again"))]
+        assert len(children() - before) == 1
+        assert len({pid for pid, _ in log()}) == 2
+    assert cache.info().entries == 2  # "fine" and "again"; the failed line left nothing behind
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [("headeronly", "empty audio file"), ("explode", "RuntimeError: engine exploded")],
+)
+def test_an_engine_error_names_the_line_and_caches_nothing(tmp_path, fault, message):
+    cache = ClipCache(tmp_path / "cache")
+    with Synthesizer(FAULTY, cache=cache, workers=1) as pool, pytest.raises(SynthesisError, match=message) as caught:
+        list(pool.clips([line(f"{fault} please", 7)]))
+    assert caught.value.diagnostic.line == 7
+    assert cache.info().entries == 0
+
+
+def test_an_unknown_voice_is_a_voice_error_naming_the_line(synth):
+    with pytest.raises(VoiceError, match="unknown voice 'fake-c'") as caught:
+        list(synth.clips([line("hello", 9, voice="fake-c")]))
+    assert caught.value.diagnostic.line == 9
+    assert "did you mean 'fake-b' or 'fake-a' or 'en-us'?" in caught.value.diagnostic.hint
+
+
+def test_voices_and_identity_come_from_the_engine(synth):
+    assert [v.id for v in synth.voices()] == ["fake/fake-a", "fake/fake-b", "fake/en-us"]
+    assert synth.resolve_voice("FAKE-B") == "fake/fake-b"
+    assert (synth.engine_name, synth.engine_version) == ("fake", "1")
+
+
+@pytest.mark.parametrize("engine", [BROKEN, "stillpoint.voice.no_such_engine:Engine"])
+def test_an_engine_that_cannot_start_is_a_synthesis_error(engine):
+    with Synthesizer(engine, workers=1) as pool, pytest.raises(SynthesisError, match="could not start"):
+        pool.voices()
+
+
+def test_engine_output_on_stdout_never_reaches_the_user(capfd):
+    with Synthesizer(FAULTY, workers=1) as pool:
+        assert list(pool.clips([line("noisy line")])) == [spoken(line("noisy line"))]
+    assert capfd.readouterr().out == ""
+
+
+def test_closing_leaves_no_processes_even_after_ctrl_c():
+    def interrupt(_progress: SynthProgress) -> None:
+        raise KeyboardInterrupt
+
+    before = children()
+    with pytest.raises(KeyboardInterrupt), Synthesizer(FAULTY, workers=2) as pool:
+        list(pool.clips(lines("one", "two", "slow three", "four"), interrupt))
+    assert children() == before
