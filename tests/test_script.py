@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stillpoint import script
-from stillpoint.errors import ScriptError
+from stillpoint.errors import ScriptError, UsageError
 from stillpoint.script import Marker, Speech
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -212,3 +212,61 @@ def test_any_bytes_decode_or_give_a_script_error(data: bytes) -> None:
         assert err.diagnostics[0].path == "t.txt"
     else:
         assert isinstance(text, str)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(8.0, "8s"), (90.0, "1m30s"), (60.0, "1m"), (0.5, "500ms"), (12.5, "12.5s"), (65.0, "1m5s"), (3600.0, "60m")],
+)
+def test_format_duration_writes_what_parse_duration_reads(seconds: float, text: str) -> None:
+    assert script.format_duration(seconds) == text
+    assert script.parse_duration(text) == seconds
+
+
+EXCERPT_SOURCE = """---
+title: Parts
+length: 10m
+---
+# Arriving
+Settle in. [pause 3s]
+Feel the floor.
+# Closing {rate: 100}
+Open your eyes.
+[bell]
+"""
+
+
+def test_excerpt_keeps_one_section_by_title_in_any_case_and_drops_the_target_length() -> None:
+    part = script.excerpt(script.parse(EXCERPT_SOURCE, "p.txt"), section="closing")
+    assert [(s.title, s.settings.rate) for s in part.sections] == [("Closing", 100)]
+    assert [s.text for s in part.speeches()] == ["Open your eyes."]
+    assert part.meta.length is None
+
+
+def test_excerpt_accepts_the_start_of_a_title_when_only_one_section_has_it() -> None:
+    part = script.excerpt(script.parse(EXCERPT_SOURCE, "p.txt"), section="arr")
+    assert part.sections[0].title == "Arriving"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("Closng", "p.txt has no section named 'Closng' (did you mean 'Closing'?)"),
+     ("middle", "p.txt has no section named 'middle' (its sections: Arriving, Closing)")],
+)
+def test_excerpt_of_a_missing_section_suggests_one(name: str, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        script.excerpt(script.parse(EXCERPT_SOURCE, "p.txt"), section=name)
+    assert str(caught.value) == f"error: {message}"
+
+
+def test_excerpt_by_lines_keeps_the_cues_on_those_lines_with_their_sections() -> None:
+    part = script.excerpt(script.parse(EXCERPT_SOURCE, "p.txt"), lines=(6, 9))
+    assert [s.title for s in part.sections] == ["Arriving", "Closing"]
+    assert [s.text for s in part.speeches()] == ["Settle in.", "Feel the floor.", "Open your eyes."]
+    assert [type(c).__name__ for c in part.sections[1].cues] == ["Speech"]
+
+
+def test_excerpt_of_lines_without_speech_says_where_the_text_is() -> None:
+    with pytest.raises(UsageError) as caught:
+        script.excerpt(script.parse(EXCERPT_SOURCE, "p.txt"), lines=(1, 5))
+    assert str(caught.value) == "error: lines 1-5 of p.txt hold nothing to say (its spoken lines run from 6 to 9)"

@@ -125,3 +125,22 @@ def test_fit_never_shrinks_a_silence_below_half_and_says_the_shortest_length() -
 def test_front_matter_length_is_used_when_no_pace_length_is_given() -> None:
     parsed = script.parse(SOURCE.replace("breath: 5s", "breath: 5s\nlength: 1m30s"))
     assert timeline.plan(parsed, durations=fixed_lengths(parsed)).total == pytest.approx(90.0, abs=0.01)
+
+
+def test_section_times_split_each_section_into_spoken_and_silent_time() -> None:
+    parsed = script.parse(SOURCE)
+    times = timeline.section_times(timeline.plan(parsed, durations=fixed_lengths(parsed, 3.0)))
+    assert [(t.title, t.spoken, t.silent, t.words) for t in times] == [
+        ("One", 9.0, 7.0 + 0.8 + 2.0 + 5.0 + 10.0, 6),
+        ("Two", 3.0, 20.0 + 7.0, 3),
+    ]
+    assert times[1].heard_wpm == pytest.approx(3 * 60 / 30.0)
+
+
+@pytest.mark.parametrize(
+    ("marker", "seconds"),
+    [("[pause]", 5.0), ("[pause 2s]", 2.0), ("[breathe 3]", 15.0), ("[soak]", 30.0), ("[bell]", 7.0)],
+)
+def test_marker_seconds_before_fitting(marker: str, seconds: float) -> None:
+    cue = script.parse(f"Rest. {marker}").sections[0].cues[1]
+    assert timeline.marker_seconds(cue, breath=5.0) == seconds

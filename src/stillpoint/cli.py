@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -16,13 +17,21 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stillpoint import library, pipeline
+from stillpoint import authoring, files, lexicon, library, pipeline, player, resume, template
+from stillpoint import batch, sidecars
+from stillpoint import convert as conversion
+from stillpoint import cover as cover_art
+from stillpoint import script as script_language
 from stillpoint import timeline as timing
-from stillpoint.errors import ScriptError, StillpointError, UsageError
+from stillpoint.alsa import AlsaSink
+from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError
+from stillpoint.program import Program
 from stillpoint.render import RenderOptions
+from stillpoint.screen import clock
 from stillpoint.script import parse_duration
+from stillpoint.sound import ambience as beds
 from stillpoint.timeline import Pace, Timeline
-from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
+from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_CACHE = "audio_cache"
@@ -47,6 +56,18 @@ CacheOpt = Annotated[
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a full traceback on errors.")]
+SOUND = RenderOptions()  # play and export share these defaults, so both make the same audio
+LoudnessOpt = Annotated[float, typer.Option("--loudness", help="Speech loudness in LUFS.", min=-40, max=-6)]
+BellVolumeOpt = Annotated[
+    float, typer.Option("--bell-volume", help="Bell volume from 0 (silent) to 2; 1 is the usual.", min=0.0, max=2.0)
+]
+AmbienceOpt = Annotated[
+    Optional[str],
+    typer.Option("--ambience", help="Sound under the practice: rain, ocean, brown or a WAV/MP3/FLAC/OGG file."),
+]
+AmbienceVolumeOpt = Annotated[
+    float, typer.Option("--ambience-volume", help="Ambience volume from 0 to 2; 1 is the usual.", min=0.0, max=2.0)
+]
 
 
 def handled(command: Callable[..., None]) -> Callable[..., None]:
@@ -105,11 +126,12 @@ def _seconds(option: str, text: str | None) -> float | None:
 
 
 def _pace(voice: str | None, rate: int | None, length: str | None, bells: bool) -> Pace:
-    return Pace(voice=voice, rate=rate, bells=bells, length=_seconds("--length", length))
+    return Pace(voice=voice, rate=rate, bells=bells, length=_seconds("--length", length), lexicon=lexicon.load())
 
 
 def _synthesizer(cache_dir: Path | None) -> Synthesizer:
-    return Synthesizer(cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
+    engine = os.environ.get("STILLPOINT_ENGINE") or DEFAULT_ENGINE
+    return Synthesizer(engine=engine, cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
 
 
 def _clock(seconds: float) -> str:
@@ -134,6 +156,13 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[SynthProgress], Non
         yield update
 
 
+def _render_options(loudness: float, bell_volume: float, ambience: str | None, ambience_volume: float) -> RenderOptions:
+    """The sound options, with the ambience made (or its file read) now, so a bad one fails before any work."""
+    if ambience:
+        beds.loop(ambience)
+    return RenderOptions(loudness=loudness, bell_volume=bell_volume, ambience=ambience, ambience_volume=ambience_volume)
+
+
 def _warn(synth: Synthesizer, quiet: bool) -> None:
     for warning in synth.warnings() if not quiet else []:
         typer.echo(f"warning: {warning}", err=True)
@@ -142,12 +171,22 @@ def _warn(synth: Synthesizer, quiet: bool) -> None:
 @app.command()
 @handled
 def export(
-    script: ScriptArg,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (.mp3 or .wav).")] = None,
+    scripts: Annotated[Optional[list[str]], typer.Argument(help="Practice names or script files.", show_default=False)] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Export every practice in the library.")] = False,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="File to write (.mp3 or .wav); for several practices, the folder to write them in.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="mp3 or wav (default: from -o, else mp3).")] = None,
     bitrate: Annotated[int, typer.Option("--bitrate", help="MP3 bit rate in kbps.", min=32, max=320)] = 64,
-    loudness: Annotated[float, typer.Option("--loudness", help="Speech loudness in LUFS.", min=-40, max=-6)] = -19.0,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    loudness: LoudnessOpt = SOUND.loudness,
+    bell_volume: BellVolumeOpt = SOUND.bell_volume,
+    ambience: AmbienceOpt = SOUND.ambience,
+    ambience_volume: AmbienceVolumeOpt = SOUND.ambience_volume,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+    album: Annotated[str, typer.Option("--album", help="Album name in the tags, e.g. a collection's.")] = pipeline.DEFAULT_ALBUM,
+    cover: Annotated[Optional[Path], typer.Option(
+        "--cover", help="Cover picture, PNG or JPEG (default: one made from the title).")] = None,
+    lrc: Annotated[bool, typer.Option("--lrc", help="Also write time-synced lyrics (.lrc) beside each file.")] = False,
+    vtt: Annotated[bool, typer.Option("--vtt", help="Also write WebVTT captions (.vtt) beside each file.")] = False,
     rate: RateOpt = None,
     voice: VoiceOpt = None,
     set_: SetOpt = None,
@@ -157,39 +196,202 @@ def export(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Render a practice to an MP3 (or WAV) file."""
-    parsed = pipeline.load_script(script, _values(set_))
-    settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force)
-    with _synthesizer(cache_dir) as synth, _progress(quiet, "Speaking") as on_progress:
-        written, timeline = pipeline.export(
-            parsed, _pace(voice, rate, length, bells), synth, settings, RenderOptions(loudness=loudness), on_progress
-        )
+    """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist."""
+    parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
+    kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
+    settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
+                                       cover=cover_art.load(cover) if cover else None, sidecars=kinds)
+    options = _render_options(loudness, bell_volume, ambience, ambience_volume)
+    pace = _pace(voice, rate, length, bells)
+    with _synthesizer(cache_dir) as synth:
+        if all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
+            with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
+                batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress, on_written)
+        else:
+            with _progress(quiet, "Speaking") as on_progress:
+                written, timeline = pipeline.export(parsed[0], pace, synth, settings, options, on_progress)
+            if not quiet:
+                typer.echo(_summary(written, timeline.total, parsed[0].meta.title))
         _warn(synth, quiet)
-    if not quiet:
-        typer.echo(f"{written}  {_clock(timeline.total)}  {parsed.meta.title}")
+
+
+def _summary(path: Path, seconds: float, title: str) -> str:
+    return f"{path}  {_clock(seconds)}  {title}"
+
+
+@contextmanager
+def _batch_display(
+    quiet: bool, total: int
+) -> Iterator[tuple[Callable[[batch.BatchProgress], None], Callable[[batch.Exported], None]]]:
+    """A bar over the whole batch on stderr (on a terminal only) and a line on stdout per file written."""
+
+    def say(done: batch.Exported) -> None:
+        if not quiet:
+            typer.echo(_summary(done.path, done.timeline.total, done.info.title))
+
+    if quiet or not sys.stderr.isatty():
+        yield (lambda _state: None), say
+        return
+    columns = (TextColumn("Exporting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[now]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Exporting", total=total, now="")
+
+        def speaking(state: batch.BatchProgress) -> None:
+            lines = f"{state.speech.done}/{state.speech.total} lines"
+            bar.update(task, now=f"speaking {state.number}/{state.total} {state.title!r}, {lines}")
+
+        def written(done: batch.Exported) -> None:
+            bar.advance(task)
+            if sys.stdout.isatty():  # the same screen: print above the bar rather than through it
+                bar.console.print(_summary(done.path, done.timeline.total, done.info.title), markup=False,
+                                  highlight=False)
+            else:
+                say(done)
+
+        yield speaking, written
+
+
+@app.command()
+@handled
+def play(
+    script: ScriptArg,
+    resume_: Annotated[
+        bool, typer.Option("--resume", help="Continue from the start of the section where you last stopped.")
+    ] = False,
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="Plain progress lines instead of the player screen.")] = False,
+    loudness: LoudnessOpt = SOUND.loudness,
+    bell_volume: BellVolumeOpt = SOUND.bell_volume,
+    ambience: AmbienceOpt = SOUND.ambience,
+    ambience_volume: AmbienceVolumeOpt = SOUND.ambience_volume,
+    rate: RateOpt = None,
+    voice: VoiceOpt = None,
+    set_: SetOpt = None,
+    length: LengthOpt = None,
+    bells: BellsOpt = True,
+    cache_dir: CacheOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop."""
+    parsed = pipeline.load_script(script, _values(set_))
+    options = _render_options(loudness, bell_volume, ambience, ambience_volume)
+    with AlsaSink() as sink, _synthesizer(cache_dir) as synth:
+        program = Program(parsed, _pace(voice, rate, length, bells), synth, options)
+        fitted = _fit(program, quiet)
+        first, note = _starting_point(parsed, program, resume_)
+        stopped = _listen(parsed, program, sink, first, note or fitted, no_ui, quiet)
+        _warn(synth, quiet)
+    if stopped and not quiet:
+        typer.echo(f"stopped at {clock(stopped.seconds)} in “{stopped.section}”; "
+                   f"`stillpoint play {script} --resume` continues from there")
+
+
+def _fit(program: Program, quiet: bool) -> str:
+    """Speak every line first when the practice is fitted to a length (fitting needs real lengths)."""
+    if not program.needs_every_line:
+        return ""
+    with _progress(quiet, "Speaking every line first, to fit the length") as on_progress:
+        program.measure(on_progress)
+    return f"fitted to {clock(program.timeline.total)}: every line was spoken before the start"
+
+
+def _starting_point(parsed: script_language.Script, program: Program, wanted: bool) -> tuple[int, str]:
+    """The event to start from (the section stopped in, with --resume) and a note saying so."""
+    if not wanted:
+        return 0, ""
+    first = player.starting_point(program.timeline, resume.load(parsed.path))
+    if not first:
+        return 0, "starting at the beginning"
+    return first, f"continuing at “{program.timeline.events[first].section}”"
+
+
+def _listen(parsed: script_language.Script, program: Program, sink: AlsaSink, first: int, note: str, plain: bool,
+            quiet: bool) -> resume.Bookmark | None:
+    """Play to the end or until stopped, and remember where it stopped; returns that place, or None at the end."""
+    session = player.Player(program, sink, note)
+    try:
+        with player.screen_for(plain, quiet) as screen, player.Keys.from_stdin() as keys:
+            session.play(screen, keys, first)
+    finally:
+        _remember(parsed.path, session.bookmark(), quiet)
+    return session.bookmark()
+
+
+def _remember(practice: str, bookmark: resume.Bookmark | None, quiet: bool) -> None:
+    try:
+        resume.save(practice, bookmark)
+    except (OSError, StillpointError) as err:
+        if not quiet:
+            typer.echo(f"warning: cannot remember where the practice stopped: {err}", err=True)
 
 
 @app.command()
 @handled
 def check(
     scripts: Annotated[list[str], typer.Argument(help="Practice names or script files.")],
+    strict: Annotated[bool, typer.Option("--strict", help="Count warnings as errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON, for editors.")] = False,
+    set_: SetOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Check scripts for errors; every error is listed as PATH:LINE:COL."""
-    failed = 0
-    for source in scripts:
-        try:
-            parsed = pipeline.load_script(source)
-        except StillpointError as err:
-            _report(err)
-            failed += 1
-            continue
-        if not quiet:
-            estimate = timing.plan(parsed).total
-            typer.echo(f"{parsed.path}: ok ({len(parsed.sections)} sections, about {_clock(estimate)})")
-    if failed:
+    """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL."""
+    words, values = lexicon.load(), _values(set_)
+    results = [authoring.check(source, values, words, strict) for source in scripts]
+    if as_json:
+        typer.echo(json.dumps(_check_json(results), indent=2))
+    else:
+        _print_check(results, quiet)
+    if any(result.count("error") for result in results):
         raise typer.Exit(EXIT_ERROR)
+
+
+def _print_check(results: list[authoring.CheckResult], quiet: bool) -> None:
+    for result in results:
+        for diagnostic in result.diagnostics:
+            typer.echo(str(diagnostic), err=True)
+        if result.script and not quiet:
+            typer.echo(_check_line(result, result.script))
+    if not quiet:
+        errors, warnings = (sum(r.count(kind) for r in results) for kind in ("error", "warning"))
+        typer.echo(f"{_count(len(results), 'file')}: {_count(errors, 'error')}, {_count(warnings, 'warning')}")
+
+
+def _check_line(result: authoring.CheckResult, parsed: script_language.Script) -> str:
+    errors, warnings = result.count("error"), result.count("warning")
+    status = _count(errors, "error") if errors else "ok" + (f", {_count(warnings, 'warning')}" if warnings else "")
+    shape = f"{_count(len(parsed.sections), 'section')}, about {_clock(timing.plan(parsed).total)}"
+    line = f"{result.path}: {status} ({shape})"
+    variables = _variables(parsed)
+    if variables:
+        line += "\n  variables: " + ", ".join(
+            f'{name} = "{default}"' if default is not None else f"{name} (no default)"
+            for name, default in variables.items()
+        )
+    return line
+
+
+def _variables(parsed: script_language.Script) -> dict[str, str | None]:
+    return {name: parsed.meta.vars.get(name) for name in sorted({*parsed.meta.vars, *parsed.variables})}
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _check_json(results: list[authoring.CheckResult]) -> dict[str, object]:
+    files_ = [
+        {"path": r.path, "ok": not r.count("error"),
+         "sections": len(r.script.sections) if r.script else None,
+         "seconds": round(timing.plan(r.script).total, 1) if r.script else None,
+         "variables": _variables(r.script) if r.script else {},
+         "diagnostics": [{"line": d.line, "col": d.col, "severity": d.severity, "rule": d.code,
+                          "message": d.message, "hint": d.hint} for d in r.diagnostics]}
+        for r in results
+    ]
+    return {"files": files_, "errors": sum(r.count("error") for r in results),
+            "warnings": sum(r.count("warning") for r in results)}
 
 
 @app.command()
@@ -219,7 +421,12 @@ def _plan_json(timeline: Timeline) -> dict[str, object]:
          "section": e.section}
         for e in timeline.events
     ]
-    return {"title": timeline.title, "total": round(timeline.total, 3), "events": events}
+    sections = [
+        {"title": t.title, "spoken": round(t.spoken, 3), "silent": round(t.silent, 3), "words": t.words,
+         "heard_wpm": round(t.heard_wpm, 1)}
+        for t in timing.section_times(timeline)
+    ]
+    return {"title": timeline.title, "total": round(timeline.total, 3), "events": events, "sections": sections}
 
 
 def _plan_table(timeline: Timeline) -> str:
@@ -231,21 +438,136 @@ def _plan_table(timeline: Timeline) -> str:
             rows.append(f"\n# {section}")
         detail = event.text if event.kind == timing.SPEECH else ""
         rows.append(f"{_clock(event.start):>6}  {event.kind:<8}{event.duration:6.1f}s  {detail}".rstrip())
+    rows.append("\n" + _sections_table(timeline))
     rows.append(f"\ntotal {_clock(timeline.total)} ({timeline.total:.1f} s)")
+    return "\n".join(rows)
+
+
+def _sections_table(timeline: Timeline) -> str:
+    width = max(len("section"), *(len(t.title) for t in timing.section_times(timeline)))
+    rows = [f"{'section':<{width}}  spoken  silent  wpm heard"]
+    for times in timing.section_times(timeline):
+        rows.append(f"{times.title:<{width}}  {_clock(times.spoken):>6}  {_clock(times.silent):>6}  "
+                    f"{times.heard_wpm:9.0f}")
     return "\n".join(rows)
 
 
 @app.command("list")
 @handled
-def list_(debug: DebugOpt = False) -> None:
-    """List the practices Stillpoint knows, with title and estimated length."""
-    for name, path in library.practices().items():
-        try:
-            parsed = pipeline.load_script(str(path))
-        except StillpointError as err:
-            typer.echo(f"{name:<24} (cannot be read: {err})")
+def list_(
+    tag: Annotated[Optional[str], typer.Option("--tag", help="Only the practices with this tag.")] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """List the practices Stillpoint knows, with estimated length, title and tags."""
+    for practice in authoring.catalog(tag):
+        if practice.script is None:
+            typer.echo(f"{practice.name:<24} (cannot be read: {practice.problem})")
             continue
-        typer.echo(f"{name:<24} {_clock(timing.plan(parsed).total):>6}  {parsed.meta.title}")
+        meta = practice.script.meta
+        tags = f"  [{', '.join(meta.tags)}]" if meta.tags else ""
+        typer.echo(f"{practice.name:<24} {_clock(timing.plan(practice.script).total):>6}  {meta.title}{tags}")
+
+
+@app.command()
+@handled
+def new(
+    name: Annotated[str, typer.Argument(help="Name of the new practice; NAME.txt is created.")],
+    from_: Annotated[Optional[str], typer.Option("--from", help="Copy this practice to adapt it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Start a practice script from a commented template, or from a copy of a practice."""
+    dest = template.script_file(name)
+    written = files.write_text(dest, template.starting_text(dest, library.find(from_) if from_ else None), force)
+    typer.echo(f"created {written}; check it as you write with: stillpoint check {written}")
+
+
+@app.command()
+@handled
+def convert(
+    source: Annotated[str, typer.Argument(help="The file to convert, or a practice name.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: print).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="ssml or script (default: the other one).")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", help="ssml, informal or script (default: guessed).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    set_: SetOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr."""
+    path = library.find(source)
+    result = conversion.convert(script_language.read(path), str(path), _format("--from", from_), _format("--to", to),
+                                _values(set_), dest=str(output or "<output>"))
+    if output:
+        files.write_text(output, result.text, force)
+    else:
+        typer.echo(result.text, nl=False)
+    for note in result.notes:
+        if not quiet or note.severity == "error":
+            typer.echo(str(note), err=True)
+    if any(note.severity == "error" for note in result.notes):
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _format(option: str, value: str | None) -> str | None:
+    if value is not None and value.lower() not in conversion.FORMATS:
+        raise UsageError(f"{option} {value}: not a format", hint="choose " + ", ".join(conversion.FORMATS))
+    return value.lower() if value else None
+
+
+@app.command()
+@handled
+def preview(
+    script: ScriptArg,
+    section: Annotated[Optional[str], typer.Option("--section", help="The section to hear, by its title.")] = None,
+    lines: Annotated[Optional[str], typer.Option("--lines", help="The lines to hear, e.g. 10-20.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Export the part to this file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    rate: RateOpt = None,
+    voice: VoiceOpt = None,
+    set_: SetOpt = None,
+    bells: BellsOpt = True,
+    cache_dir: CacheOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Hear one section or a few lines of a practice, or export just that part with -o."""
+    if (section is None) == (lines is None):
+        raise UsageError("say which part to preview", hint="give --section NAME or --lines 10-20")
+    parsed = pipeline.load_script(script, _values(set_))
+    part = script_language.excerpt(parsed, section, _line_range(lines) if lines else None)
+    pace = _pace(voice, rate, None, bells)
+    if output is None:
+        _play_part(part, pace, cache_dir, quiet)
+        return
+    with _synthesizer(cache_dir) as synth, _progress(quiet, "Speaking") as on_progress:
+        written, timeline = pipeline.export(part, pace, synth, pipeline.ExportSettings(dest=output, force=force),
+                                            SOUND, on_progress)
+        _warn(synth, quiet)
+    if not quiet:
+        typer.echo(f"{written}  {_clock(timeline.total)}  {part.sections[0].title if section else f'lines {lines}'}")
+
+
+def _play_part(part: script_language.Script, pace: Pace, cache_dir: Path | None, quiet: bool) -> None:
+    """Play an excerpt from its start; unlike `play`, it leaves the practice's resume point alone."""
+    try:
+        sink = AlsaSink()
+    except PlaybackError as err:
+        hint = "add -o part.wav to write the part to a file instead"
+        raise PlaybackError(err.diagnostic.message, hint=hint) from None
+    with sink, _synthesizer(cache_dir) as synth:
+        session = player.Player(Program(part, pace, synth, SOUND), sink)
+        with player.screen_for(False, quiet) as screen, player.Keys.from_stdin() as keys:
+            session.play(screen, keys)
+        _warn(synth, quiet)
+
+
+def _line_range(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", text)
+    first, last = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
+    if not 1 <= first <= last:
+        raise UsageError(f"--lines {text}: not a range of lines", hint="write it like 10-20, or 12 for one line")
+    return first, last
 
 
 @app.command()

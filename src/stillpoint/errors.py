@@ -15,11 +15,13 @@ class Diagnostic:
     message: str
     hint: str = ""
     severity: str = "error"
+    code: str = ""
 
     def __str__(self) -> str:
         where = ":".join(str(part) for part in (self.path, self.line, self.col) if part)
         text = f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        text = f"{text} ({self.hint})" if self.hint else text
+        return f"{text} [{self.code}]" if self.code else text
 
 
 class StillpointError(Exception):
@@ -65,3 +67,7 @@ class ExportError(StillpointError):
 
 class PlaybackError(StillpointError):
     """Audio could not be played on this machine."""
+
+
+class AmbienceError(StillpointError):
+    """An ambience sound cannot be made or read."""

@@ -1,23 +1,26 @@
-"""Wiring of the stages for one practice: find, parse, time, render, write. Prints nothing."""
+"""Wiring of the stages for one practice: find, parse, time, render, write, tag. Prints nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
-from stillpoint import library
+from stillpoint import cover as cover_art
+from stillpoint import library, sidecars
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.audio import Clip
-from stillpoint.errors import UsageError
-from stillpoint.export import TrackInfo, check_destination, export_track, format_for
+from stillpoint.errors import ExportError, UsageError
+from stillpoint.export import TrackInfo, check_bitrate, check_destination, export_track, format_for, peak_headroom
 from stillpoint.render import RenderOptions, render
 from stillpoint.script import Script
 from stillpoint.timeline import Pace, Timeline
 from stillpoint.voice import Synthesizer, SynthProgress
 
 ProgressCallback = Callable[[SynthProgress], None] | None
+DEFAULT_ALBUM = "Stillpoint"
 
 
 @dataclass(frozen=True)
@@ -28,18 +31,36 @@ class ExportSettings:
     fmt: str | None = None
     bitrate: int = 64
     force: bool = False
+    album: str = DEFAULT_ALBUM
+    cover: bytes | None = None  # one picture for every track; None makes one from each title
+    sidecars: tuple[str, ...] = ()  # any of sidecars.KINDS, written beside the audio
 
 
 def load_script(source: str, values: dict[str, str] | None = None) -> Script:
     """The practice named or pointed to by ``source``, with ``--set`` values applied."""
+    return load_scripts([source], values)[0]
+
+
+def load_scripts(sources: list[str], values: dict[str, str] | None = None) -> list[Script]:
+    """The practices named or pointed to (each once), with the ``--set`` values that apply to each."""
     values = values or {}
-    parsed = script_language.load(library.find(source), values)
-    known = set(parsed.meta.vars) | set(parsed.variables)
+    paths: dict[Path, Path] = {}
+    for source in sources:
+        path = library.find(source)
+        paths.setdefault(path.resolve(), path)
+    parsed = [script_language.load(path, values) for path in paths.values()]
+    _check_values(values, parsed)
+    return parsed
+
+
+def _check_values(values: dict[str, str], parsed: list[Script]) -> None:
+    """Refuse a ``--set`` name that is a variable of none of the practices."""
+    known = {name for each in parsed for name in (*each.meta.vars, *each.variables)}
     for name in values:
         if name not in known:
+            where, whose = (parsed[0].path, "its") if len(parsed) == 1 else ("none of the practices", "their")
             choices = ", ".join(sorted(known)) or "none"
-            raise UsageError(f"--set {name}: {parsed.path} has no variable {{{name}}}", hint=f"its variables: {choices}")
-    return parsed
+            raise UsageError(f"--set {name}: {where} has no variable {{{name}}}", hint=f"{whose} variables: {choices}")
 
 
 def timed_plan(parsed: Script, pace: Pace, synth: Synthesizer, on_progress: ProgressCallback = None) -> Timeline:
@@ -54,15 +75,21 @@ def speech_clips(timeline: Timeline, synth: Synthesizer, on_progress: ProgressCa
     return synth.clips([e.utterance for e in timeline.events if e.utterance], on_progress)
 
 
-def track_info(parsed: Script, timeline: Timeline) -> TrackInfo:
-    """Tags for the exported file, taken from the script and its timeline."""
+def track_info(
+    parsed: Script, timeline: Timeline, settings: ExportSettings = ExportSettings(), track: tuple[int, int] | None = None
+) -> TrackInfo:
+    """Tags for the exported file, taken from the script, its timeline, and the album it goes in."""
     meta = parsed.meta
     return TrackInfo(
         title=meta.title,
         artist=meta.author or "Stillpoint",
+        album=settings.album,
+        year=str(meta.year or date.today().year),
         comment=meta.description,
+        track=track,
         chapters=timing.chapters(timeline),
         lyrics=[(e.start, e.text) for e in timeline.events if e.kind == timing.SPEECH],
+        cover=settings.cover or cover_art.generated(meta.title),
         length_seconds=timeline.total,
     )
 
@@ -83,9 +110,32 @@ def export(
     """Render a practice to a file; returns where it went and the timeline it follows."""
     dest = settings.dest or default_destination(parsed, settings.fmt)
     fmt = format_for(dest, settings.fmt)
+    check_bitrate(fmt, settings.bitrate)
     check_destination(dest, settings.force)
+    refuse_existing(sidecars.paths(dest, settings.sidecars), settings.force)
     timeline = timed_plan(parsed, pace, synth, on_progress)
-    chunks = render(timeline, speech_clips(timeline, synth), options)
-    info = track_info(parsed, timeline)
-    written = export_track(chunks, dest, fmt, info, bitrate=settings.bitrate, force=settings.force)
-    return written, timeline
+    info = track_info(parsed, timeline, settings)
+    return write_track(timeline, speech_clips(timeline, synth), dest, info, settings, options), timeline
+
+
+def write_track(
+    timeline: Timeline, clips: Iterable[Clip], dest: Path, info: TrackInfo, settings: ExportSettings,
+    options: RenderOptions,
+) -> Path:
+    """Render a timed practice into ``dest`` and write its sidecars; the peaks keep room for the codec."""
+    fmt = format_for(dest, settings.fmt)
+    options = replace(options, peak=options.peak - peak_headroom(fmt, settings.bitrate))
+    written = export_track(render(timeline, clips, options), dest, fmt, info, bitrate=settings.bitrate,
+                           force=settings.force)
+    sidecars.write(written, settings.sidecars, timeline, info.artist, info.album)
+    return written
+
+
+def refuse_existing(paths: list[Path], force: bool) -> None:
+    """Stop before any work when files to be written exist already, naming each (unless ``force``)."""
+    existing = [path for path in paths if path.exists()]
+    if existing and not force:
+        names = ", ".join(str(path) for path in existing)
+        one = len(existing) == 1
+        raise ExportError(f"already exist{'s' if one else ''}: {names}",
+                          hint=f"use --force to replace {'it' if one else 'them'}, or choose another folder")

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from stillpoint.errors import Diagnostic, ScriptError
+from stillpoint.errors import Diagnostic, ScriptError, UsageError
 
 DEFAULT_VOICE = "en-us"
 DEFAULT_RATE = 120
@@ -18,7 +18,7 @@ MAX_SECONDS = 3600.0
 RATE_RANGE = (60, 300)
 MARKER_WORDS = ("pause", "breathe", "soak", "bell")
 BREAK_STRENGTHS = {"none": 0.0, "x-weak": 0.25, "weak": 0.5, "medium": 1.0, "strong": 2.0, "x-strong": 4.0}
-SCALAR_KEYS = ("title", "author", "source", "description", "tags", "voice", "rate", "breath", "length")
+SCALAR_KEYS = ("title", "author", "source", "description", "tags", "voice", "rate", "breath", "length", "year")
 TABLE_KEYS = ("vars", "pronounce")
 SECTION_KEYS = ("voice", "rate", "breath")
 
@@ -76,6 +76,7 @@ class Meta:
     rate: int = DEFAULT_RATE
     breath: float = DEFAULT_BREATH
     length: float | None = None
+    year: int | None = None
     vars: dict[str, str] = field(default_factory=dict)
     pronounce: dict[str, str] = field(default_factory=dict)
 
@@ -99,6 +100,11 @@ class Script:
 
 def load(path: str | Path, values: dict[str, str] | None = None) -> Script:
     """Read and parse the practice file at ``path``."""
+    return parse(read(path), str(path), values)
+
+
+def read(path: str | Path) -> str:
+    """The text of a script file, with file and encoding problems as ScriptErrors."""
     name = str(path)
     try:
         data = Path(path).read_bytes()
@@ -108,7 +114,7 @@ def load(path: str | Path, values: dict[str, str] | None = None) -> Script:
         raise _single(name, "no such file", "check the path, or run `stillpoint list`") from None
     except OSError as err:
         raise _single(name, f"cannot be read ({err.strerror})", "check its permissions") from None
-    return parse(decode(data, name), name, values)
+    return decode(data, name)
 
 
 def decode(data: bytes, path: str = "<text>") -> str:
@@ -160,6 +166,56 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
+def format_duration(seconds: float) -> str:
+    """Seconds -> the shortest form parse_duration reads back: '8s', '1m30s', '500ms'."""
+    millis = round(seconds * 1000)
+    if millis < 1000:
+        return f"{millis}ms"
+    minutes, rest = divmod(millis, 60000)
+    rest_text = f"{rest / 1000:g}s" if rest else ""
+    return f"{minutes}m{rest_text}" if minutes else rest_text
+
+
+def excerpt(script: Script, section: str | None = None, lines: tuple[int, int] | None = None) -> Script:
+    """Just one section (by title, any case) or the cues on lines ``lines`` of ``script``; no target length."""
+    if section is not None:
+        parts = (_section_named(script, section),)
+    else:
+        first, last = lines or (1, 10**9)
+        parts = _sections_within(script, first, last)
+    return replace(script, meta=replace(script.meta, length=None), sections=parts)
+
+
+def _section_named(script: Script, name: str) -> Section:
+    by_key: dict[str, Section] = {}
+    for section in script.sections:
+        if section.title:
+            by_key.setdefault(section.title.casefold(), section)
+    key = name.strip().casefold()
+    starting = [title for title in by_key if title.startswith(key)] if key else []
+    if key in by_key or len(starting) == 1:
+        return by_key[key if key in by_key else starting[0]]
+    near = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.5)
+    if near:
+        hint = f"did you mean '{by_key[near[0]].title}'?"
+    else:
+        hint = "its sections: " + ", ".join(s.title for s in by_key.values()) if by_key else "use --lines instead"
+    raise UsageError(f"{script.path} has no section named '{name}'", hint=hint)
+
+
+def _sections_within(script: Script, first: int, last: int) -> tuple[Section, ...]:
+    parts = []
+    for section in script.sections:
+        cues = tuple(cue for cue in section.cues if first <= cue.line <= last)
+        if cues:
+            parts.append(replace(section, cues=cues))
+    if not any(isinstance(cue, Speech) for part in parts for cue in part.cues):
+        spoken = [speech.line for speech in script.speeches()]
+        raise UsageError(f"lines {first}-{last} of {script.path} hold nothing to say",
+                         hint=f"its spoken lines run from {spoken[0]} to {spoken[-1]}")
+    return tuple(parts)
+
+
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?")
 
 
@@ -201,9 +257,9 @@ class _FrontMatter:
 
     def parse(self) -> tuple[Meta, int]:
         """Meta and the index of the first body line."""
-        if not self.lines or self.lines[0].strip() != "---":
+        if not _has_front_matter(self.lines):
             return self._meta(), 0
-        end = next((i for i in range(1, len(self.lines)) if self.lines[i].strip() == "---"), None)
+        end = _front_matter_close(self.lines)
         if end is None:
             self._error(1, 1, "the front matter is not closed", "add a line with --- after the last setting")
             return self._meta(), len(self.lines)
@@ -268,9 +324,19 @@ class _FrontMatter:
             rate=self._rate(),
             breath=self._duration("breath", DEFAULT_BREATH),
             length=self._duration("length", None),
+            year=self._year(),
             vars=self.tables["vars"],
             pronounce=self.tables["pronounce"],
         )
+
+    def _year(self) -> int | None:
+        if "year" not in self.fields:
+            return None
+        if not re.fullmatch(r"\d{4}", self.fields["year"].strip()):
+            self._error(self.positions["year"], 1, f"year '{self.fields['year']}' is not a year",
+                        "write it with four digits, like 2024")
+            return None
+        return int(self.fields["year"])
 
     def _rate(self) -> int:
         if "rate" not in self.fields:
@@ -297,6 +363,22 @@ class _FrontMatter:
 
     def _error(self, line: int, col: int, message: str, hint: str = "") -> None:
         self.errors.append(Diagnostic(self.path, line, col, message, hint))
+
+
+def body_start(lines: list[str] | tuple[str, ...]) -> int:
+    """Index of the first line after the front matter: 0 without one, len(lines) if it is never closed."""
+    if not _has_front_matter(lines):
+        return 0
+    end = _front_matter_close(lines)
+    return len(lines) if end is None else end + 1
+
+
+def _has_front_matter(lines: list[str] | tuple[str, ...]) -> bool:
+    return bool(lines) and lines[0].strip() == "---"
+
+
+def _front_matter_close(lines: list[str] | tuple[str, ...]) -> int | None:
+    return next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
 
 
 def _unquote(value: str) -> str:

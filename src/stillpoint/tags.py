@@ -64,7 +64,12 @@ def _detail_frames(info: TrackInfo) -> Iterator[Frame]:
     if info.length_seconds > 0:
         yield TLEN(encoding=UTF8, text=[str(_ms(info.length_seconds))])
     if info.cover:
-        yield APIC(encoding=UTF8, mime="image/png", type=PictureType.COVER_FRONT, desc="Cover", data=info.cover)
+        yield APIC(encoding=UTF8, mime=_mime(info.cover), type=PictureType.COVER_FRONT, desc="Cover", data=info.cover)
+
+
+def _mime(picture: bytes) -> str:
+    """The media type of a PNG or JPEG picture, from its first bytes."""
+    return "image/jpeg" if picture.startswith(b"\xff\xd8\xff") else "image/png"
 
 
 def chapter_ids(chapters: list[Chapter]) -> list[str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import UsageError
-from stillpoint.script import Marker, Script, Section, Speech
+from stillpoint.script import Marker, Script, Section, Settings, Speech
 
 SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
 EVENT_KINDS = (SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL)
@@ -115,6 +115,35 @@ def chapters(timeline: Timeline) -> list[Chapter]:
     return found
 
 
+@dataclass(frozen=True)
+class SectionTime:
+    """How a section's time is spent: seconds of speech, seconds of everything else, words said."""
+
+    title: str
+    spoken: float
+    silent: float
+    words: int
+
+    @property
+    def heard_wpm(self) -> float:
+        """Words per minute over the whole section, silences included: the pace a listener feels."""
+        total = self.spoken + self.silent
+        return self.words * 60.0 / total if total else 0.0
+
+
+def section_times(timeline: Timeline) -> list[SectionTime]:
+    """Spoken and silent time and words of each section, in order."""
+    found: list[SectionTime] = []
+    for event in timeline.events:
+        if not found or found[-1].title != event.section:
+            found.append(SectionTime(event.section, 0.0, 0.0, 0))
+        spoken = event.duration if event.kind == SPEECH else 0.0
+        found[-1] = replace(found[-1], spoken=found[-1].spoken + spoken,
+                            silent=found[-1].silent + event.duration - spoken,
+                            words=found[-1].words + len(event.text.split()))
+    return found
+
+
 def estimate_seconds(utterance: Utterance) -> float:
     """A text-only guess at how long the engine takes to say an utterance."""
     words = len(utterance.text.split())
@@ -179,44 +208,60 @@ def _title(script: Script, section: Section) -> str:
     return section.title or script.meta.title
 
 
+def section_settings(script: Script, section: Section, pace: Pace = Pace()) -> Settings:
+    """The voice, rate and breath length a section is spoken with, every one resolved."""
+    return Settings(
+        voice=pace.voice or section.settings.voice or script.meta.voice,
+        rate=section.settings.rate or pace.rate or script.meta.rate,
+        breath=section.settings.breath or pace.breath or script.meta.breath,
+    )
+
+
 def _section_events(script: Script, section: Section, pace: Pace) -> list[Event]:
-    voice = pace.voice or section.settings.voice or script.meta.voice
-    rate = section.settings.rate or pace.rate or script.meta.rate
-    breath = section.settings.breath or pace.breath or script.meta.breath
+    settings = section_settings(script, section, pace)
     pronounce = _pronunciations(script, pace)
     title = _title(script, section)
     events: list[Event] = []
     for cue, following in zip(section.cues, section.cues[1:] + (None,)):
         if isinstance(cue, Speech):
             spoken = _pronounced(cue.text, pronounce)
-            utterance = Utterance(spoken, voice, rate, script.path, cue.line)
+            utterance = Utterance(spoken, settings.voice, settings.rate, script.path, cue.line)
             events.append(Event(SPEECH, 0.0, 0.0, cue.text, title, cue.line, utterance))
             if isinstance(following, Speech):
                 gap = PARAGRAPH_GAP if cue.paragraph_end else SENTENCE_GAP
                 events.append(Event(GAP, 0.0, gap, section=title, line=cue.line))
         else:
-            events.append(_marker_event(cue, title, breath, pace.bells))
+            events.append(_marker_event(cue, title, settings.breath, pace.bells))
     return events
 
 
-def _marker_event(marker: Marker, section: str, breath: float, bells: bool) -> Event:
+def marker_seconds(marker: Marker, breath: float) -> float:
+    """How long a marker lasts, before any fitting, with ``breath`` seconds per breath."""
     if marker.kind == BELL:
-        return Event(BELL if bells else PAUSE, 0.0, BELL_SECONDS, section=section, line=marker.line)
+        return BELL_SECONDS
     if marker.kind == BREATHE:
-        seconds = _on_grid((marker.count or 1) * breath)
-        return Event(BREATHE, 0.0, seconds, section=section, line=marker.line, flexible=True)
-    seconds = marker.seconds if marker.seconds is not None else DEFAULT_SECONDS[marker.kind]
-    flexible = marker.kind == SOAK or marker.seconds is None
-    return Event(marker.kind, 0.0, _on_grid(seconds), section=section, line=marker.line, flexible=flexible)
+        return _on_grid((marker.count or 1) * breath)
+    return _on_grid(marker.seconds if marker.seconds is not None else DEFAULT_SECONDS[marker.kind])
+
+
+def _marker_event(marker: Marker, section: str, breath: float, bells: bool) -> Event:
+    kind = PAUSE if marker.kind == BELL and not bells else marker.kind
+    flexible = marker.kind in (BREATHE, SOAK) or (marker.kind == PAUSE and marker.seconds is None)
+    return Event(kind, 0.0, marker_seconds(marker, breath), section=section, line=marker.line, flexible=flexible)
 
 
 def _pronunciations(script: Script, pace: Pace) -> dict[str, str]:
     return {**dict(pace.lexicon), **script.meta.pronounce}
 
 
-def _pronounced(text: str, table: dict[str, str]) -> str:
+def pronunciation_pattern(table: Mapping[str, str]) -> re.Pattern[str] | None:
+    """A pattern with one group matching any word of ``table`` (longest first, any case); None if empty."""
     if not table:
-        return text
-    pattern = re.compile(r"\b(" + "|".join(re.escape(word) for word in sorted(table, key=len, reverse=True)) + r")\b",
-                         re.IGNORECASE)
-    return pattern.sub(lambda match: table[match.group(0).lower()], text)
+        return None
+    words = "|".join(re.escape(word) for word in sorted(table, key=len, reverse=True))
+    return re.compile(r"\b(" + words + r")\b", re.IGNORECASE)
+
+
+def _pronounced(text: str, table: dict[str, str]) -> str:
+    pattern = pronunciation_pattern(table)
+    return pattern.sub(lambda match: table[match.group(0).lower()], text) if pattern else text

@@ -126,7 +126,9 @@ def decode(path: Path) -> np.ndarray:
 def _segment(path: Path):  # -> pydub.AudioSegment
     """The file decoded by pydub (ffmpeg for anything but WAV)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns at import when ffmpeg is missing
+        # pydub warns at import when ffmpeg is missing, and about audioop on newer Pythons
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         from pydub import AudioSegment
         from pydub.exceptions import CouldntDecodeError
     if path.suffix.lower() not in NATIVE and not shutil.which(AudioSegment.converter):

@@ -6,6 +6,7 @@ export apply exactly the same gains and the track can still be streamed.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from functools import lru_cache
@@ -91,7 +92,7 @@ def apply_gain(pcm: bytes, gain: float) -> bytes:
 
 
 LIMITER_SECONDS = 0.005  # how early the limiter closes before a peak, and how soon it opens after
-LIMITER_PASSES = 2
+LIMITER_SLACK_DB = 0.05  # the limiter aims this far under the ceiling: its smooth gain bends peaks a little
 
 
 def level(pcm: bytes, measured: tuple[float, float], target_lufs: float = TARGET_LUFS,
@@ -106,7 +107,7 @@ def level(pcm: bytes, measured: tuple[float, float], target_lufs: float = TARGET
     gain_db = target_lufs - lufs
     if true_peak + gain_db <= peak_dbtp:
         return apply_gain(pcm, _linear(gain_db))
-    samples = _limited_to(_samples(pcm) * _linear(gain_db), target_lufs, _linear(peak_dbtp))
+    samples = _limited_to(_samples(pcm) * _linear(gain_db), target_lufs, _linear(peak_dbtp - LIMITER_SLACK_DB))
     return np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
 
 
@@ -116,17 +117,16 @@ def _linear(db: float) -> float:
 
 
 def _limited_to(samples: np.ndarray, target_lufs: float, ceiling: float) -> np.ndarray:
-    """``samples`` limited under ``ceiling`` and brought back to ``target_lufs``, then held strictly under it."""
-    for _ in range(LIMITER_PASSES):
-        samples = _limited(samples, ceiling)
-        samples = samples * _linear(target_lufs - _integrated_lufs(samples))
-    return samples * min(1.0, ceiling / np.max(_oversampled_peaks(samples)))
+    """``samples`` limited under ``ceiling``, made up for the loudness that took, and limited again."""
+    samples = _limited(samples, ceiling)
+    samples = samples * _linear(target_lufs - _integrated_lufs(samples))
+    return _limited(samples, ceiling)
 
 
 def _oversampled_peaks(samples: np.ndarray) -> np.ndarray:
     """For each sample, the highest absolute level of the signal oversampled four times around it."""
     upsampled = np.abs(_resampler()(samples, OVERSAMPLING, 1))
-    return upsampled[: len(samples) * OVERSAMPLING].reshape(len(samples), OVERSAMPLING).max(axis=1)
+    return functools.reduce(np.maximum, (upsampled[phase::OVERSAMPLING] for phase in range(OVERSAMPLING)))
 
 
 def _limited(samples: np.ndarray, ceiling: float) -> np.ndarray:
