@@ -12,11 +12,13 @@ import miniaudio
 import mutagen.mp3
 import numpy as np
 import pytest
+from scipy.signal import butter, resample_poly, sosfilt
 
 from stillpoint import export
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import ExportError, UsageError
 from stillpoint.export import PART_SUFFIX, TrackInfo, export_track, format_for, sweep_stale_parts
+from stillpoint.sound.loudness import level, measure
 from stillpoint.timeline import Chapter
 
 TONE, SILENCE = "tone", "silence"
@@ -332,3 +334,22 @@ def test_memory_does_not_grow_with_track_length(tmp_path):
     # Holding the encoded hour would take about 28 MB at 64 kbps.
     assert long < 2 * short + 1_000_000
     assert (tmp_path / "long.mp3").stat().st_size > 25_000_000
+
+
+def test_the_decoded_mp3_is_exactly_as_loud_as_the_pcm_it_was_given(tmp_path):
+    dest = export_track(chunked(tone(6.0)), tmp_path / "tone.mp3", "mp3", INFO)
+    middle = decode_mp3(dest)[SAMPLE_RATE : 5 * SAMPLE_RATE]
+    assert rms(middle) == pytest.approx(AMPLITUDE / np.sqrt(2), rel=0.005)
+
+
+@pytest.mark.parametrize(("fmt", "bitrate"), [("mp3", 32), ("mp3", 64), ("mp3", 128), ("wav", 64)])
+def test_speech_levelled_with_the_headroom_decodes_under_minus_1_dbtp(tmp_path, fmt, bitrate):
+    rng = np.random.default_rng(bitrate)
+    band = butter(4, [300, 3400], btype="band", fs=SAMPLE_RATE, output="sos")
+    bursts = sosfilt(band, rng.standard_normal(10 * SAMPLE_RATE)) * (np.sin(np.arange(10 * SAMPLE_RATE) / 700) > 0)
+    pcm = (bursts / np.max(np.abs(bursts)) * 16000).astype("<i2").tobytes()
+    levelled = level(pcm, measure(pcm), -16.0, -1.0 - export.peak_headroom(fmt, bitrate))
+    dest = export_track([levelled], tmp_path / f"speech.{fmt}", fmt, INFO, bitrate=bitrate)
+    samples = decode_mp3(dest) / 32768 if fmt == "mp3" else np.frombuffer(levelled, dtype="<i2") / 32768
+    assert 20 * np.log10(np.max(np.abs(resample_poly(samples, 4, 1)))) <= -1.0
+    assert export.peak_headroom(fmt, bitrate) == (0.0 if fmt == "wav" else pytest.approx((64 / bitrate) ** 1.5))

@@ -57,12 +57,12 @@ FAULTY = f"{faulty_engines.__name__}:FaultyEngine"
 class StubProgram:
     """What the player needs of a program, with the fake engine's speech made in this process."""
 
-    def __init__(self, text: str = STUB, options: RenderOptions = RenderOptions()):
-        parsed = script.parse(text, "stub.txt")
+    def __init__(self) -> None:
+        parsed = script.parse(STUB, "stub.txt")
         wanted = timing.utterances(parsed)
         self.clips = {u: FakeEngine().synthesize(u.text, u.voice, u.rate) for u in wanted}
         self.timeline = timing.plan(parsed, timing.Pace(), {u: clip.seconds for u, clip in self.clips.items()})
-        self.options = options
+        self.options = RenderOptions()
 
     def stream(self, first: int = 0):
         wanted = [event.utterance for event in self.timeline.events[first:] if event.utterance]
@@ -150,7 +150,7 @@ def test_the_player_writes_the_rendered_stream_unchanged() -> None:
 
 def test_next_section_fades_out_and_continues_from_the_next_section() -> None:
     program = StubProgram()
-    sink, keys, session, _ended = played(program, [(9.0, player.NEXT)])
+    sink, keys, _session, _ended = played(program, [(9.0, player.NEXT)])
     second = program.audio(section_index(program, 2))
     pressed = keys.fired_at[0]
     audio = bytes(sink.audio)
@@ -209,7 +209,8 @@ def test_volume_keys_soften_what_is_played_and_never_go_above_full() -> None:
     sink, _keys, _session, _ended = played(program, keys, screen)
     original = np.frombuffer(program.audio(), dtype="<i2").astype(float)
     heard = np.frombuffer(bytes(sink.audio), dtype="<i2").astype(float)
-    assert np.abs(heard - 0.8 * original).max() <= 1
+    settled = 4 * player.PIECE  # the scripted keys come one per piece
+    assert np.abs(heard[settled:] - 0.8 * original[settled:]).max() <= 1
     assert "volume 80%" in {moment.note for moment in screen.moments}
     louder = played(program, [(0.0, player.LOUDER)])[0]
     assert bytes(louder.audio) == program.audio()
@@ -323,7 +324,7 @@ def stage(tmp_path: Path) -> dict[str, object]:
 
 
 def stillpoint(stage: dict, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "stillpoint", *args], env={**stage["env"], **env},
+    return subprocess.run([sys.executable, "-m", "stillpoint", *args], env={**stage["env"], **env}, check=False,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
 
 
@@ -337,9 +338,9 @@ def exported(stage: dict, *options: str) -> bytes:
 
 
 @pytest.mark.parametrize("options", [(), ("--ambience", "rain", "--ambience-volume", "0.6", "--bell-volume", "0.4",
-                                          "--rate", "170", "--no-ui")], ids=["defaults", "ambience-and-bells"])
+                                          "--rate", "170")], ids=["defaults", "ambience-and-bells"])
 def test_what_play_sends_to_the_device_is_what_export_writes(stage: dict, options: tuple[str, ...]) -> None:
-    done = stillpoint(stage, "play", str(stage["practice"]), *options)
+    done = stillpoint(stage, "play", str(stage["practice"]), "--no-ui", *options)
     assert done.returncode == 0, done.stderr
     assert stage["capture"].read_bytes() == exported(stage, *options)
     lines = done.stdout.splitlines()  # stdout is a pipe here: plain lines, not the live screen

@@ -270,3 +270,15 @@ def test_excerpt_of_lines_without_speech_says_where_the_text_is() -> None:
     with pytest.raises(UsageError) as caught:
         script.excerpt(script.parse(EXCERPT_SOURCE, "p.txt"), lines=(1, 5))
     assert str(caught.value) == "error: lines 1-5 of p.txt hold nothing to say (its spoken lines run from 6 to 9)"
+
+
+def test_year_in_the_front_matter_is_read_as_a_number() -> None:
+    assert script.parse("---\nyear: 2021\n---\nHello.").meta.year == 2021
+    assert script.parse("Hello.").meta.year is None
+
+
+@pytest.mark.parametrize("value", ["21", "next year", "20245"])
+def test_a_year_that_is_not_four_digits_is_an_error_on_its_line(value: str) -> None:
+    with pytest.raises(ScriptError) as caught:
+        script.parse(f"---\ntitle: T\nyear: {value}\n---\nHello.", "p.txt")
+    assert str(caught.value) == f"p.txt:3:1: error: year '{value}' is not a year (write it with four digits, like 2024)"

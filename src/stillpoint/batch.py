@@ -12,7 +12,7 @@ from pathlib import Path
 from stillpoint import files, library, pipeline, sidecars
 from stillpoint.audio import Clip
 from stillpoint.errors import ExportError, UsageError
-from stillpoint.export import TrackInfo, check_bitrate, format_for
+from stillpoint.export import FORMATS, TrackInfo, check_bitrate, format_for
 from stillpoint.filenames import safe_name, unique_names
 from stillpoint.pipeline import ExportSettings
 from stillpoint.render import RenderOptions
@@ -105,7 +105,7 @@ def export_batch(
             info = pipeline.track_info(parsed, timeline, settings, (number, len(scripts)))
             pool.submit(timeline, clips, dest, info, settings, options)
         pool.finish()
-    finished = sorted(pool.finished, key=lambda track: track.info.track or (0, 0))
+    finished = sorted(pool.finished, key=lambda track: dests.index(track.path))
     for path in listing:
         files.write_text(path, playlist(finished), force=True)
     return finished
@@ -115,6 +115,9 @@ def _prepare(folder: Path, outputs: list[Path], force: bool) -> None:
     """Refuse outputs that exist (unless ``force``), then make sure the folder is there."""
     if folder.exists() and not folder.is_dir():
         raise ExportError("is a file, not a folder", path=str(folder), hint="give a folder to put the practices in")
+    if not folder.exists() and folder.suffix.lower().lstrip(".") in FORMATS:
+        raise UsageError("names a file, but several practices need a folder", path=str(folder),
+                         hint="give a folder, e.g. -o ~/Music/Stillpoint/")
     pipeline.refuse_existing(outputs, force)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -157,6 +160,8 @@ class _Writers:
         if kind is not None:
             self.cancelled.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if kind is not None:
+            self._collect(ALL_COMPLETED, failing=False)  # still report the tracks that did get written
 
     def submit(self, timeline: Timeline, clips: list[Clip], dest: Path, info: TrackInfo,
                settings: ExportSettings, options: RenderOptions) -> None:
@@ -171,26 +176,30 @@ class _Writers:
 
     def _write(self, timeline: Timeline, clips: list[Clip], dest: Path, info: TrackInfo,
                settings: ExportSettings, options: RenderOptions) -> Exported:
+        """Render and write one track (on a worker thread)."""
         path = pipeline.write_track(timeline, self._unless_cancelled(clips), dest, info, settings, options)
         return Exported(path, timeline, info)
 
     def _unless_cancelled(self, clips: Iterable[Clip]) -> Iterator[Clip]:
+        """``clips``, stopping the track they feed as soon as the batch is cancelled."""
         for clip in clips:
             if self.cancelled.is_set():
                 raise _Cancelled
             yield clip
 
-    def _collect(self, until: str) -> None:
-        """Take in the tracks written so far (waiting as ``until`` says); raise the first failure."""
+    def _collect(self, until: str, failing: bool = True) -> None:
+        """Take in the tracks written so far (waiting as ``until`` says); raise the first failure if ``failing``."""
         done, _ = wait(self.pending, return_when=until)
         failures = []
         for future in [future for future in self.pending if future in done]:
             self.pending.remove(future)
+            if future.cancelled():
+                continue
             if future.exception() is not None:
                 failures.append(future.exception())
                 continue
             self.finished.append(future.result())
             if self.on_written:
                 self.on_written(self.finished[-1])
-        if failures:
+        if failures and failing:
             raise failures[0]

@@ -171,10 +171,11 @@ def _warn(synth: Synthesizer, quiet: bool) -> None:
 @app.command()
 @handled
 def export(
-    scripts: Annotated[Optional[list[str]], typer.Argument(help="Practice names or script files.", show_default=False)] = None,
+    scripts: Annotated[
+        Optional[list[str]], typer.Argument(help="Practice names or script files.", show_default=False)] = None,
     all_: Annotated[bool, typer.Option("--all", help="Export every practice in the library.")] = False,
     output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="File to write (.mp3 or .wav); for several practices, the folder to write them in.")] = None,
+        "--output", "-o", help="File to write (.mp3 or .wav); for several practices, the folder for them.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="mp3 or wav (default: from -o, else mp3).")] = None,
     bitrate: Annotated[int, typer.Option("--bitrate", help="MP3 bit rate in kbps.", min=32, max=320)] = 64,
     loudness: LoudnessOpt = SOUND.loudness,
@@ -182,7 +183,8 @@ def export(
     ambience: AmbienceOpt = SOUND.ambience,
     ambience_volume: AmbienceVolumeOpt = SOUND.ambience_volume,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
-    album: Annotated[str, typer.Option("--album", help="Album name in the tags, e.g. a collection's.")] = pipeline.DEFAULT_ALBUM,
+    album: Annotated[str, typer.Option("--album", help="Album name in the tags, e.g. a collection's.")] = (
+        pipeline.DEFAULT_ALBUM),
     cover: Annotated[Optional[Path], typer.Option(
         "--cover", help="Cover picture, PNG or JPEG (default: one made from the title).")] = None,
     lrc: Annotated[bool, typer.Option("--lrc", help="Also write time-synced lyrics (.lrc) beside each file.")] = False,
@@ -206,7 +208,8 @@ def export(
     with _synthesizer(cache_dir) as synth:
         if all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
             with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
-                batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress, on_written)
+                batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
+                                   on_written)
         else:
             with _progress(quiet, "Speaking") as on_progress:
                 written, timeline = pipeline.export(parsed[0], pace, synth, settings, options, on_progress)
@@ -232,20 +235,19 @@ def _batch_display(
     if quiet or not sys.stderr.isatty():
         yield (lambda _state: None), say
         return
-    columns = (TextColumn("Exporting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[now]}"),
-               TimeElapsedColumn())
+    columns = (TextColumn("Exporting"), BarColumn(bar_width=24), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[now]}"))
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("Exporting", total=total, now="")
 
         def speaking(state: batch.BatchProgress) -> None:
-            lines = f"{state.speech.done}/{state.speech.total} lines"
-            bar.update(task, now=f"speaking {state.number}/{state.total} {state.title!r}, {lines}")
+            bar.update(task, now=f"{state.speech.done}/{state.speech.total} lines of {state.title}")
 
         def written(done: batch.Exported) -> None:
             bar.advance(task)
             if sys.stdout.isatty():  # the same screen: print above the bar rather than through it
                 bar.console.print(_summary(done.path, done.timeline.total, done.info.title), markup=False,
-                                  highlight=False)
+                                  highlight=False, soft_wrap=True)
             else:
                 say(done)
 
@@ -310,8 +312,9 @@ def _listen(parsed: script_language.Script, program: Program, sink: AlsaSink, fi
             quiet: bool) -> resume.Bookmark | None:
     """Play to the end or until stopped, and remember where it stopped; returns that place, or None at the end."""
     session = player.Player(program, sink, note)
+    keys = player.Keys.from_stdin()
     try:
-        with player.screen_for(plain, quiet) as screen, player.Keys.from_stdin() as keys:
+        with player.screen_for(plain, quiet, keys.active) as screen, keys:
             session.play(screen, keys, first)
     finally:
         _remember(parsed.path, session.bookmark(), quiet)

@@ -53,9 +53,11 @@ def load(path: Path) -> bytes:
         raise UsageError("--cover: no such file", path=str(path), hint="give a PNG or JPEG picture") from None
     except (OSError, SyntaxError) as err:  # Pillow reports damaged pictures as SyntaxError
         reason = getattr(err, "strerror", None) or "not a readable picture"
-        raise UsageError(f"--cover: cannot be used ({reason})", path=str(path), hint="give a PNG or JPEG picture") from None
+        raise UsageError(f"--cover: cannot be used ({reason})", path=str(path),
+                         hint="give a PNG or JPEG picture") from None
     if kind not in COVER_FORMATS:
-        raise UsageError(f"--cover: a {kind} picture cannot be embedded", path=str(path), hint="convert it to PNG or JPEG")
+        raise UsageError(f"--cover: a {kind} picture cannot be embedded", path=str(path),
+                         hint="convert it to PNG or JPEG")
     return data
 
 

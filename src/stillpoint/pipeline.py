@@ -58,9 +58,11 @@ def _check_values(values: dict[str, str], parsed: list[Script]) -> None:
     known = {name for each in parsed for name in (*each.meta.vars, *each.variables)}
     for name in values:
         if name not in known:
-            where, whose = (parsed[0].path, "its") if len(parsed) == 1 else ("none of the practices", "their")
+            single = len(parsed) == 1
+            where = f"{parsed[0].path} has no" if single else "none of the practices has a"
             choices = ", ".join(sorted(known)) or "none"
-            raise UsageError(f"--set {name}: {where} has no variable {{{name}}}", hint=f"{whose} variables: {choices}")
+            raise UsageError(f"--set {name}: {where} variable {{{name}}}",
+                             hint=f"{'its' if single else 'their'} variables: {choices}")
 
 
 def timed_plan(parsed: Script, pace: Pace, synth: Synthesizer, on_progress: ProgressCallback = None) -> Timeline:
@@ -76,7 +78,8 @@ def speech_clips(timeline: Timeline, synth: Synthesizer, on_progress: ProgressCa
 
 
 def track_info(
-    parsed: Script, timeline: Timeline, settings: ExportSettings = ExportSettings(), track: tuple[int, int] | None = None
+    parsed: Script, timeline: Timeline, settings: ExportSettings = ExportSettings(),
+    track: tuple[int, int] | None = None,
 ) -> TrackInfo:
     """Tags for the exported file, taken from the script, its timeline, and the album it goes in."""
     meta = parsed.meta
@@ -134,8 +137,9 @@ def write_track(
 def refuse_existing(paths: list[Path], force: bool) -> None:
     """Stop before any work when files to be written exist already, naming each (unless ``force``)."""
     existing = [path for path in paths if path.exists()]
-    if existing and not force:
-        names = ", ".join(str(path) for path in existing)
-        one = len(existing) == 1
-        raise ExportError(f"already exist{'s' if one else ''}: {names}",
-                          hint=f"use --force to replace {'it' if one else 'them'}, or choose another folder")
+    if force or not existing:
+        return
+    if len(existing) == 1:
+        raise ExportError("already exists", path=str(existing[0]), hint="use --force to replace it")
+    names = ", ".join(str(path) for path in existing)
+    raise ExportError(f"{len(existing)} files already exist: {names}", hint="use --force to replace them")

@@ -17,12 +17,12 @@ import threading
 import time
 import tty
 from collections import deque
+from collections.abc import Iterator
 from typing import Protocol
 
 import numpy as np
 
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, seconds_to_samples
-from stillpoint.program import Program
 from stillpoint.resume import Bookmark
 from stillpoint.screen import LineScreen, LiveScreen, Moment
 from stillpoint.timeline import BELL, BREATHE, PAUSE, SOAK, SPEECH, Event, Timeline
@@ -35,7 +35,7 @@ SKIP_SECONDS = 15.0
 RESTART_GRACE = 3.0  # `p` this far into a section goes back to its start rather than to the one before
 NOTE_SECONDS = 3.0
 VOLUME_STEP = 0.1
-CAPTIONS = {BREATHE: "breathe…", PAUSE: "rest…", SOAK: "rest…", BELL: ""}  # other silences keep the last line
+CAPTIONS = {BREATHE: "breathe…", PAUSE: "rest…", SOAK: "rest…", BELL: ""}  # gaps keep the line just spoken
 
 TOGGLE, NEXT, PREVIOUS, FORWARD, BACK, LOUDER, SOFTER, QUIT = (
     "toggle", "next", "previous", "forward", "back", "louder", "softer", "quit")
@@ -45,6 +45,15 @@ KEYS = {
     b"+": LOUDER, b"=": LOUDER, b"-": SOFTER, b"_": SOFTER, b"q": QUIT, b"Q": QUIT,
 }
 END = "end"
+
+
+class Source(Protocol):
+    """What is played: a timeline, and its audio from any event on (see program.Program)."""
+
+    timeline: Timeline
+
+    def stream(self, first: int = 0) -> Iterator[tuple[Event, bytes]]:
+        """Each event from index ``first`` on with its PCM, timed from the start of the practice."""
 
 
 class Sink(Protocol):
@@ -65,6 +74,13 @@ class Screen(Protocol):
 
     def show(self, moment: Moment) -> None:
         """Show ``moment``."""
+
+
+class KeySource(Protocol):
+    """Where the listener's commands come from."""
+
+    def pressed(self) -> list[str]:
+        """The commands given since the last call, in order."""
 
 
 def section_starts(timeline: Timeline) -> list[int]:
@@ -93,20 +109,25 @@ def starting_point(timeline: Timeline, bookmark: Bookmark | None) -> int:
     return starts[titles.index(bookmark.section)] if bookmark.section in titles else 0
 
 
-def screen_for(plain: bool, quiet: bool) -> LiveScreen | LineScreen:
-    """Nothing when quiet; plain lines when asked for or when stdout is not a terminal; else the live screen."""
+def screen_for(plain: bool, quiet: bool, keys: bool = True) -> LiveScreen | LineScreen:
+    """Nothing when quiet; plain lines when asked for or when stdout is not a terminal; else the live screen.
+
+    ``keys`` says whether keys are read, so the live screen lists them.
+    """
     if quiet:
         return LineScreen(None)
-    if plain or not _is_terminal(sys.stdout):
+    if plain or _terminal(sys.stdout) is None:
         return LineScreen(sys.stdout)
-    return LiveScreen()
+    return LiveScreen(keys_help=keys)
 
 
-def _is_terminal(stream: object) -> bool:
+def _terminal(stream: object) -> int | None:
+    """The file descriptor of ``stream`` if it is a terminal; None if it is not, or is closed."""
     try:
-        return os.isatty(stream.fileno())
+        fd = stream.fileno()
+        return fd if os.isatty(fd) else None
     except (AttributeError, ValueError, OSError):
-        return False
+        return None
 
 
 def split_keys(data: bytes) -> list[bytes]:
@@ -131,8 +152,15 @@ class Keys:
 
     @classmethod
     def from_stdin(cls) -> Keys:
-        """Keys from standard input if it is a terminal; none if it is piped, redirected or closed."""
-        return cls(sys.stdin.fileno() if _is_terminal(sys.stdin) else None)
+        """Keys from standard input if it is a terminal we are in the foreground of; none if piped or closed."""
+        fd = _terminal(sys.stdin)
+        # Changing the mode of a terminal from the background would stop the process (SIGTTOU).
+        return cls(fd if fd is not None and os.tcgetpgrp(fd) == os.getpgrp() else None)
+
+    @property
+    def active(self) -> bool:
+        """Whether keys are read at all."""
+        return self._fd is not None
 
     def __enter__(self) -> Keys:
         if self._fd is not None:
@@ -176,7 +204,7 @@ class Keys:
 class Feed:
     """Renders a program ahead of playback in a thread, into a short queue; can restart at any event."""
 
-    def __init__(self, program: Program, depth: int = FEED_DEPTH):
+    def __init__(self, program: Source, depth: int = FEED_DEPTH):
         self._program = program
         self._queue: queue.Queue[tuple[int, object]] = queue.Queue(depth)
         self._changed = threading.Condition()
@@ -312,7 +340,7 @@ def _gained(pcm: bytes, volume: float, fade_in: bool = False, fade_out: bool = F
 class Player:
     """Plays a program through a sink from any event, answering keys and keeping a screen current."""
 
-    def __init__(self, program: Program, sink: Sink, note: str = ""):
+    def __init__(self, program: Source, sink: Sink, note: str = ""):
         self._program = program
         self._sink = sink
         self._feed: Feed | None = None
@@ -325,7 +353,7 @@ class Player:
                          FORWARD: self._forward, BACK: self._back, LOUDER: self._louder, SOFTER: self._softer,
                          QUIT: self._quit}
 
-    def play(self, screen: Screen, keys: Keys, first: int = 0) -> bool:
+    def play(self, screen: Screen, keys: KeySource, first: int = 0) -> bool:
         """Play from event ``first`` to the end (True) or until the listener stops it (False)."""
         self._feed = Feed(self._program)
         try:
@@ -346,7 +374,7 @@ class Player:
         seconds = timeline.total if self._ended else min(seconds, timeline.total)
         starts = section_starts(timeline)
         number = section_at(timeline, starts, seconds)
-        caption = CAPTIONS.get(event.kind, self._head.line) if event and event.kind != SPEECH else self._head.line
+        caption = CAPTIONS.get(event.kind, self._head.line) if event else self._head.line
         note = self._note if time.monotonic() < self._note_until else ""
         return Moment(timeline.title, timeline.events[starts[number]].section, number + 1, len(starts), caption,
                       seconds, timeline.total, timeline.exact, self._paused, self._ended, note)

@@ -17,7 +17,7 @@ class Program:
     """The audio of a practice on demand from any event; its timeline refines as real speech lengths arrive.
 
     Silences never depend on speech lengths and speech is always the real clip, so the audio streamed from
-    the first event is the audio an export of the same practice and options writes.
+    the first event is the audio a WAV export of the same practice and options holds.
     """
 
     def __init__(self, script: Script, pace: Pace, synth: Synthesizer, options: RenderOptions):

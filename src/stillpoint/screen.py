@@ -49,8 +49,9 @@ def length(moment: Moment) -> str:
 class LiveScreen:
     """Title, section, the line being spoken, time and a progress bar, redrawn in place; gone when it closes."""
 
-    def __init__(self, console: Console | None = None):
+    def __init__(self, console: Console | None = None, keys_help: bool = True):
         self._live = Live(console=console or Console(), auto_refresh=False, transient=True)
+        self._keys_help = keys_help
         self._shown = 0.0
         self._last: Moment | None = None
 
@@ -66,7 +67,7 @@ class LiveScreen:
         now = time.monotonic()
         changed = self._last is None or _quiet_fields(moment) != _quiet_fields(self._last)
         if changed or now - self._shown >= REFRESH_SECONDS:
-            self._live.update(view(moment), refresh=True)
+            self._live.update(view(moment, self._keys_help), refresh=True)
             self._shown, self._last = now, moment
 
 
@@ -75,8 +76,8 @@ def _quiet_fields(moment: Moment) -> tuple:
     return moment.section, moment.caption, moment.paused, moment.note, moment.ended
 
 
-def view(moment: Moment) -> RenderableType:
-    """The screen for a moment of the practice."""
+def view(moment: Moment, keys_help: bool = True) -> RenderableType:
+    """The screen for a moment of the practice; the keys are listed when nothing else needs saying."""
     section = Text(moment.section, style="cyan")
     if moment.sections > 1:
         section.append(f"   {moment.section_number} of {moment.sections}", style="dim")
@@ -86,7 +87,7 @@ def view(moment: Moment) -> RenderableType:
     bar = ProgressBar(total=max(moment.total, 1e-9), completed=min(moment.elapsed, moment.total),
                       complete_style="dim cyan" if moment.paused else "cyan", finished_style="cyan")
     progress.add_row(bar, Text(f"{clock(moment.elapsed)} / {length(moment)}", style="dim"))
-    status = "paused — space to go on" if moment.paused else moment.note or KEY_HELP
+    status = "paused — space to go on" if moment.paused else moment.note or (KEY_HELP if keys_help else "")
     parts = [Text(moment.title, style="bold"), section, Text(""), Text(moment.caption, style="italic"), Text(""),
              progress, Text(status, style="dim")]
     return Padding(Group(*parts), (1, 2))

@@ -95,7 +95,9 @@ def test_the_bed_ducks_under_speech_and_comes_back_smoothly() -> None:
     plan, with_bed = rendered(RenderOptions(ambience="brown"))
     _, without = rendered(RenderOptions())
     gain = gains(with_bed - without, "brown")
-    at = lambda seconds: gain[int(seconds / 0.02)]  # noqa: E731
+    def at(seconds: float) -> float:
+        return gain[int(seconds / 0.02)]
+
     speech = [e for e in plan.events if e.kind == timeline.SPEECH][-1]  # the first is inside the bed's fade-in
     soak = next(e for e in plan.events if e.kind == timeline.SOAK)
     assert at(speech.start + speech.duration / 2) == pytest.approx(ambience.DUCK, abs=0.01)

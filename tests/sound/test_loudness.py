@@ -8,7 +8,7 @@ import pytest
 from scipy.signal import butter, resample_poly, sosfilt
 
 from stillpoint.audio import SAMPLE_RATE
-from stillpoint.sound.loudness import apply_gain, clip_gain, measure
+from stillpoint.sound.loudness import apply_gain, clip_gain, level, measure
 
 
 def to_pcm(samples: np.ndarray) -> bytes:
@@ -114,3 +114,51 @@ def test_apply_gain_rounds_and_clips_to_16_bits():
     result = np.frombuffer(apply_gain(pcm, 2.0), dtype="<i2")
     assert result.tolist() == [2000, -2000, 32767, -32768, 6]
     assert np.frombuffer(apply_gain(pcm, 0.5), dtype="<i2").tolist() == [500, -500, 15000, -15000, 2]
+
+
+def clicky(seed: int = 3) -> bytes:
+    """Quiet speech with clicks far above it: lowering the whole clip to fit the clicks would leave it quiet."""
+    samples = speech_like(4.0, 0.01, seed=seed)
+    samples[SAMPLE_RATE :: SAMPLE_RATE // 2] = 0.5
+    return to_pcm(samples)
+
+
+@pytest.mark.parametrize("ceiling", [-1.0, -2.0, -3.0])
+def test_level_reaches_the_target_and_limits_the_peaks_that_would_pass_the_ceiling(ceiling):
+    pcm = clicky()
+    levelled = level(pcm, measure(pcm), -19.0, ceiling)
+    assert reference_lufs(levelled) == pytest.approx(-19.0, abs=0.3)
+    assert reference_true_peak(levelled) <= ceiling
+    assert reference_lufs(apply_gain(pcm, clip_gain(pcm, -19.0, ceiling))) < -19.0 - 3  # what plain gain gives
+
+
+def test_level_changes_the_sound_only_around_the_peaks():
+    pcm = clicky()
+    original, levelled = from_pcm(pcm), from_pcm(level(pcm, measure(pcm)))
+    far = np.ones(len(levelled), dtype=bool)
+    for click in range(SAMPLE_RATE, len(far), SAMPLE_RATE // 2):
+        far[click - SAMPLE_RATE // 50 : click + SAMPLE_RATE // 50] = False
+    gain = np.dot(levelled[far], original[far]) / np.dot(original[far], original[far])
+    assert gain > 10
+    assert np.allclose(levelled[far], original[far] * gain, atol=2 / 32768)
+    assert not np.allclose(levelled[~far], original[~far] * gain, atol=2 / 32768)
+
+
+@pytest.mark.parametrize("amplitude", [0.02, 0.3])
+def test_level_is_a_plain_gain_when_no_peak_would_pass_the_ceiling(amplitude):
+    n = np.arange(3 * SAMPLE_RATE)
+    pcm = to_pcm(amplitude * np.sin(2 * np.pi * 440 * n / SAMPLE_RATE))
+    assert level(pcm, measure(pcm)) == apply_gain(pcm, clip_gain(pcm))
+    assert reference_lufs(level(pcm, measure(pcm))) == pytest.approx(-19.0, abs=0.1)
+
+
+@pytest.mark.parametrize("pcm", [b"", bytes(2 * SAMPLE_RATE)], ids=["empty", "one second of silence"])
+def test_level_leaves_silence_silent(pcm):
+    assert level(pcm, measure(pcm)) == pcm
+
+
+def test_level_takes_the_louder_targets_players_ask_for():
+    pcm = to_pcm(speech_like(6.0, 0.6, seed=11))
+    levelled = level(pcm, measure(pcm), -14.0, -1.0)
+    assert reference_lufs(levelled) == pytest.approx(-14.0, abs=0.3)
+    assert reference_true_peak(levelled) <= -1.0

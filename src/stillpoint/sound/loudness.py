@@ -1,15 +1,13 @@
 """Per-clip loudness normalization (ITU-R BS.1770) with a true-peak ceiling.
 
-Each clip gets its own gain, computed from the clip alone, so playback and
-export apply exactly the same gains and the track can still be streamed.
+Each clip is levelled from the clip alone (a gain, and a limiter for peaks that would pass the
+ceiling), so playback and export level it exactly alike and the track can still be streamed.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 import numpy as np
 
@@ -18,6 +16,10 @@ from stillpoint.audio import SAMPLE_RATE
 TARGET_LUFS = -19.0
 PEAK_DBTP = -1.0
 OVERSAMPLING = 4
+LIMITER_SECONDS = 0.005  # how early the limiter closes before a peak, and how soon it opens after
+LIMITER_SLACK_DB = 0.05  # the limiter aims this far under the ceiling: its smooth gain bends peaks a little
+LIMITER_PASSES = 4  # loud peaks carry loudness away when limited; a few make-up passes win it back
+LIMITER_TOLERANCE_DB = 0.1
 _BLOCK_SECONDS = 0.4
 
 
@@ -91,10 +93,6 @@ def apply_gain(pcm: bytes, gain: float) -> bytes:
     return np.clip(scaled, -32768, 32767).astype("<i2").tobytes()
 
 
-LIMITER_SECONDS = 0.005  # how early the limiter closes before a peak, and how soon it opens after
-LIMITER_SLACK_DB = 0.05  # the limiter aims this far under the ceiling: its smooth gain bends peaks a little
-
-
 def level(pcm: bytes, measured: tuple[float, float], target_lufs: float = TARGET_LUFS,
           peak_dbtp: float = PEAK_DBTP) -> bytes:
     """A clip brought to ``target_lufs``, with a limiter holding down the peaks that would pass ``peak_dbtp``.
@@ -117,16 +115,20 @@ def _linear(db: float) -> float:
 
 
 def _limited_to(samples: np.ndarray, target_lufs: float, ceiling: float) -> np.ndarray:
-    """``samples`` limited under ``ceiling``, made up for the loudness that took, and limited again."""
+    """``samples`` limited under ``ceiling``, and made up for the loudness that took until that settles."""
     samples = _limited(samples, ceiling)
-    samples = samples * _linear(target_lufs - _integrated_lufs(samples))
-    return _limited(samples, ceiling)
+    for _ in range(LIMITER_PASSES):
+        shortfall = target_lufs - _integrated_lufs(samples)
+        if abs(shortfall) < LIMITER_TOLERANCE_DB:
+            break
+        samples = _limited(samples * _linear(shortfall), ceiling)
+    return samples
 
 
 def _oversampled_peaks(samples: np.ndarray) -> np.ndarray:
     """For each sample, the highest absolute level of the signal oversampled four times around it."""
     upsampled = np.abs(_resampler()(samples, OVERSAMPLING, 1))
-    return functools.reduce(np.maximum, (upsampled[phase::OVERSAMPLING] for phase in range(OVERSAMPLING)))
+    return reduce(np.maximum, (upsampled[phase::OVERSAMPLING] for phase in range(OVERSAMPLING)))
 
 
 def _limited(samples: np.ndarray, ceiling: float) -> np.ndarray:
