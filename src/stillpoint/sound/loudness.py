@@ -2,14 +2,17 @@
 
 Each clip is levelled from the clip alone (a gain, and a limiter for peaks that would pass the
 ceiling), so playback and export level it exactly alike and the track can still be streamed.
+Loudness is measured by libebur128 (through pyebur128) and true peaks by oversampling with numpy's FFT:
+both load in milliseconds, where pyloudnorm needs scipy, whose import costs about a second in every
+process that measures — the player's first words would wait for it.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache, reduce
 
 import numpy as np
+import pyebur128
 
 from stillpoint.audio import SAMPLE_RATE
 
@@ -21,14 +24,7 @@ LIMITER_SLACK_DB = 0.05  # the limiter aims this far under the ceiling: its smoo
 LIMITER_PASSES = 4  # loud peaks carry loudness away when limited; a few make-up passes win it back
 LIMITER_TOLERANCE_DB = 0.1
 _BLOCK_SECONDS = 0.4
-
-
-@lru_cache(maxsize=1)
-def _meter():
-    """The BS.1770 meter; pyloudnorm (and scipy) load only when something is measured."""
-    import pyloudnorm
-
-    return pyloudnorm.Meter(SAMPLE_RATE, block_size=_BLOCK_SECONDS)
+_FFT_GUARD = 1024  # zeros after the clip, so the FFT's wrap-around cannot fold its end onto its start
 
 
 def _samples(pcm: bytes) -> np.ndarray:
@@ -36,32 +32,26 @@ def _samples(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768.0
 
 
-def prepare() -> None:
-    """Load the measuring code now (about a second, for scipy) rather than at the first measurement."""
-    _meter()
-    _resampler()
-
-
-@lru_cache(maxsize=1)
-def _resampler():
-    """scipy's polyphase resampler, loaded on first use."""
-    from scipy.signal import resample_poly
-
-    return resample_poly
-
-
 def _integrated_lufs(samples: np.ndarray) -> float:
     """BS.1770 integrated loudness; clips shorter than one gating block are padded with silence."""
     block = int(math.ceil(_BLOCK_SECONDS * SAMPLE_RATE))
     if len(samples) < block:
         samples = np.pad(samples, (0, block - len(samples)))
-    with np.errstate(divide="ignore"):
-        return float(_meter().integrated_loudness(samples))
+    state = pyebur128.R128State(1, SAMPLE_RATE, pyebur128.MeasurementMode.MODE_I)
+    state.add_frames(np.ascontiguousarray(samples), len(samples))
+    return float(pyebur128.get_loudness_global(state))
+
+
+def _oversampled(samples: np.ndarray) -> np.ndarray:
+    """The signal between and on its samples, four times as dense (band-limited interpolation)."""
+    size = 1 << int(len(samples) + _FFT_GUARD - 1).bit_length()
+    spectrum = np.fft.rfft(samples, size)
+    return np.fft.irfft(spectrum, OVERSAMPLING * size)[: OVERSAMPLING * len(samples)] * OVERSAMPLING
 
 
 def _true_peak_dbtp(samples: np.ndarray) -> float:
     """Highest absolute level of the signal oversampled four times, in dBTP."""
-    peak = np.max(np.abs(_resampler()(samples, OVERSAMPLING, 1))) if len(samples) else 0.0
+    peak = np.max(np.abs(_oversampled(samples))) if len(samples) else 0.0
     return 20.0 * math.log10(peak) if peak > 0 else -math.inf
 
 
@@ -127,16 +117,30 @@ def _limited_to(samples: np.ndarray, target_lufs: float, ceiling: float) -> np.n
 
 def _oversampled_peaks(samples: np.ndarray) -> np.ndarray:
     """For each sample, the highest absolute level of the signal oversampled four times around it."""
-    upsampled = np.abs(_resampler()(samples, OVERSAMPLING, 1))
-    return reduce(np.maximum, (upsampled[phase::OVERSAMPLING] for phase in range(OVERSAMPLING)))
+    return np.abs(_oversampled(samples)).reshape(-1, OVERSAMPLING).max(axis=1)
+
+
+def _running_min(values: np.ndarray, radius: int) -> np.ndarray:
+    """The minimum over ±radius around each value, in linear time (van Herk / Gil-Werman)."""
+    width = 2 * radius + 1
+    padded = np.pad(values, (radius, radius + (-(len(values) + 2 * radius)) % width), constant_values=np.inf)
+    blocks = padded.reshape(-1, width)
+    forward = np.minimum.accumulate(blocks, axis=1).ravel()
+    backward = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    return np.minimum(backward[: len(values)], forward[width - 1 : width - 1 + len(values)])
+
+
+def _running_mean(values: np.ndarray, width: int) -> np.ndarray:
+    """The mean over ``width`` values centred on each value, the ends extended with their edge values."""
+    padded = np.pad(values, (width // 2, width - width // 2), mode="edge")
+    sums = np.cumsum(np.concatenate(([0.0], padded)))
+    return (sums[width:] - sums[:-width])[: len(values)] / width
 
 
 def _limited(samples: np.ndarray, ceiling: float) -> np.ndarray:
     """``samples`` under a smooth gain that dips just enough, just around each peak, to keep it under ``ceiling``."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     width = int(LIMITER_SECONDS * SAMPLE_RATE)
     needed = np.minimum(1.0, ceiling / np.maximum(_oversampled_peaks(samples), 1e-9))
     # Averaging over ±width/2 the minimum over ±width never rises above what any peak needs.
-    gain = uniform_filter1d(minimum_filter1d(needed, 2 * width + 1), width)
+    gain = _running_mean(_running_min(needed, width), width)
     return samples * gain

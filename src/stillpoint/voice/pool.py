@@ -28,6 +28,7 @@ CRASH_GRACE = 1.0  # seconds to let a dying worker exit by itself, so its exit c
 RETRY_HINT = "try again; if it keeps failing, simplify or split the line"
 START_HINT = "check that the speech engine is installed: run `stillpoint voices`"
 ENGINE_ERRORS = {cls.__name__: cls for cls in (SynthesisError, VoiceError)}
+Level = tuple[float, float]  # (target LUFS, true-peak ceiling dBTP) that speech is levelled to
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,6 @@ def _serve(conn: Connection, spec: str) -> None:
     _silence_stdout()
     try:
         engine = load_engine(spec)
-        loudness.prepare()
         conn.send(("ready",))
     except Exception as exc:
         conn.send(("failed", *_describe(exc)))
@@ -82,15 +82,22 @@ def _silence_stdout() -> None:
 def _answer(engine: Engine, op: str, args: tuple) -> tuple:
     """("ok", value) or ("error", kind, message, hint) for one request."""
     try:
-        value = getattr(engine, op)(*args)
-        return ("ok", _measured(value) if op == "synthesize" and _usable(value) else value)
+        if op == "level":
+            return ("ok", _finished(*args))
+        if op == "synthesize":
+            *line, level = args
+            value = engine.synthesize(*line)
+            return ("ok", _finished(value, level) if _usable(value) else value)
+        return ("ok", getattr(engine, op)(*args))
     except Exception as exc:
         return ("error", *_describe(exc))
 
 
-def _measured(clip: Clip) -> Clip:
-    """The clip with its loudness, measured here so the work is spread over the workers and cached."""
-    return Clip(clip.pcm, loudness=loudness.measure(clip.pcm))
+def _finished(clip: Clip, level: Level | None) -> Clip:
+    """The clip measured (and levelled to ``level``) here, so the work is spread over the workers and cached."""
+    measured = clip.loudness or loudness.measure(clip.pcm)
+    levelled = (*level, loudness.level(clip.pcm, measured, *level)) if level else None
+    return Clip(clip.pcm, measured, levelled)
 
 
 def _describe(exc: Exception) -> tuple[str, str, str]:
@@ -250,15 +257,18 @@ class Synthesizer:
         return list(self.cache.warnings) if self.cache else []
 
     def clips(
-        self, utterances: Sequence[Utterance], on_progress: Callable[[SynthProgress], None] | None = None
+        self,
+        utterances: Sequence[Utterance],
+        on_progress: Callable[[SynthProgress], None] | None = None,
+        level: Level | None = None,
     ) -> Iterator[Clip]:
-        """A clip for each utterance, in order, each yielded as soon as it is ready."""
+        """A clip for each utterance, in order, each yielded as soon as it is ready; levelled to ``level`` if given."""
         queue: deque[_Job] = deque()
         window: deque[_Job] = deque()
         live: dict[str, _Job] = {}
         upcoming, cached = iter(utterances), 0
         for done in range(1, len(utterances) + 1):
-            self._look_ahead(upcoming, window, live, queue)
+            self._look_ahead(upcoming, window, live, queue, level)
             job = window.popleft()
             self._wait_for(job, queue)
             self._release(job, live)
@@ -270,33 +280,41 @@ class Synthesizer:
             yield job.value
 
     def _look_ahead(
-        self, upcoming: Iterator[Utterance], window: deque[_Job], live: dict[str, _Job], queue: deque[_Job]
+        self,
+        upcoming: Iterator[Utterance],
+        window: deque[_Job],
+        live: dict[str, _Job],
+        queue: deque[_Job],
+        level: Level | None,
     ) -> None:
         """Fill the window of upcoming lines, queueing the ones that need synthesis."""
         while len(window) < self._lookahead:
             utterance = next(upcoming, None)
             if utterance is None:
                 return
-            window.append(self._job_for(utterance, live, queue))
+            window.append(self._job_for(utterance, live, queue, level))
 
-    def _job_for(self, utterance: Utterance, live: dict[str, _Job], queue: deque[_Job]) -> _Job:
+    def _job_for(self, utterance: Utterance, live: dict[str, _Job], queue: deque[_Job], level: Level | None) -> _Job:
         """The job for utterance, shared with an identical line already in the window."""
         key = cache_key(*self._engine_identity(), utterance.voice, utterance.rate, utterance.text)
         job = live.get(key)
         if job is None:
-            job = live[key] = self._new_job(utterance, key, queue)
+            job = live[key] = self._new_job(utterance, key, queue, level)
         job.refs += 1
         return job
 
-    def _new_job(self, utterance: Utterance, key: str, queue: deque[_Job]) -> _Job:
-        """A finished job for a cache hit, or a queued synthesis job for a miss."""
-        job = _Job("synthesize", (utterance.text, utterance.voice, utterance.rate), utterance, key)
+    def _new_job(self, utterance: Utterance, key: str, queue: deque[_Job], level: Level | None) -> _Job:
+        """A finished job for a cache hit, a queued levelling job for a hit not levelled so yet, or a synthesis job."""
+        job = _Job("synthesize", (utterance.text, utterance.voice, utterance.rate, level), utterance, key)
         clip = self.cache.get(key) if self.cache else None
+        job.cached = clip is not None
         if clip is None:
+            queue.append(job)
+        elif level and clip.levelled_to(level) is None:
+            job.op, job.args = "level", (clip, level)
             queue.append(job)
         else:
             job.finish(clip)
-            job.cached = True
         return job
 
     @staticmethod
