@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# libasound2-dev and gcc build simpleaudio; ffmpeg gives the tests ffprobe and a second MP3 decoder.
+# libasound2-dev and gcc build pyalsaaudio; ffmpeg gives the tests ffprobe and a second MP3 decoder.
 APT_RUN := libasound2-dev gcc
 APT_TEST := $(APT_RUN) ffmpeg
 

@@ -1,87 +1,75 @@
-"""Sound out of the speakers: one ALSA playback stream, held open for a whole session, through libasound.
+"""Sound out of the speakers: one ALSA playback stream, held open for a whole session, through pyalsaaudio.
 
-simpleaudio's ``play_buffer`` opens the device, plays one buffer, drains and closes it: every chunk would
-restart the device, leaving a gap (and a click, in speech, bells or ambience) at each chunk boundary.
-One stream open for the whole session takes chunk after chunk without a seam, says how much is still
+simpleaudio opens the device, plays, drains and closes it for every buffer, so a stream of chunks would
+gap (and click) at each boundary, and through ALSA's file plugin each open would truncate the capture.
+pyalsaaudio keeps one stream open: it takes chunk after chunk without a seam, says how much is still
 queued (so the screen shows what is being heard), and can be silenced at once.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import contextlib
 import errno
-from functools import lru_cache
+import os
+import select
+import sys
+from collections.abc import Iterator
+from types import ModuleType
 
 from stillpoint.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from stillpoint.errors import PlaybackError
 
 LATENCY_US = 300_000  # device buffer: keys are answered within this, and the player may stall this long
-PLAYBACK, NONBLOCK = 0, 1
-FORMAT_S16_LE, ACCESS_RW_INTERLEAVED = 2, 3
+PERIODS = 4  # the device wakes a waiting writer this many times per buffer
+WAIT_MS = LATENCY_US // 1000 // PERIODS  # longest wait (a period) before asking the device again
 EXPORT_HINT = "use `stillpoint export` to make an MP3 instead"
 
-_Handle = ctypes.c_void_p
-_ErrorHandler = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p)
-# libasound prints its own messages on stderr; the player reports problems itself, in one line.
-_QUIET = _ErrorHandler(lambda *_args: None)
 
-
-@lru_cache(maxsize=1)
-def library() -> ctypes.CDLL:
-    """libasound, its functions typed, with its own error printing turned off."""
+def binding() -> ModuleType:
+    """The alsaaudio module of pyalsaaudio; PlaybackError if it or libasound is missing."""
     try:
-        lib = ctypes.CDLL(ctypes.util.find_library("asound") or "libasound.so.2")
-    except OSError:
-        raise PlaybackError(
-            "cannot load the ALSA sound library (libasound.so.2)",
-            hint=f"install it with `sudo apt install libasound2`, or {EXPORT_HINT}",
-        ) from None
-    _declare(lib)
-    lib.snd_lib_error_set_handler(_QUIET)
-    return lib
+        import alsaaudio
+    except ModuleNotFoundError:
+        raise PlaybackError("cannot play sound: the pyalsaaudio package is not installed",
+                            hint="install it with `make run` (or pip install 'stillpoint[play]'), "
+                                 f"or {EXPORT_HINT}") from None
+    except ImportError:  # installed, but its libasound.so.2 cannot be loaded
+        raise PlaybackError("cannot load the ALSA sound library (libasound.so.2)",
+                            hint=f"install it with `sudo apt install libasound2`, or {EXPORT_HINT}") from None
+    return alsaaudio
 
 
-def _declare(lib: ctypes.CDLL) -> None:
-    """Argument and result types of the functions used, so ctypes passes them correctly."""
-    lib.snd_pcm_open.argtypes = [ctypes.POINTER(_Handle), ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
-    lib.snd_pcm_set_params.argtypes = [_Handle, ctypes.c_int, ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
-                                       ctypes.c_int, ctypes.c_uint]
-    lib.snd_pcm_writei.argtypes = [_Handle, ctypes.c_char_p, ctypes.c_ulong]
-    lib.snd_pcm_writei.restype = ctypes.c_long
-    lib.snd_pcm_recover.argtypes = [_Handle, ctypes.c_int, ctypes.c_int]
-    lib.snd_pcm_delay.argtypes = [_Handle, ctypes.POINTER(ctypes.c_long)]
-    lib.snd_pcm_nonblock.argtypes = [_Handle, ctypes.c_int]
-    for name in ("snd_pcm_drain", "snd_pcm_drop", "snd_pcm_prepare", "snd_pcm_close"):
-        getattr(lib, name).argtypes = [_Handle]
-    lib.snd_strerror.argtypes = [ctypes.c_int]
-    lib.snd_strerror.restype = ctypes.c_char_p
-    lib.snd_lib_error_set_handler.argtypes = [_ErrorHandler]
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """File descriptor 2 pointed at /dev/null for a while.
+
+    libasound prints its own lines there ("ALSA lib pcm.c:…") when a device cannot be opened, and
+    pyalsaaudio cannot turn that off; the player reports the problem itself, in one line.
+    """
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 
-def _reason(lib: ctypes.CDLL, status: int) -> str:
-    return (lib.snd_strerror(status) or b"unknown error").decode("utf-8", "replace")
+def _reason(err: Exception) -> str:
+    """ALSA's reason in an ALSAAudioError, whose text is "reason [device]"."""
+    return str(err).rsplit(" [", 1)[0]
 
 
 class AlsaSink:
     """A playback stream of internal-format PCM on an ALSA device, open until closed."""
 
     def __init__(self, device: str = "default"):
-        self._lib = library()
-        self._pcm: _Handle | None = _Handle()
+        self._alsa = binding()
+        self._pcm = _open(self._alsa, device)
+        self._size = self._pcm.info()["buffer_size"]
         self.underruns = 0
-        status = self._lib.snd_pcm_open(ctypes.byref(self._pcm), device.encode(), PLAYBACK, NONBLOCK)
-        if status < 0:
-            self._pcm = None
-            raise _open_error(self._lib, status)
-        # Opened without blocking, so a busy device fails at once instead of waiting; writes do block.
-        self._lib.snd_pcm_nonblock(self._pcm, 0)
-        status = self._lib.snd_pcm_set_params(self._pcm, FORMAT_S16_LE, ACCESS_RW_INTERLEAVED, CHANNELS, SAMPLE_RATE,
-                                              1, LATENCY_US)
-        if status < 0:
-            self.close()
-            raise PlaybackError(f"the audio device cannot play {SAMPLE_RATE} Hz 16-bit sound: "
-                                f"{_reason(self._lib, status)}", hint=EXPORT_HINT)
 
     def __enter__(self) -> AlsaSink:
         return self
@@ -90,43 +78,102 @@ class AlsaSink:
         self.close()
 
     def write(self, pcm: bytes) -> None:
-        """Queue ``pcm`` to be heard; blocks while the device's buffer is full."""
-        total, done = len(pcm) // SAMPLE_WIDTH, 0
-        while done < total:
-            written = self._lib.snd_pcm_writei(self._pcm, pcm[done * SAMPLE_WIDTH:], total - done)
-            if written < 0:
-                self._recover(written)
+        """Queue ``pcm`` to be heard; waits while the device's buffer is full."""
+        rest = memoryview(pcm)
+        while rest:
+            try:
+                written = self._pcm.write(rest)
+            except self._alsa.ALSAAudioError as err:
+                self._recover(err)
+                continue
+            if written == -errno.EPIPE:  # it ran dry: pyalsaaudio has restarted the stream, nothing was written
+                self.underruns += 1
+            elif written == 0:
+                self._wait()
             else:
-                done += written
-
-    def _recover(self, status: int) -> None:
-        """Carry on after an underrun or an interrupted write; PlaybackError if the device is gone."""
-        self.underruns += status == -errno.EPIPE
-        status = self._lib.snd_pcm_recover(self._pcm, status, 1)
-        if status < 0:
-            raise PlaybackError(f"the audio device stopped working: {_reason(self._lib, status)}", hint=EXPORT_HINT)
+                rest = rest[written * SAMPLE_WIDTH:]
 
     def queued(self) -> int:
-        """Samples written but not heard yet."""
-        frames = ctypes.c_long()
-        return max(0, frames.value) if self._lib.snd_pcm_delay(self._pcm, ctypes.byref(frames)) == 0 else 0
+        """Samples written but not heard yet (0 when the device cannot say)."""
+        free = self._pcm.avail()
+        return max(0, self._size - free) if free >= 0 else 0
 
     def finish(self) -> None:
-        """Let everything queued be heard, then stand ready for more."""
-        self._lib.snd_pcm_drain(self._pcm)
-        self._lib.snd_pcm_prepare(self._pcm)
+        """Let everything queued be heard, then stand ready for more (the next write restarts the stream)."""
+        while not self._drained():
+            self._wait()
 
     def close(self) -> None:
         """Stop at once, discarding anything not heard yet, and release the device."""
-        if self._pcm:
-            self._lib.snd_pcm_drop(self._pcm)
-            self._lib.snd_pcm_close(self._pcm)
-            self._pcm = None
+        if self._pcm is not None:
+            pcm, self._pcm = self._pcm, None
+            with contextlib.suppress(self._alsa.ALSAAudioError):
+                pcm.drop()  # pyalsaaudio's close() would let the queue play out first
+            pcm.close()
+
+    def _drained(self) -> bool:
+        """Ask the device to play out its buffer: True once it has, False while it still is."""
+        try:
+            self._pcm.drain()
+        except self._alsa.ALSAAudioError as err:
+            # Non-blocking, drain only starts the draining, and answers "try again" until it is over.
+            state = self._pcm.state()
+            if state == self._alsa.PCM_STATE_DISCONNECTED:
+                raise _stopped(err) from None
+            return state != self._alsa.PCM_STATE_DRAINING
+        return True
+
+    def _wait(self) -> None:
+        """Sleep until the device says it has room (or has finished draining), WAIT_MS at most."""
+        descriptors = self._pcm.polldescriptors()
+        poller = select.poll()
+        for fd, mask in descriptors:
+            poller.register(fd, mask)
+        ready = dict(poller.poll(WAIT_MS))
+        # Some plugins (dmix, for one) must be shown what poll saw, or their descriptors stay ready.
+        self._pcm.polldescriptors_revents([(fd, ready.get(fd, 0)) for fd, _mask in descriptors])
+
+    def _recover(self, err: Exception) -> None:
+        """Carry on after the machine was suspended (what was queued is lost); PlaybackError otherwise."""
+        if self._pcm.state() != self._alsa.PCM_STATE_SUSPENDED:
+            raise _stopped(err) from None
+        self._pcm.drop()
 
 
-def _open_error(lib: ctypes.CDLL, status: int) -> PlaybackError:
+def _open(alsaaudio: ModuleType, device: str):
+    """``device`` opened for mono 16-bit sound at SAMPLE_RATE, with a buffer of about LATENCY_US."""
+    period = SAMPLE_RATE * LATENCY_US // 1_000_000 // PERIODS
+    try:
+        with _quiet_stderr():
+            # Non-blocking, so a busy or missing device fails at once instead of waiting.
+            pcm = alsaaudio.PCM(alsaaudio.PCM_PLAYBACK, alsaaudio.PCM_NONBLOCK, device=device, rate=SAMPLE_RATE,
+                                channels=CHANNELS, format=alsaaudio.PCM_FORMAT_S16_LE, periodsize=period,
+                                periods=PERIODS)
+    except alsaaudio.ALSAAudioError as err:
+        raise _open_error(err) from None
+    info = pcm.info()
+    # pyalsaaudio settles for whatever the device offers instead of the format asked for.
+    if (info["format"], info["rate"], info["channels"]) != (alsaaudio.PCM_FORMAT_S16_LE, SAMPLE_RATE, CHANNELS):
+        pcm.close()
+        raise _format_error(f"it offers {info['rate']} Hz {info['format_name']}")
+    return pcm
+
+
+def _format_error(reason: str) -> PlaybackError:
+    return PlaybackError(f"the audio device cannot play {SAMPLE_RATE} Hz 16-bit sound: {reason}", hint=EXPORT_HINT)
+
+
+def _open_error(err: Exception) -> PlaybackError:
     """The one-line error for a device that cannot be opened."""
-    if status == -errno.EBUSY:
+    reason = _reason(err)
+    if reason == os.strerror(errno.EBUSY):
         return PlaybackError("the audio device is in use by another program",
                              hint=f"close that program and try again, or {EXPORT_HINT}")
-    return PlaybackError(f"no audio device found (ALSA: {_reason(lib, status)})", hint=EXPORT_HINT)
+    if reason == os.strerror(errno.EINVAL):
+        return _format_error(reason)
+    return PlaybackError(f"no audio device found (ALSA: {reason})", hint=EXPORT_HINT)
+
+
+def _stopped(err: Exception) -> PlaybackError:
+    """The one-line error for a device that fails while playing."""
+    return PlaybackError(f"the audio device stopped working: {_reason(err)}", hint=EXPORT_HINT)
