@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 PRACTICE = "benefactor"
-RUNS = 3
+RUNS = 5
 TARGET_SECONDS = 1.0
 TARGET_SHARE = 0.15
 TIMEOUT = 60.0
@@ -96,17 +96,20 @@ def _lines() -> int:
 
 def run() -> list[dict]:
     """Rows of name, measured, target, ok: first sound and first words against a full synthesis, cold."""
-    full = statistics.median(time_to_synthesize() for _ in range(RUNS))
-    sound, _ = _median_run()
+    # Alternate the two measurements, so a machine that gets busier or quieter affects both alike.
+    pairs = [(time_to_synthesize(), time_to_sound()[0]) for _ in range(RUNS)]
+    full = statistics.median(full for full, _ in pairs)
+    sound = statistics.median(sound for _, sound in pairs)
+    share = statistics.median(sound / full for full, sound in pairs)
     words, synthesized = _median_run("--no-bells")
     lines = _lines()
     return [
         {"name": f"full synthesis of {PRACTICE}, cold (stillpoint plan)", "measured": f"{full:.2f} s",
          "target": "reference", "ok": True},
         {"name": f"play {PRACTICE}, cold: first sound (the opening bell)",
-         "measured": f"{sound:.2f} s ({sound / full:.0%} of full synthesis)",
+         "measured": f"{sound:.2f} s ({share:.0%} of full synthesis)",
          "target": f"< {TARGET_SECONDS:.0f} s and <= {TARGET_SHARE:.0%}",
-         "ok": sound < TARGET_SECONDS and sound / full <= TARGET_SHARE},
+         "ok": sound < TARGET_SECONDS and share <= TARGET_SHARE},
         {"name": f"play {PRACTICE} --no-bells, cold: first words",
          "measured": f"{words:.2f} s ({words / full:.0%}); {synthesized} of {lines} lines synthesized by then",
          "target": "heard before every line is synthesized", "ok": synthesized < lines},

@@ -304,9 +304,9 @@ def test_keys_are_read_one_at_a_time_and_the_terminal_is_restored() -> None:
 
 def _alsa_or_skip() -> None:
     try:
-        alsa.library()
+        alsa.binding()
     except PlaybackError as err:
-        pytest.skip(f"ALSA's library cannot be loaded here ({err})")
+        pytest.skip(f"pyalsaaudio cannot be loaded here ({err})")
 
 
 @pytest.fixture
@@ -315,12 +315,13 @@ def stage(tmp_path: Path) -> dict[str, object]:
     _alsa_or_skip()
     practice = tmp_path / "small.txt"
     practice.write_text(SMALL_PRACTICE)
-    conf = tmp_path / "asound.conf"
-    conf.write_text(f'pcm.!default {{ type file; slave.pcm "null"; file "{tmp_path / "capture.raw"}"; format "raw" }}\n')
+    capture, conf = tmp_path / "capture.raw", tmp_path / "asound.conf"
+    conf.write_text(f'pcm.!default {{ type file; slave.pcm "null"; file "{capture}"; format "raw" }}\n')
     env = {**os.environ, "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{conf}", "STILLPOINT_ENGINE": FAKE_ENGINE,
            "STILLPOINT_CACHE": str(tmp_path / "cache"), "STILLPOINT_STATE": str(tmp_path / "state"),
-           "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]), "TERM": "xterm-256color"}
-    return {"practice": practice, "env": env, "capture": tmp_path / "capture.raw", "folder": tmp_path}
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])),
+           "TERM": "xterm-256color"}
+    return {"practice": practice, "env": env, "capture": capture, "folder": tmp_path}
 
 
 def stillpoint(stage: dict, *args: str, **env: str) -> subprocess.CompletedProcess:

@@ -18,11 +18,20 @@ def seconds_to_samples(seconds: float) -> int:
 class Clip:
     """A piece of synthesized speech as raw PCM in the internal format.
 
-    ``loudness`` is (integrated LUFS, true peak dBTP) when it has been measured, so it need not be again.
+    ``loudness`` is (integrated LUFS, true peak dBTP) when it has been measured, so it need not be again;
+    ``levelled`` is (target LUFS, true-peak ceiling dBTP, PCM) when the clip has been levelled, so that
+    need not be done again either.
     """
 
     pcm: bytes
     loudness: tuple[float, float] | None = field(default=None, compare=False)
+    levelled: tuple[float, float, bytes] | None = field(default=None, compare=False, repr=False)
+
+    def levelled_to(self, level: tuple[float, float]) -> bytes | None:
+        """The PCM levelled to ``level`` (target LUFS, ceiling dBTP) if that was done, else None."""
+        if self.levelled is None or self.levelled[:2] != tuple(level):
+            return None
+        return self.levelled[2]
 
     @property
     def samples(self) -> int:

@@ -91,6 +91,7 @@ def export_batch(
     finished are complete and no partial file is left.
     """
     fmt = format_for(Path(f"track.{settings.fmt or 'mp3'}"), settings.fmt)
+    level = pipeline.sound_for(options, fmt, settings.bitrate).level
     check_bitrate(fmt, settings.bitrate)
     dests = destinations(scripts, folder, fmt)
     listing = [playlist_path(folder, settings.album)] if len(scripts) > 1 else []
@@ -100,8 +101,8 @@ def export_batch(
     with pool:
         for number, (parsed, dest) in enumerate(zip(scripts, dests, strict=True), start=1):
             report = _reporter(on_progress, parsed.meta.title, number, len(scripts))
-            timeline = pipeline.timed_plan(parsed, pace, synth, report)
-            clips = list(pipeline.speech_clips(timeline, synth))
+            timeline = pipeline.timed_plan(parsed, pace, synth, report, level)
+            clips = list(pipeline.speech_clips(timeline, synth, level=level))
             info = pipeline.track_info(parsed, timeline, settings, (number, len(scripts)))
             pool.submit(timeline, clips, dest, info, settings, options)
         pool.finish()

@@ -18,6 +18,7 @@ from stillpoint.render import RenderOptions, render
 from stillpoint.script import Script
 from stillpoint.timeline import Pace, Timeline
 from stillpoint.voice import Synthesizer, SynthProgress
+from stillpoint.voice.pool import Level
 
 ProgressCallback = Callable[[SynthProgress], None] | None
 DEFAULT_ALBUM = "Stillpoint"
@@ -65,16 +66,23 @@ def _check_values(values: dict[str, str], parsed: list[Script]) -> None:
                              hint=f"{'its' if single else 'their'} variables: {choices}")
 
 
-def timed_plan(parsed: Script, pace: Pace, synth: Synthesizer, on_progress: ProgressCallback = None) -> Timeline:
-    """The exact timeline: every line synthesized (or taken from the cache) to learn its length."""
+def timed_plan(
+    parsed: Script, pace: Pace, synth: Synthesizer, on_progress: ProgressCallback = None, level: Level | None = None
+) -> Timeline:
+    """The exact timeline: every line synthesized (or taken from the cache) to learn its length.
+
+    With ``level`` (RenderOptions.level), the voice workers level the speech too, ready for rendering.
+    """
     wanted = timing.utterances(parsed, pace)
-    durations = {u: clip.seconds for u, clip in zip(wanted, synth.clips(wanted, on_progress))}
+    durations = {u: clip.seconds for u, clip in zip(wanted, synth.clips(wanted, on_progress, level))}
     return timing.plan(parsed, pace, durations)
 
 
-def speech_clips(timeline: Timeline, synth: Synthesizer, on_progress: ProgressCallback = None) -> Iterator[Clip]:
-    """The clips of a timeline's speech events, in order."""
-    return synth.clips([e.utterance for e in timeline.events if e.utterance], on_progress)
+def speech_clips(
+    timeline: Timeline, synth: Synthesizer, on_progress: ProgressCallback = None, level: Level | None = None
+) -> Iterator[Clip]:
+    """The clips of a timeline's speech events, in order; levelled to ``level`` if given."""
+    return synth.clips([e.utterance for e in timeline.events if e.utterance], on_progress, level)
 
 
 def track_info(
@@ -116,9 +124,10 @@ def export(
     check_bitrate(fmt, settings.bitrate)
     check_destination(dest, settings.force)
     refuse_existing(sidecars.paths(dest, settings.sidecars), settings.force)
-    timeline = timed_plan(parsed, pace, synth, on_progress)
+    level = sound_for(options, fmt, settings.bitrate).level
+    timeline = timed_plan(parsed, pace, synth, on_progress, level)
     info = track_info(parsed, timeline, settings)
-    return write_track(timeline, speech_clips(timeline, synth), dest, info, settings, options), timeline
+    return write_track(timeline, speech_clips(timeline, synth, level=level), dest, info, settings, options), timeline
 
 
 def write_track(
@@ -127,11 +136,16 @@ def write_track(
 ) -> Path:
     """Render a timed practice into ``dest`` and write its sidecars; the peaks keep room for the codec."""
     fmt = format_for(dest, settings.fmt)
-    options = replace(options, peak=options.peak - peak_headroom(fmt, settings.bitrate))
+    options = sound_for(options, fmt, settings.bitrate)
     written = export_track(render(timeline, clips, options), dest, fmt, info, bitrate=settings.bitrate,
                            force=settings.force)
     sidecars.write(written, settings.sidecars, timeline, info.artist, info.album)
     return written
+
+
+def sound_for(options: RenderOptions, fmt: str, bitrate: int) -> RenderOptions:
+    """``options`` with the peaks kept low enough for the codec of ``fmt`` at ``bitrate``."""
+    return replace(options, peak=options.peak - peak_headroom(fmt, bitrate))
 
 
 def refuse_existing(paths: list[Path], force: bool) -> None:

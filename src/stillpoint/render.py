@@ -27,6 +27,11 @@ class RenderOptions:
     ambience: str | None = None
     ambience_volume: float = 1.0
 
+    @property
+    def level(self) -> tuple[float, float] | None:
+        """(target LUFS, true-peak ceiling dBTP) speech is levelled to, or None when it is left as made."""
+        return None if self.loudness is None else (self.loudness, self.peak)
+
 
 def render(timeline: Timeline, clips: Iterable[Clip], options: RenderOptions = RenderOptions()) -> Iterator[bytes]:
     """The whole practice as consecutive PCM chunks."""
@@ -73,10 +78,12 @@ def _sound_chunks(event: Event, samples: int, options: RenderOptions) -> Iterabl
 
 def speech_pcm(clip: Clip, options: RenderOptions) -> bytes:
     """A clip levelled to the target loudness with short fades, so it never clicks on or off."""
-    pcm = clip.pcm
-    if options.loudness is not None:
-        pcm = level(pcm, clip.loudness or measure(pcm), options.loudness, options.peak)
-    return _faded(pcm)
+    if options.level is None:
+        return _faded(clip.pcm)
+    ready = clip.levelled_to(options.level)  # levelled by a voice worker: no limiter work here
+    if ready is not None:
+        return _faded(ready)
+    return _faded(level(clip.pcm, clip.loudness or measure(clip.pcm), *options.level))
 
 
 def _faded(pcm: bytes) -> bytes:

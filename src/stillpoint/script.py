@@ -15,6 +15,7 @@ DEFAULT_VOICE = "en-us"
 DEFAULT_RATE = 120
 DEFAULT_BREATH = 8.0
 MAX_SECONDS = 3600.0
+MAX_ERRORS = 100  # a pasted binary can hold millions; past this many a parse stops
 RATE_RANGE = (60, 300)
 MARKER_WORDS = ("pause", "breathe", "soak", "bell")
 BREAK_STRENGTHS = {"none": 0.0, "x-weak": 0.25, "weak": 0.5, "medium": 1.0, "strong": 2.0, "x-strong": 4.0}
@@ -119,35 +120,36 @@ def read(path: str | Path) -> str:
 
 def decode(data: bytes, path: str = "<text>") -> str:
     """Bytes of a script file -> text; UTF-8 (with or without BOM) or UTF-16 with a BOM."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _single(path, "is not valid UTF-16 text", "save it as UTF-8") from None
-    if b"\x00" in data:
-        line, col = _position_of(data, data.index(b"\x00"))
-        raise _single(path, "looks like a binary file (it contains NUL bytes)", "give a plain-text script", line, col)
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as err:
-        line, col = _position_of(data, err.start)
-        raise _single(path, "is not valid UTF-8 text", "save the file as UTF-8", line, col) from None
+        if b"\x00" in data and encoding != "utf-16":
+            raise _binary(path, data.decode(encoding, "replace")) from None
+        line, col = _position_after(data[: err.start].decode(encoding))
+        name = encoding.upper().removesuffix("-SIG")
+        raise _single(path, f"is not valid {name} text", "save the file as UTF-8", line, col) from None
+    if "\x00" in text:
+        raise _binary(path, text)
+    return text
 
 
 def parse(text: str, path: str = "<text>", values: dict[str, str] | None = None) -> Script:
-    """Parse script text; raises ScriptError listing every error found."""
+    """Parse script text; raises ScriptError listing the errors found (after MAX_ERRORS, a note that it stopped)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    errors: list[Diagnostic] = []
-    meta, body_start = _FrontMatter(path, lines, errors).parse()
-    defaults = {**meta.vars, **(values or {})}
-    body = _Body(path, meta.title, defaults, errors)
-    sections = body.parse(lines, body_start)
+    errors = _Errors()
+    try:
+        meta, body_start = _FrontMatter(path, lines, errors).parse()
+        body = _Body(path, meta.title, {**meta.vars, **(values or {})}, errors)
+        sections = body.parse(lines, body_start)
+    except _TooManyErrors:
+        raise ScriptError(_by_position(errors)) from None
     if not errors and not any(isinstance(c, Speech) for s in sections for c in s.cues):
         line = body_start + 1 if body_start < len(lines) else 1
         message = "the script is empty" if not text.strip() else "the script has no spoken text"
         errors.append(Diagnostic(path, line, 1, message, "write at least one line to be spoken"))
     if errors:
-        raise ScriptError(sorted(errors, key=lambda d: (d.line, d.col)))
+        raise ScriptError(_by_position(errors))
     return Script(path, meta, tuple(sections), body.used)
 
 
@@ -229,13 +231,38 @@ def _duration_seconds(raw: str) -> float | None:
     return hours * 3600 + minutes * 60 + seconds + millis / 1000
 
 
+class _TooManyErrors(Exception):
+    """One error more than MAX_ERRORS was found: the parse stops."""
+
+
+class _Errors(list):
+    """Diagnostics in the order found; the one past MAX_ERRORS becomes a note that checking stopped."""
+
+    def append(self, diagnostic: Diagnostic) -> None:
+        """Keep ``diagnostic``; raise _TooManyErrors once there are more than anyone can use."""
+        if len(self) < MAX_ERRORS:
+            return super().append(diagnostic)
+        super().append(replace(diagnostic, message=f"more than {MAX_ERRORS} errors; checking stopped here",
+                               hint="fix the errors above, then check again"))
+        raise _TooManyErrors
+
+
+def _by_position(errors: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(errors, key=lambda d: (d.line, d.col))
+
+
 def _single(path: str, message: str, hint: str = "", line: int = 0, col: int = 0) -> ScriptError:
     return ScriptError([Diagnostic(path, line, col, message, hint)])
 
 
-def _position_of(data: bytes, offset: int) -> tuple[int, int]:
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+def _binary(path: str, text: str) -> ScriptError:
+    line, col = _position_after(text[: text.index("\x00")])
+    return _single(path, "looks like a binary file (it contains NUL bytes)", "give a plain-text script", line, col)
+
+
+def _position_after(text: str) -> tuple[int, int]:
+    """Line and column, counted in characters, just after ``text``."""
+    return text.count("\n") + 1, len(text) - text.rfind("\n")
 
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
@@ -397,7 +424,6 @@ def _parse_rate(text: str) -> int | None:
 # ---------------------------------------------------------------- body
 
 _TOKEN = re.compile(r"\[|\]|<|\{|\}")
-_HEADING = re.compile(r"#+\s*(.*?)\s*(\{[^{}]*\})?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\u201d\u2019]*\s+(?=[\"'(\u201c\u2018]?[A-Z0-9])")
 
 
@@ -414,13 +440,14 @@ class _Paragraph:
     def flush(self) -> list[Speech]:
         """The gathered text as sentences; empties the paragraph."""
         text, starts = _join(self.pieces)
+        offsets = [start[0] for start in starts]
         self.pieces = []
         sentences = []
         for start, end in _sentence_spans(text):
             words = text[start:end].split()
             if words:
                 offset = start + len(text[start:end]) - len(text[start:end].lstrip())
-                line, col = _locate(starts, offset)
+                line, col = _locate(starts, offsets, offset)
                 sentences.append(Speech(" ".join(words), line, col))
         return sentences
 
@@ -434,10 +461,30 @@ def _join(pieces: list[tuple[str, int, int]]) -> tuple[str, list[tuple[int, int,
     return "".join(text), starts
 
 
-def _locate(starts: list[tuple[int, int, int]], offset: int) -> tuple[int, int]:
-    index = bisect.bisect_right([s[0] for s in starts], offset) - 1
+def _locate(starts: list[tuple[int, int, int]], offsets: list[int], offset: int) -> tuple[int, int]:
+    index = bisect.bisect_right(offsets, offset) - 1
     piece_offset, line, col = starts[max(index, 0)]
     return line, col + offset - piece_offset
+
+
+def _heading_parts(stripped: str) -> tuple[str, str | None]:
+    """Title and trailing ``{settings}`` block (None without one) of a stripped heading line."""
+    body = stripped.lstrip("#").strip()
+    brace = body.rfind("{")
+    if body.endswith("}") and brace >= 0 and "}" not in body[brace:-1]:
+        return body[:brace].rstrip(), body[brace:]
+    return body, None
+
+
+def _next(raw: str, char: str, start: int, ahead: dict[str, int]) -> int:
+    """Index of the first ``char`` in ``raw`` from ``start`` on, or -1; ``ahead`` remembers it for the line.
+
+    Remembering keeps a line of many openers and one far closer linear instead of quadratic.
+    """
+    found = ahead.get(char)
+    if found is None or 0 <= found < start:
+        found = ahead[char] = raw.find(char, start)
+    return found
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -481,11 +528,10 @@ class _Body:
     def _heading(self, lineno: int, raw: str) -> None:
         self._end_section()
         col = raw.index("#") + 1
-        match = _HEADING.match(raw.strip())
-        title = match.group(1) if match else ""
+        title, block = _heading_parts(raw.strip())
         if not title or "{" in title or "}" in title:
             self._error(lineno, col, "a section heading needs a title", "write it like `# Arriving`")
-        settings = self._section_settings(lineno, raw, match.group(2) if match else None)
+        settings = self._section_settings(lineno, raw, block)
         self.current = Section(title=title, line=lineno, cues=(), settings=settings)
 
     def _section_settings(self, lineno: int, raw: str, block: str | None) -> Settings:
@@ -519,19 +565,19 @@ class _Body:
         return _unquote(value) or None
 
     def _text_line(self, lineno: int, raw: str) -> None:
-        position = 0
+        position, ahead = 0, {}
         for match in _TOKEN.finditer(raw):
             if match.start() < position:
                 continue
             self._text(lineno, raw[position:match.start()], position + 1)
-            position = self._token(lineno, raw, match.start())
+            position = self._token(lineno, raw, match.start(), ahead)
         self._text(lineno, raw[position:], position + 1)
         self.paragraph.add(" ", lineno, len(raw) + 1)
 
     def _text(self, lineno: int, text: str, col: int) -> None:
         self.paragraph.add(text, lineno, col)
 
-    def _token(self, lineno: int, raw: str, start: int) -> int:
+    def _token(self, lineno: int, raw: str, start: int, ahead: dict[str, int]) -> int:
         """Handle the bracket, tag or brace at ``start``; return where plain text resumes."""
         opener = raw[start]
         if opener in "]}":
@@ -539,8 +585,8 @@ class _Body:
                         + ("[" if opener == "]" else "{"))
             return start + 1
         closer = {"[": "]", "<": ">", "{": "}"}[opener]
-        end = raw.find(closer, start + 1)
-        nested = raw.find(opener, start + 1)
+        end = _next(raw, closer, start + 1, ahead)
+        nested = _next(raw, opener, start + 1, ahead)
         if end < 0 or (opener != "<" and 0 <= nested < end):
             self._unclosed(lineno, start, opener, closer)
             return len(raw) if end < 0 else nested
@@ -580,8 +626,8 @@ class _Body:
     def _breathe(self, lineno: int, col: int, argument: str) -> None:
         if not argument:
             self._add_marker(Marker("breathe", lineno, col, count=1))
-        elif re.fullmatch(r"\d+", argument) and 1 <= int(argument) <= 100:
-            self._add_marker(Marker("breathe", lineno, col, count=int(argument)))
+        elif (count := re.fullmatch(r"0*(\d{1,3})", argument)) and 1 <= int(count.group(1)) <= 100:
+            self._add_marker(Marker("breathe", lineno, col, count=int(count.group(1))))
         else:
             self._error(lineno, col, f"[breathe {argument}]: give a number of breaths from 1 to 100",
                         "for a timed silence write [pause 30s] or [soak 30s]")
@@ -598,19 +644,19 @@ class _Body:
         return seconds
 
     def _tag(self, lineno: int, col: int, inner: str) -> None:
-        match = re.fullmatch(r"\s*break\b(.*?)/?\s*", inner, re.S)
+        match = re.match(r"\s*break\b", inner)
         if not match:
             name = (inner.split() or ["?"])[0].strip("/")
             self._error(lineno, col, f"<{name}> is not supported in a script",
                         "only <break time=\"3s\"/> and <break strength=\"strong\"/> are; "
                         "use `stillpoint convert` for other SSML")
             return
-        seconds = self._break_seconds(lineno, col, match.group(1))
+        seconds = self._break_seconds(lineno, col, inner[match.end():])
         if seconds:
             self._add_marker(Marker("pause", lineno, col, seconds=seconds))
 
     def _break_seconds(self, lineno: int, col: int, attributes: str) -> float | None:
-        attrs = dict(re.findall(r"(\w+)\s*=\s*[\"']([^\"']*)[\"']", attributes))
+        attrs = dict(re.findall(r"(?<!\w)(\w+)\s*=\s*[\"']([^\"']*)[\"']", attributes))
         if "time" in attrs:
             return self._positive_duration(lineno, col, attrs["time"])
         if attrs.get("strength", "medium") in BREAK_STRENGTHS:

@@ -22,6 +22,7 @@ TEMP_SUFFIX = ".tmp"
 STALE_SECONDS = 3600.0
 HASH_CHUNK = b"spsh"  # custom RIFF chunk after the audio: sha256 of the PCM
 LOUDNESS_CHUNK = b"splm"  # optional custom chunk: measured LUFS and true peak, two little-endian doubles
+LEVELLED_CHUNK = b"splv"  # optional custom chunk: target LUFS and ceiling dBTP (two doubles), then levelled PCM
 FORMAT = struct.pack(
     "<HHIIHH",
     1,
@@ -40,11 +41,14 @@ def cache_key(engine: str, version: str, voice: str, rate: int, text: str) -> st
 
 
 def encode_entry(clip: Clip) -> bytes:
-    """A WAV file holding the clip, followed by chunks with its loudness and the sha256 of both."""
+    """A WAV file holding the clip, followed by chunks with its loudness, its levelled form and the sha256 of all."""
     loudness = struct.pack("<dd", *clip.loudness) if clip.loudness else b""
-    digest = hashlib.sha256(clip.pcm + loudness).digest()
+    levelled = struct.pack("<dd", *clip.levelled[:2]) + clip.levelled[2] if clip.levelled else b""
+    digest = hashlib.sha256(clip.pcm + loudness + levelled).digest()
     chunks = _chunk(b"fmt ", FORMAT) + _chunk(b"data", clip.pcm)
-    chunks += (_chunk(LOUDNESS_CHUNK, loudness) if loudness else b"") + _chunk(HASH_CHUNK, digest)
+    for tag, payload in ((LOUDNESS_CHUNK, loudness), (LEVELLED_CHUNK, levelled)):
+        chunks += _chunk(tag, payload) if payload else b""
+    chunks += _chunk(HASH_CHUNK, digest)
     return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
 
 
@@ -55,12 +59,21 @@ def decode_entry(data: bytes) -> Clip | None:
     chunks = _read_chunks(data, 12)
     if chunks is None or chunks.get(b"fmt ") != FORMAT:
         return None
-    pcm, loudness = chunks.get(b"data", b""), chunks.get(LOUDNESS_CHUNK, b"")
-    if not pcm or len(pcm) % SAMPLE_WIDTH or hashlib.sha256(pcm + loudness).digest() != chunks.get(HASH_CHUNK):
+    pcm, loudness, levelled = (chunks.get(tag, b"") for tag in (b"data", LOUDNESS_CHUNK, LEVELLED_CHUNK))
+    digest = hashlib.sha256(pcm + loudness + levelled).digest()
+    if not pcm or len(pcm) % SAMPLE_WIDTH or digest != chunks.get(HASH_CHUNK):
         return None
-    if loudness and len(loudness) != 16:
+    if (loudness and len(loudness) != 16) or (levelled and (len(levelled) < 18 or len(levelled) % SAMPLE_WIDTH)):
         return None
-    return Clip(pcm, struct.unpack("<dd", loudness) if loudness else None)
+    return Clip(pcm, struct.unpack("<dd", loudness) if loudness else None, _levelled(levelled))
+
+
+def _levelled(payload: bytes) -> tuple[float, float, bytes] | None:
+    """The (target, ceiling, PCM) held in a levelled chunk's payload, or None for no chunk."""
+    if not payload:
+        return None
+    target, ceiling = struct.unpack_from("<dd", payload)
+    return target, ceiling, payload[16:]
 
 
 def _chunk(tag: bytes, payload: bytes) -> bytes:

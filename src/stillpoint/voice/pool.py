@@ -6,10 +6,12 @@ import importlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnContext
@@ -161,7 +163,8 @@ class _Worker:
     def __init__(self, context: SpawnContext, spec: str, timeout: float):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, spec), name="stillpoint-voice", daemon=True)
-        self.process.start()
+        with _ctrl_c_held():
+            self.process.start()
         child.close()
         self.timeout = timeout
         self.ready = False
@@ -187,6 +190,27 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.conn.close()
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Start a worker ignoring SIGINT from birth: a terminal's Ctrl-C goes to every process of the job.
+
+    A worker still importing would otherwise die of it with a traceback. Ignoring is inherited across exec
+    and Python then leaves it so. Here the signal is held meanwhile; if another thread takes it during the
+    few milliseconds of the start, it is lost, and the next Ctrl-C works.
+    """
+    handler = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or handler is None:
+        yield  # only the main thread may change signal handling; nor can a handler set outside Python be put back
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _stop_all(pool: list[_Worker]) -> None:

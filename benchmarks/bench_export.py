@@ -1,0 +1,90 @@
+"""Exporting the benefactor practice with the real espeak-ng engine: cold, warm, and after a one-line edit.
+
+- cold: a fresh cache, every line synthesized; all workers (one per core) against one worker, best of 2,
+  the two alternated so a machine that gets busier or quieter affects both alike.
+- warm: every line in the cache and the workers up; `pipeline.export` against lameenc alone encoding
+  the identical rendered PCM with the same settings, best of 3 each.
+- edit: one spoken line of a copy of the practice changed, then exported again: exactly one line may be
+  synthesized (counted from the synthesis progress: total minus cached).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import best_of, lameenc_alone, ratio, row
+from stillpoint import library, pipeline
+from stillpoint.render import RenderOptions, render
+from stillpoint.timeline import Pace
+from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
+
+PRACTICE = "benefactor"
+WARM_LIMIT = 1.5
+COLD_LIMIT = 0.65
+EDITED = ("Let the chair, the cushion, or the floor take your weight.",
+          "Let the chair, the cushion, or the floor take all of your weight.")
+
+
+def _export(source: str, synth: Synthesizer, dest: Path) -> list[SynthProgress]:
+    """Export ``source`` to ``dest``; the synthesis progress reports."""
+    reports: list[SynthProgress] = []
+    settings = pipeline.ExportSettings(dest=dest, force=True)
+    pipeline.export(pipeline.load_script(source), Pace(), synth, settings, on_progress=reports.append)
+    return reports
+
+
+def _cold(folder: Path, workers: int | None, run: int) -> float:
+    """Seconds for one export with an empty cache of its own, worker start-up included."""
+    started = time.perf_counter()
+    with Synthesizer(cache=ClipCache(folder / f"cold-{workers}-{run}"), workers=workers) as synth:
+        _export(PRACTICE, synth, folder / "cold.mp3")
+    return time.perf_counter() - started
+
+
+def cold_rows(folder: Path) -> list[dict]:
+    """All workers against one, each the best of 2 alternated runs."""
+    runs = [(_cold(folder, 1, run), _cold(folder, None, run)) for run in range(2)]
+    one, every = min(r[0] for r in runs), min(r[1] for r in runs)
+    workers = Synthesizer().workers
+    return [row(f"cold export of {PRACTICE}: {workers} workers vs 1", ratio(every, one),
+                f"<= {COLD_LIMIT}x", every / one <= COLD_LIMIT)]
+
+
+def warm_rows(folder: Path, synth: Synthesizer) -> list[dict]:
+    """A warm export against lameenc alone on the same PCM."""
+    dest = folder / "warm.mp3"
+    _export(PRACTICE, synth, dest)
+    exporting = best_of(3, lambda: _export(PRACTICE, synth, dest))
+    options = pipeline.sound_for(RenderOptions(), "mp3", pipeline.ExportSettings().bitrate)
+    timeline = pipeline.timed_plan(pipeline.load_script(PRACTICE), Pace(), synth, level=options.level)
+    chunks = list(render(timeline, pipeline.speech_clips(timeline, synth, level=options.level), options))
+    encoding = best_of(3, lambda: lameenc_alone(chunks))
+    return [row(f"warm export of {PRACTICE} ({timeline.total / 60:.1f} min) vs lameenc alone",
+                ratio(exporting, encoding), f"<= {WARM_LIMIT}x", exporting / encoding <= WARM_LIMIT)]
+
+
+def edit_rows(folder: Path, synth: Synthesizer) -> list[dict]:
+    """Change one line of a copy of the practice; count the lines synthesized again."""
+    copy = folder / f"{PRACTICE}.txt"
+    text = library.find(PRACTICE).read_text(encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
+    _export(str(copy), synth, folder / "edit.mp3")
+    if EDITED[0] not in text:
+        raise RuntimeError(f"{PRACTICE} no longer has the line {EDITED[0]!r}; choose another to edit")
+    copy.write_text(text.replace(*EDITED, 1), encoding="utf-8")
+    last = _export(str(copy), synth, folder / "edit.mp3")[-1]
+    synthesized = last.total - last.cached
+    return [row(f"{PRACTICE}: one line edited, exported again", f"{synthesized} of {last.total} lines synthesized",
+                "exactly 1", synthesized == 1)]
+
+
+def run() -> list[dict]:
+    """Rows for cold, warm and edited exports."""
+    with tempfile.TemporaryDirectory(prefix="stillpoint-bench-") as name:
+        folder = Path(name)
+        rows = cold_rows(folder)
+        with Synthesizer(cache=ClipCache(folder / "warm-cache")) as synth:
+            rows += warm_rows(folder, synth) + edit_rows(folder, synth)
+    return rows

@@ -1,0 +1,72 @@
+"""Pieces the benchmark modules share: result rows, timing, lameenc on its own, generated practices."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import lameenc
+
+from stillpoint.audio import CHANNELS, SAMPLE_RATE
+from stillpoint.export import MP3_QUALITY
+
+BITRATE = 64  # what `stillpoint export` writes by default
+SPOKEN = (
+    "Let the breath move in its own time.",
+    "Notice the weight of your hands, and the floor holding you.",
+    "Bring to mind someone who has wished you well.",
+    "Let their care settle in, the way warmth settles into cold hands.",
+    "There is nothing to fix here, nothing to get right.",
+    "Feel the place where the breath is easiest to notice.",
+    "If the mind wanders, that is what minds do; come back gently.",
+    "Rest in the quiet between one breath and the next.",
+)
+
+
+def row(name: str, measured: str, target: str, ok: bool) -> dict:
+    """One line of the results table."""
+    return {"name": name, "measured": measured, "target": target, "ok": bool(ok)}
+
+
+def best_of(runs: int, action: Callable[[], object]) -> float:
+    """The shortest wall-clock time of ``runs`` calls of ``action``, in seconds."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def lameenc_alone(chunks: Iterable[bytes], bitrate: int = BITRATE) -> None:
+    """Encode PCM chunks to MP3 with the exporter's settings, and nothing else."""
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(bitrate)
+    encoder.set_in_sample_rate(SAMPLE_RATE)
+    encoder.set_out_sample_rate(SAMPLE_RATE)
+    encoder.set_channels(CHANNELS)
+    encoder.set_quality(MP3_QUALITY)
+    for chunk in chunks:
+        encoder.encode(chunk)
+    encoder.flush()
+
+
+def generated_practice(minutes: int) -> str:
+    """A practice fitted to exactly ``minutes`` minutes: one section a minute, its lines from a small set."""
+    lines = ["---", f"title: Generated {minutes} minutes", f"length: {minutes}m", "---"]
+    for minute in range(minutes):
+        first, second = SPOKEN[minute % len(SPOKEN)], SPOKEN[(minute + 3) % len(SPOKEN)]
+        lines += [f"# Minute {minute + 1}", first, "[pause 6s]", second, "[breathe 2]", "[soak 20s]", ""]
+    return "\n".join(lines)
+
+
+def stillpoint(*args: str | Path) -> list[str]:
+    """The command line that runs stillpoint with this interpreter."""
+    return [sys.executable, "-m", "stillpoint", *(str(arg) for arg in args)]
+
+
+def ratio(measured: float, reference: float) -> str:
+    """'1.52 s vs 1.25 s = 1.22x'."""
+    return f"{measured:.2f} s vs {reference:.2f} s = {measured / reference:.2f}x"
