@@ -19,8 +19,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from stillpoint import authoring, files, lexicon, library, pipeline, player, resume, template
 from stillpoint import batch, sidecars
-from stillpoint import convert as conversion
-from stillpoint import cover as cover_art
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.alsa import AlsaSink
@@ -202,7 +200,7 @@ def export(
     parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
-                                       cover=cover_art.load(cover) if cover else None, sidecars=kinds)
+                                       cover=_cover(cover), sidecars=kinds)
     options = _render_options(loudness, bell_volume, ambience, ambience_volume)
     pace = _pace(voice, rate, length, bells)
     with _synthesizer(cache_dir) as synth:
@@ -216,6 +214,13 @@ def export(
             if not quiet:
                 typer.echo(_summary(written, timeline.total, parsed[0].meta.title))
         _warn(synth, quiet)
+
+
+def _cover(path: Path | None) -> bytes | None:
+    """The picture given with --cover, checked; Pillow loads only for export."""
+    from stillpoint import cover as cover_art
+
+    return cover_art.load(path) if path else None
 
 
 def _summary(path: Path, seconds: float, title: str) -> str:
@@ -498,6 +503,8 @@ def convert(
     debug: DebugOpt = False,
 ) -> None:
     """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr."""
+    from stillpoint import convert as conversion  # loaded only by this command, to keep `play` quick to start
+
     path = library.find(source)
     result = conversion.convert(script_language.read(path), str(path), _format("--from", from_), _format("--to", to),
                                 _values(set_), dest=str(output or "<output>"))
@@ -513,6 +520,8 @@ def convert(
 
 
 def _format(option: str, value: str | None) -> str | None:
+    from stillpoint import convert as conversion
+
     if value is not None and value.lower() not in conversion.FORMATS:
         raise UsageError(f"{option} {value}: not a format", hint="choose " + ", ".join(conversion.FORMATS))
     return value.lower() if value else None

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from stillpoint import cover as cover_art
 from stillpoint import library, sidecars
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
@@ -90,6 +89,8 @@ def track_info(
     track: tuple[int, int] | None = None,
 ) -> TrackInfo:
     """Tags for the exported file, taken from the script, its timeline, and the album it goes in."""
+    from stillpoint import cover as cover_art  # Pillow loads only when a track is tagged, not when playing
+
     meta = parsed.meta
     return TrackInfo(
         title=meta.title,
