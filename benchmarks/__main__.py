@@ -19,7 +19,8 @@ def modules(only: str | None = None) -> list[str]:
         return names
     wanted = only if only.startswith("bench_") else f"bench_{only}"
     if wanted not in names:
-        raise SystemExit(f"no benchmark {only!r}; there are: {', '.join(name.removeprefix('bench_') for name in names)}")
+        choices = ", ".join(name.removeprefix("bench_") for name in names)
+        raise SystemExit(f"no benchmark {only!r}; there are: {choices}")
     return [wanted]
 
 
@@ -42,7 +43,7 @@ def table(found: list[dict]) -> str:
     cells = [HEADINGS] + [(str(r["name"]), str(r["measured"]), str(r["target"]), "PASS" if r["ok"] else "FAIL")
                           for r in found]
     widths = [max(len(cell[i]) for cell in cells) for i in range(len(HEADINGS))]
-    lines = ["  ".join(text.ljust(width) for text, width in zip(cell, widths)).rstrip() for cell in cells]
+    lines = ["  ".join(text.ljust(width) for text, width in zip(cell, widths, strict=True)).rstrip() for cell in cells]
     return "\n".join([lines[0], "  ".join("-" * width for width in widths), *lines[1:]])
 
 

@@ -14,8 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from reliability import FAULTY, cli_env, read_only, stillpoint
 from stillpoint import pipeline
 from stillpoint import timeline as timing

@@ -171,7 +171,7 @@ def in_child(code: str, *args: str, data: bytes = b"", timeout: float = 60.0) ->
 
 @pytest.mark.parametrize(("piece", "outcome"), [
     ("Let the breath be easy, and rest here. ", "{} speeches"),
-    ("Rest here. [pause 2s] Breathe. [breathe 2] ", "{} speeches"),
+    ("Rest here a while, and let the breath be easy. [pause 2s] Breathe. [breathe 2] ", "{} speeches"),
     ("Rest ] [paws] {who} <break time=x> # [ {", f"{script.MAX_ERRORS + 1} errors"),
 ], ids=["sentences", "sentences-and-markers", "garbage"])
 def test_a_10_mb_single_line_parses_in_bounded_time(piece: str, outcome: str) -> None:

@@ -75,7 +75,7 @@ def handled(command: Callable[..., None]) -> Callable[..., None]:
     def run(*args: object, **kwargs: object) -> None:
         try:
             command(*args, **kwargs)
-        except (StillpointError, KeyboardInterrupt, BrokenPipeError) as err:
+        except (StillpointError, KeyboardInterrupt, OSError) as err:
             if kwargs.get("debug"):
                 raise
             raise typer.Exit(_report(err)) from None
@@ -89,6 +89,8 @@ def _report(err: BaseException) -> int:
     if isinstance(err, BrokenPipeError):
         _silence_stdout()
         return EXIT_OK
+    if isinstance(err, OSError):  # a file-system refusal nothing below foresaw (e.g. a name too long to stat)
+        err = StillpointError(err.strerror or str(err), path=str(err.filename or ""), hint="check the path")
     diagnostics = err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic]
     for diagnostic in diagnostics:
         typer.echo(str(diagnostic), err=True)

@@ -22,6 +22,7 @@ from stillpoint.timeline import Chapter
 
 FORMATS = ("mp3", "wav")
 PART_SUFFIX = ".stillpoint-part"
+PART_NAME_BYTES = 200  # of the destination's name in a part file's name: with the rest, within 255 bytes
 # MPEG-2 Layer III bitrates, the ones valid at 22050 Hz; lame silently rounds anything else.
 MP3_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
 MP3_QUALITY = 5
@@ -132,7 +133,9 @@ def check_destination(dest: Path, force: bool) -> None:
 
 def _part_path(dest: Path) -> Path:
     """The temporary file this process writes next to ``dest`` before renaming it."""
-    return dest.with_name(f".{dest.name}.{os.getpid()}{PART_SUFFIX}")
+    # Shortened so that any name the file system allows for dest still leaves room for the additions.
+    stem = os.fsdecode(os.fsencode(dest.name)[:PART_NAME_BYTES])
+    return dest.with_name(f".{stem}.{os.getpid()}{PART_SUFFIX}")
 
 
 def _part_pid(part: Path) -> int | None:
