@@ -304,17 +304,17 @@ def test_every_track_is_written_whatever_order_the_threads_finish_in(synth: Synt
 
 def interrupting_render(monkeypatch: pytest.MonkeyPatch, on_call: int) -> None:
     """Make the renderer raise KeyboardInterrupt a few chunks into its ``on_call``-th track."""
-    real = pipeline.render
+    real = pipeline.render_events
     calls = []
 
-    def render(*args: object, **kwargs: object) -> Iterator[bytes]:
+    def render_events(*args: object, **kwargs: object) -> Iterator[tuple[object, bytes]]:
         calls.append(1)
-        for index, chunk in enumerate(real(*args, **kwargs)):
+        for index, rendered in enumerate(real(*args, **kwargs)):
             if len(calls) == on_call and index == 5:
                 raise KeyboardInterrupt
-            yield chunk
+            yield rendered
 
-    monkeypatch.setattr(pipeline, "render", render)
+    monkeypatch.setattr(pipeline, "render_events", render_events)
 
 
 def test_an_interrupt_while_rendering_the_second_track_keeps_the_first_whole(
@@ -367,15 +367,15 @@ def test_ctrl_c_while_a_track_is_being_written_leaves_no_partial_file(
 ) -> None:
     writing = threading.Event()
     interrupting_engine(monkeypatch, writing)
-    real = pipeline.render
+    real = pipeline.render_events
 
-    def slow_render(*args: object, **kwargs: object) -> Iterator[bytes]:
-        for chunk in real(*args, **kwargs):
+    def slow_render(*args: object, **kwargs: object) -> Iterator[tuple[object, bytes]]:
+        for rendered in real(*args, **kwargs):
             writing.set()
             time.sleep(0.1)
-            yield chunk
+            yield rendered
 
-    monkeypatch.setattr(pipeline, "render", slow_render)
+    monkeypatch.setattr(pipeline, "render_events", slow_render)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         batch.export_batch(pipeline.load_scripts([str(s) for s in three]), out, Pace(), synth)

@@ -178,7 +178,8 @@ class _Writers:
     def _write(self, timeline: Timeline, clips: list[Clip], dest: Path, info: TrackInfo,
                settings: ExportSettings, options: RenderOptions) -> Exported:
         """Render and write one track (on a worker thread)."""
-        path = pipeline.write_track(timeline, self._unless_cancelled(clips), dest, info, settings, options)
+        path, _ = pipeline.write_track(timeline, self._unless_cancelled(clips), dest, lambda _heard: info, settings,
+                                       options)
         return Exported(path, timeline, info)
 
     def _unless_cancelled(self, clips: Iterable[Clip]) -> Iterator[Clip]:

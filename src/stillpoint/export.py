@@ -6,7 +6,7 @@ import contextlib
 import errno
 import os
 import wave
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -79,10 +79,16 @@ def format_for(dest: Path, fmt: str | None) -> str:
     )
 
 
+TrackInfoSource = TrackInfo | Callable[[], TrackInfo]
+
+
 def export_track(
-    chunks: Iterable[bytes], dest: Path, fmt: str, info: TrackInfo, *, bitrate: int = 64, force: bool = False
+    chunks: Iterable[bytes], dest: Path, fmt: str, info: TrackInfoSource, *, bitrate: int = 64, force: bool = False
 ) -> Path:
-    """Write PCM ``chunks`` to ``dest`` as a tagged MP3 or WAV; ``dest`` changes only on success."""
+    """Write PCM ``chunks`` to ``dest`` as a tagged MP3 or WAV; ``dest`` changes only on success.
+
+    ``info`` may be a function: it is called once the audio is written, so tags can follow the real timing.
+    """
     dest = Path(dest)
     fmt = format_for(dest, fmt)
     check_bitrate(fmt, bitrate)
@@ -162,7 +168,7 @@ def check_bitrate(fmt: str, bitrate: int) -> None:
         raise ExportUsageError(f"MP3 cannot use {bitrate} kbps at {SAMPLE_RATE} Hz", hint=f"use one of {choices}")
 
 
-def _write_part(part: Path, chunks: Iterable[bytes], fmt: str, info: TrackInfo, bitrate: int) -> None:
+def _write_part(part: Path, chunks: Iterable[bytes], fmt: str, info: TrackInfoSource, bitrate: int) -> None:
     """Write the whole tagged file to ``part`` and make it durable."""
     with open(part, "xb+") as out:
         if fmt == "mp3":
@@ -173,14 +179,18 @@ def _write_part(part: Path, chunks: Iterable[bytes], fmt: str, info: TrackInfo, 
         os.fsync(out.fileno())
 
 
-def _write_mp3(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfo, bitrate: int) -> None:
-    """Tag, then encoded audio: putting the tag first means the audio is never moved."""
-    write_mp3_tags(out, info)
-    out.seek(0, os.SEEK_END)
+def _write_mp3(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource, bitrate: int) -> None:
+    """Encoded audio, then the tag, which mutagen puts in front of it (chapters need the real timing)."""
     encoder = _mp3_encoder(bitrate)
     for chunk in chunks:
         out.write(encoder.encode(_unscaled(chunk)))
     out.write(encoder.flush())
+    write_mp3_tags(out, _resolved(info))
+
+
+def _resolved(info: TrackInfoSource) -> TrackInfo:
+    """The track's tags, asking for them now if they were given as a function."""
+    return info() if callable(info) else info
 
 
 def _unscaled(chunk: bytes) -> bytes:
@@ -200,7 +210,7 @@ def _mp3_encoder(bitrate: int) -> lameenc.Encoder:
     return encoder
 
 
-def _write_wav(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfo) -> None:
+def _write_wav(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource) -> None:
     """Audio (the header's sizes are patched on close), then the tag chunk."""
     with wave.open(out, "wb") as wav:
         wav.setnchannels(CHANNELS)
@@ -208,7 +218,7 @@ def _write_wav(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfo) -> None:
         wav.setframerate(SAMPLE_RATE)
         for chunk in chunks:
             wav.writeframesraw(chunk)
-    write_wav_tags(out, info)
+    write_wav_tags(out, _resolved(info))
 
 
 def _export_error(dest: Path, exc: BaseException) -> ExportError:

@@ -13,9 +13,9 @@ from stillpoint import timeline as timing
 from stillpoint.audio import Clip
 from stillpoint.errors import ExportError, UsageError
 from stillpoint.export import TrackInfo, check_bitrate, check_destination, export_track, format_for, peak_headroom
-from stillpoint.render import RenderOptions, render
+from stillpoint.render import RenderOptions, render_events
 from stillpoint.script import Script
-from stillpoint.timeline import Pace, Timeline
+from stillpoint.timeline import Event, Pace, Timeline
 from stillpoint.voice import Synthesizer, SynthProgress
 from stillpoint.voice.pool import Level
 
@@ -126,22 +126,47 @@ def export(
     check_destination(dest, settings.force)
     refuse_existing(sidecars.paths(dest, settings.sidecars), settings.force)
     level = sound_for(options, fmt, settings.bitrate).level
-    timeline = timed_plan(parsed, pace, synth, on_progress, level)
-    info = track_info(parsed, timeline, settings)
-    return write_track(timeline, speech_clips(timeline, synth, level=level), dest, info, settings, options), timeline
+    if timing.length_target(parsed, pace) is not None:
+        # Fitting moves silences by the real speech lengths: every line must be known before rendering.
+        timeline = timed_plan(parsed, pace, synth, on_progress, level)
+        clips = speech_clips(timeline, synth, level=level)
+    else:
+        # Silences don't depend on speech lengths: encode while later lines are still being synthesized.
+        timeline = timing.plan(parsed, pace)
+        clips = speech_clips(timeline, synth, on_progress, level)
+    return write_track(timeline, clips, dest, lambda heard: track_info(parsed, heard, settings), settings, options)
 
 
 def write_track(
-    timeline: Timeline, clips: Iterable[Clip], dest: Path, info: TrackInfo, settings: ExportSettings,
-    options: RenderOptions,
-) -> Path:
-    """Render a timed practice into ``dest`` and write its sidecars; the peaks keep room for the codec."""
+    timeline: Timeline, clips: Iterable[Clip], dest: Path, describe: Callable[[Timeline], TrackInfo],
+    settings: ExportSettings, options: RenderOptions,
+) -> tuple[Path, Timeline]:
+    """Render a practice into ``dest`` and write its sidecars; returns the file and the timeline as rendered.
+
+    The tags come from ``describe`` applied to the timeline as rendered, with every line's real length.
+    """
     fmt = format_for(dest, settings.fmt)
     options = sound_for(options, fmt, settings.bitrate)
-    written = export_track(render(timeline, clips, options), dest, fmt, info, bitrate=settings.bitrate,
-                           force=settings.force)
-    sidecars.write(written, settings.sidecars, timeline, info.artist, info.album)
-    return written
+    heard: list[Event] = []
+    described: list[TrackInfo] = []
+
+    def info() -> TrackInfo:
+        described.append(describe(Timeline(timeline.title, tuple(heard))))
+        return described[0]
+
+    chunks = _noting(render_events(timeline, clips, options), heard)
+    written = export_track(chunks, dest, fmt, info, bitrate=settings.bitrate, force=settings.force)
+    rendered = Timeline(timeline.title, tuple(heard))
+    sidecars.write(written, settings.sidecars, rendered, described[0].artist, described[0].album)
+    return written, rendered
+
+
+def _noting(events: Iterable[tuple[Event, bytes]], heard: list[Event]) -> Iterator[bytes]:
+    """The PCM of rendered events, noting each event, timed as rendered, in ``heard``."""
+    for event, pcm in events:
+        if not heard or heard[-1] is not event:
+            heard.append(event)
+        yield pcm
 
 
 def sound_for(options: RenderOptions, fmt: str, bitrate: int) -> RenderOptions:

@@ -46,7 +46,7 @@ class Program:
 
     def _clips(self, wanted: list[Utterance]) -> Iterator[Clip]:
         """Clips for ``wanted``, learning each one's length."""
-        for utterance, clip in zip(wanted, self.synth.clips(wanted)):
+        for utterance, clip in zip(wanted, self.synth.clips(wanted, level=self.options.level)):
             self._learn(utterance, clip.seconds)
             yield clip
 

@@ -97,11 +97,16 @@ def plan(script: Script, pace: Pace = Pace(), durations: Mapping[Utterance, floa
     """Lay the script out in time; speech lengths come from ``durations`` or are estimated."""
     durations = durations or {}
     events = [_with_duration(event, durations) for event in _raw_events(script, pace)]
-    target = pace.length if pace.length is not None else script.meta.length
+    target = length_target(script, pace)
     if target is not None:
         events = fit(events, target)
     exact = all(event.utterance in durations for event in events if event.utterance)
     return Timeline(script.meta.title, _placed(events), exact)
+
+
+def length_target(script: Script, pace: Pace) -> float | None:
+    """The length the practice is to be fitted to (the listener's, else the script's), if any."""
+    return pace.length if pace.length is not None else script.meta.length
 
 
 def chapters(timeline: Timeline) -> list[Chapter]:
