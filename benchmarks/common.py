@@ -7,10 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import lameenc
-
-from stillpoint.audio import CHANNELS, SAMPLE_RATE
-from stillpoint.export import MP3_QUALITY
+from stillpoint.export import mp3_encoder
 
 BITRATE = 64  # what `stillpoint export` writes by default
 SPOKEN = (
@@ -41,13 +38,8 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
 
 
 def lameenc_alone(chunks: Iterable[bytes], bitrate: int = BITRATE) -> None:
-    """Encode PCM chunks to MP3 with the exporter's settings, and nothing else."""
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(bitrate)
-    encoder.set_in_sample_rate(SAMPLE_RATE)
-    encoder.set_out_sample_rate(SAMPLE_RATE)
-    encoder.set_channels(CHANNELS)
-    encoder.set_quality(MP3_QUALITY)
+    """Encode PCM chunks to MP3 with the exporter's encoder and settings, and nothing else."""
+    encoder = mp3_encoder(bitrate)
     for chunk in chunks:
         encoder.encode(chunk)
     encoder.flush()

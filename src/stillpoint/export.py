@@ -181,7 +181,7 @@ def _write_part(part: Path, chunks: Iterable[bytes], fmt: str, info: TrackInfoSo
 
 def _write_mp3(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource, bitrate: int) -> None:
     """Encoded audio, then the tag, which mutagen puts in front of it (chapters need the real timing)."""
-    encoder = _mp3_encoder(bitrate)
+    encoder = mp3_encoder(bitrate)
     for chunk in chunks:
         out.write(encoder.encode(_unscaled(chunk)))
     out.write(encoder.flush())
@@ -199,7 +199,7 @@ def _unscaled(chunk: bytes) -> bytes:
     return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
 
 
-def _mp3_encoder(bitrate: int) -> lameenc.Encoder:
+def mp3_encoder(bitrate: int) -> lameenc.Encoder:
     """A constant-bitrate encoder for internal PCM that keeps the sample rate."""
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate)
