@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -148,17 +149,11 @@ def write_track(
     fmt = format_for(dest, settings.fmt)
     options = sound_for(options, fmt, settings.bitrate)
     heard: list[Event] = []
-    described: list[TrackInfo] = []
-
-    def info() -> TrackInfo:
-        described.append(describe(Timeline(timeline.title, tuple(heard))))
-        return described[0]
-
+    tags = functools.cache(lambda: describe(Timeline(timeline.title, tuple(heard))))  # asked once the audio is out
     chunks = _noting(render_events(timeline, clips, options), heard)
-    written = export_track(chunks, dest, fmt, info, bitrate=settings.bitrate, force=settings.force)
-    rendered = Timeline(timeline.title, tuple(heard))
-    sidecars.write(written, settings.sidecars, rendered, described[0].artist, described[0].album)
-    return written, rendered
+    written = export_track(chunks, dest, fmt, tags, bitrate=settings.bitrate, force=settings.force)
+    sidecars.write(written, settings.sidecars, Timeline(timeline.title, tuple(heard)), tags().artist, tags().album)
+    return written, Timeline(timeline.title, tuple(heard))
 
 
 def _noting(events: Iterable[tuple[Event, bytes]], heard: list[Event]) -> Iterator[bytes]:

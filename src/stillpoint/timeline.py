@@ -12,7 +12,6 @@ from stillpoint.errors import UsageError
 from stillpoint.script import Marker, Script, Section, Settings, Speech
 
 SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
-EVENT_KINDS = (SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from scipy.signal import butter, resample_poly, sosfilt
 
 from stillpoint.audio import SAMPLE_RATE
-from stillpoint.sound.loudness import apply_gain, clip_gain, level, measure
+from stillpoint.sound.loudness import apply_gain, level, measure
 
 
 def to_pcm(samples: np.ndarray) -> bytes:
@@ -34,6 +34,14 @@ def speech_like(seconds: float, amplitude: float, seed: int = 1) -> np.ndarray:
         position += burst + int(rng.uniform(0.05, 0.3) * SAMPLE_RATE)
     shaped = noise * envelope
     return shaped / np.max(np.abs(shaped)) * amplitude
+
+
+def clip_gain(pcm: bytes, target_lufs: float = -19.0, peak_dbtp: float = -1.0) -> float:
+    """Plain gain to the target, held down so the true peak stays under the ceiling: what level() improves on."""
+    lufs, true_peak = measure(pcm)
+    if not math.isfinite(lufs):
+        return 1.0
+    return 10.0 ** (min(target_lufs - lufs, peak_dbtp - true_peak) / 20.0)
 
 
 def reference_lufs(pcm: bytes) -> float:

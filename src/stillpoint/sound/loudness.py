@@ -63,20 +63,6 @@ def measure(pcm: bytes) -> tuple[float, float]:
     return _integrated_lufs(samples), _true_peak_dbtp(samples)
 
 
-def clip_gain(pcm: bytes, target_lufs: float = TARGET_LUFS, peak_dbtp: float = PEAK_DBTP) -> float:
-    """Linear gain that brings a clip to ``target_lufs`` without its true peak exceeding ``peak_dbtp``."""
-    return gain_for(measure(pcm), target_lufs, peak_dbtp)
-
-
-def gain_for(measured: tuple[float, float], target_lufs: float = TARGET_LUFS, peak_dbtp: float = PEAK_DBTP) -> float:
-    """The gain of ``clip_gain`` from a clip's already measured (LUFS, true peak dBTP)."""
-    lufs, true_peak = measured
-    if not math.isfinite(lufs) or not math.isfinite(true_peak):
-        return 1.0
-    gain_db = min(target_lufs - lufs, peak_dbtp - true_peak)
-    return 10.0 ** (gain_db / 20.0)
-
-
 def apply_gain(pcm: bytes, gain: float) -> bytes:
     """Clip ``pcm`` scaled by ``gain``, rounded and clipped to 16 bits."""
     scaled = np.rint(np.frombuffer(pcm, dtype="<i2") * float(gain))
@@ -87,7 +73,8 @@ def level(pcm: bytes, measured: tuple[float, float], target_lufs: float = TARGET
           peak_dbtp: float = PEAK_DBTP) -> bytes:
     """A clip brought to ``target_lufs``, with a limiter holding down the peaks that would pass ``peak_dbtp``.
 
-    Lowering a peaky clip as a whole (``gain_for``) would leave it quieter than the rest of the practice.
+    Lowering a peaky clip as a whole, to keep its peaks under the ceiling, would leave it quieter than the
+    rest of the practice.
     """
     lufs, true_peak = measured
     if not math.isfinite(lufs) or not math.isfinite(true_peak):
