@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 # libasound2-dev and gcc build pyalsaaudio; ffmpeg gives the tests ffprobe and a second MP3 decoder.
 APT_RUN := libasound2-dev gcc
 APT_TEST := $(APT_RUN) ffmpeg
+# An editable install leaves the package uncompiled, and where PYTHONDONTWRITEBYTECODE is set Python would
+# then compile all of it again at every start (~80 ms before `play` makes a sound); a wheel install compiles it.
+COMPILE := $(BIN)/python -m compileall -q src/stillpoint
 
 .PHONY: run test bench install install-test clean
 
@@ -31,6 +34,7 @@ $(VENV)/.installed-run: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[play]'
+	$(COMPILE)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml
@@ -38,6 +42,7 @@ $(VENV)/.installed-test: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[play,test]'
+	$(COMPILE)
 	touch $@ $(VENV)/.installed-run
 
 clean:

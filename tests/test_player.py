@@ -29,7 +29,8 @@ from stillpoint import timeline as timing
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, seconds_to_samples
 from stillpoint.errors import PlaybackError, SynthesisError
 from stillpoint.render import RenderOptions, render_events
-from stillpoint.screen import LineScreen, Moment, view
+from stillpoint.live import view
+from stillpoint.screen import LineScreen, Moment
 from stillpoint.voice.fake import FakeEngine
 
 from conftest import FAKE_ENGINE, SMALL_PRACTICE

@@ -1,4 +1,8 @@
-"""The `stillpoint` command: arguments in, messages and exit codes out. The only place that prints errors."""
+"""The `stillpoint` command: arguments in, messages and exit codes out. The only place that prints errors.
+
+Libraries only some commands need (rich's progress bars, Pillow, the converters) load inside those commands,
+so that `play` makes its first sound sooner.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stillpoint import authoring, files, lexicon, library, pipeline, player, resume, template
 from stillpoint import batch, sidecars
@@ -30,6 +32,9 @@ from stillpoint.script import parse_duration
 from stillpoint.sound import ambience as beds
 from stillpoint.timeline import Pace, Timeline
 from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_CACHE = "audio_cache"
@@ -145,15 +150,25 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[SynthProgress], Non
     if quiet or not sys.stderr.isatty():
         yield lambda _progress: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[cached]}"),
                TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with _progress_bar(columns) as bar:
         task = bar.add_task(label, total=None, cached="")
 
         def update(state: SynthProgress) -> None:
             bar.update(task, completed=state.done, total=state.total, cached=f"{state.cached} cached")
 
         yield update
+
+
+def _progress_bar(columns: tuple) -> Progress:
+    """A transient rich progress bar on stderr with ``columns``."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    return Progress(*columns, console=Console(stderr=True), transient=True)
 
 
 def _render_options(loudness: float, bell_volume: float, ambience: str | None, ambience_volume: float) -> RenderOptions:
@@ -242,9 +257,11 @@ def _batch_display(
     if quiet or not sys.stderr.isatty():
         yield (lambda _state: None), say
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("Exporting"), BarColumn(bar_width=24), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[now]}"))
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with _progress_bar(columns) as bar:
         task = bar.add_task("Exporting", total=total, now="")
 
         def speaking(state: batch.BatchProgress) -> None:

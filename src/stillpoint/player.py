@@ -24,7 +24,7 @@ import numpy as np
 
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, seconds_to_samples
 from stillpoint.resume import Bookmark
-from stillpoint.screen import LineScreen, LiveScreen, Moment
+from stillpoint.screen import LineScreen, Moment
 from stillpoint.timeline import BELL, BREATHE, PAUSE, SOAK, SPEECH, Event, Timeline
 
 PIECE = SAMPLE_RATE // 10  # samples per write to the sink: keys are answered between writes
@@ -109,7 +109,7 @@ def starting_point(timeline: Timeline, bookmark: Bookmark | None) -> int:
     return starts[titles.index(bookmark.section)] if bookmark.section in titles else 0
 
 
-def screen_for(plain: bool, quiet: bool, keys: bool = True) -> LiveScreen | LineScreen:
+def screen_for(plain: bool, quiet: bool, keys: bool = True) -> Screen:
     """Nothing when quiet; plain lines when asked for or when stdout is not a terminal; else the live screen.
 
     ``keys`` says whether keys are read, so the live screen lists them.
@@ -118,6 +118,8 @@ def screen_for(plain: bool, quiet: bool, keys: bool = True) -> LiveScreen | Line
         return LineScreen(None)
     if plain or _terminal(sys.stdout) is None:
         return LineScreen(sys.stdout)
+    from stillpoint.live import LiveScreen  # rich loads only when a terminal shows the screen
+
     return LiveScreen(keys_help=keys)
 
 

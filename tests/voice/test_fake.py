@@ -7,7 +7,8 @@ import pytest
 
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import VoiceError
-from stillpoint.voice import FakeEngine, VoiceInfo, resolve_voice
+from stillpoint.voice import VoiceInfo, resolve_voice
+from stillpoint.voice.fake import FakeEngine
 from stillpoint.voice.engine import LIST_HINT
 
 

@@ -21,7 +21,10 @@ def bell(seconds: float, volume: float = 1.0) -> bytes:
     """``seconds`` of a struck bowl ringing out, as internal PCM; silent at the end."""
     count = int(round(seconds * SAMPLE_RATE))
     t = np.arange(count) / SAMPLE_RATE
-    wave = sum(_partial(t, ratio, amplitude, decay) for ratio, amplitude, decay in PARTIALS)
+    # Each partial is a pair detuned by BEAT_HZ: sin(a) + sin(b) = 2 sin((a+b)/2) cos((a-b)/2), and the
+    # cosine, the slow beat, is the same for every pair, so it is computed once (the bell is the first sound).
+    beat = 2 * np.cos(np.pi * BEAT_HZ * t)
+    wave = beat * sum(_partial(t, ratio, amplitude, decay) for ratio, amplitude, decay in PARTIALS)
     envelope = np.minimum(t / ATTACK, 1.0) * _tail(count)
     signal = wave * envelope
     peak = np.max(np.abs(signal)) or 1.0
@@ -29,9 +32,9 @@ def bell(seconds: float, volume: float = 1.0) -> bytes:
 
 
 def _partial(t: np.ndarray, ratio: float, amplitude: float, decay: float) -> np.ndarray:
-    frequency = FUNDAMENTAL * ratio
-    pair = np.sin(2 * np.pi * frequency * t) + np.sin(2 * np.pi * (frequency + BEAT_HZ) * t)
-    return amplitude * pair * np.exp(-t / decay)
+    """One partial's pair of tones without their common beat, decaying."""
+    middle = FUNDAMENTAL * ratio + BEAT_HZ / 2
+    return amplitude * np.sin(2 * np.pi * middle * t) * np.exp(-t / decay)
 
 
 def _tail(count: int) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""Speech: the engine contract, the espeak-ng and fake engines, the clip cache and the worker pool."""
+"""Speech: the engine contract, the clip cache and the worker pool; the engines are in espeak.py and fake.py.
+
+The engines are not imported here: a worker loads the one it is asked for, so nothing else pays for it.
+"""
 
 from stillpoint.voice.cache import CacheInfo, ClipCache, cache_key
 from stillpoint.voice.engine import Engine, VoiceInfo, resolve_voice
-from stillpoint.voice.espeak import EspeakEngine
-from stillpoint.voice.fake import FakeEngine
 from stillpoint.voice.pool import DEFAULT_ENGINE, Synthesizer, SynthProgress
 
 __all__ = [
@@ -11,8 +12,6 @@ __all__ = [
     "CacheInfo",
     "ClipCache",
     "Engine",
-    "EspeakEngine",
-    "FakeEngine",
     "SynthProgress",
     "Synthesizer",
     "VoiceInfo",
