@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import multiprocessing
 import os
 import time
@@ -101,11 +102,19 @@ def test_an_unwritable_cache_warns_once_and_the_work_goes_on(tmp_path):
     assert len(seen) == 1 and "cannot be written" in seen[0] and str(tmp_path) in seen[0]
 
 
-def test_a_full_disk_leaves_no_temporary_file(tmp_path, monkeypatch):
-    def no_space(_fd: int) -> None:
+class _FullDisk(io.BytesIO):
+    """A file on a full disk: writing fails with ENOSPC."""
+
+    def write(self, _data: bytes) -> int:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(os, "fsync", no_space)
+
+def test_a_full_disk_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def full_disk(handle: int, _mode: str) -> _FullDisk:
+        os.close(handle)
+        return _FullDisk()
+
+    monkeypatch.setattr(os, "fdopen", full_disk)
     cache = ClipCache(tmp_path)
     cache.put(KEY, CLIP)
     cache.put(cache_key("fake", "1", "fake-a", 150, "other"), CLIP)

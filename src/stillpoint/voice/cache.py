@@ -183,14 +183,16 @@ def _check_folder(folder: Path) -> None:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write data to a temporary file beside path, make it durable, then rename it over path."""
+    """Write data to a temporary file beside path, then rename it over path.
+
+    No fsync: an entry checks itself when read, so one a power cut left incomplete is only synthesized again,
+    and syncing every line would stall the process that streams the track.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:16]}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
         os.replace(temp, path)
     except BaseException:
         _remove(Path(temp))
