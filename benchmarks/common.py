@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from stillpoint.export import mp3_encoder
+from stillpoint.mp3 import mp3_encoder
 
 BITRATE = 64  # what `stillpoint export` writes by default
 SPOKEN = (
@@ -38,7 +38,7 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
 
 
 def lameenc_alone(chunks: Iterable[bytes], bitrate: int = BITRATE) -> None:
-    """Encode PCM chunks to MP3 with the exporter's encoder and settings, and nothing else."""
+    """Encode PCM chunks to MP3 with LAME set up as the exporter sets it, every sample encoded, and nothing else."""
     encoder = mp3_encoder(bitrate)
     for chunk in chunks:
         encoder.encode(chunk)

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import lameenc
 import numpy as np
 from mutagen import MutagenError
 
 from stillpoint.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from stillpoint.errors import ExportError, UsageError
+from stillpoint.mp3 import SilenceSkippingEncoder
 from stillpoint.tags import write_mp3_tags, write_wav_tags
 from stillpoint.timeline import Chapter
 
@@ -25,7 +25,6 @@ PART_SUFFIX = ".stillpoint-part"
 PART_NAME_BYTES = 200  # of the destination's name in a part file's name: with the rest, within 255 bytes
 # MPEG-2 Layer III bitrates, the ones valid at 22050 Hz; lame silently rounds anything else.
 MP3_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
-MP3_QUALITY = 5
 # lame scales what it is given by 0.95 (measured: the same at every bitrate and quality); the writer
 # undoes it so that a decoded track is exactly as loud as the rendered one.
 LAME_INPUT_SCALE = 0.95
@@ -181,7 +180,7 @@ def _write_part(part: Path, chunks: Iterable[bytes], fmt: str, info: TrackInfoSo
 
 def _write_mp3(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource, bitrate: int) -> None:
     """Encoded audio, then the tag, which mutagen puts in front of it (chapters need the real timing)."""
-    encoder = mp3_encoder(bitrate)
+    encoder = SilenceSkippingEncoder(bitrate)
     for chunk in chunks:
         out.write(encoder.encode(_unscaled(chunk)))
     out.write(encoder.flush())
@@ -195,19 +194,10 @@ def _resolved(info: TrackInfoSource) -> TrackInfo:
 
 def _unscaled(chunk: bytes) -> bytes:
     """PCM raised to make up for the scaling lame applies to its input."""
-    samples = np.frombuffer(chunk, dtype="<i2") / LAME_INPUT_SCALE
-    return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
-
-
-def mp3_encoder(bitrate: int) -> lameenc.Encoder:
-    """A constant-bitrate encoder for internal PCM that keeps the sample rate."""
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(bitrate)
-    encoder.set_in_sample_rate(SAMPLE_RATE)
-    encoder.set_out_sample_rate(SAMPLE_RATE)
-    encoder.set_channels(CHANNELS)
-    encoder.set_quality(MP3_QUALITY)
-    return encoder
+    samples = np.frombuffer(chunk, dtype="<i2")
+    if not samples.any():
+        return chunk  # silence, most of a practice, needs no work
+    return np.clip(np.rint(samples / LAME_INPUT_SCALE), -32768, 32767).astype("<i2").tobytes()
 
 
 def _write_wav(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource) -> None:
