@@ -16,8 +16,8 @@ runner = CliRunner()
 
 
 def run(*args: str):
-    """Invoke the app and return click's result."""
-    return runner.invoke(app, list(args))
+    """Invoke the app as `stillpoint` and return click's result."""
+    return runner.invoke(app, list(args), prog_name="stillpoint")
 
 
 def test_export_writes_an_mp3_named_after_the_practice(fake_engine: Path, small_practice: Path) -> None:
@@ -128,3 +128,31 @@ def test_mistakes_give_one_line_and_an_exit_code(
 def test_debug_lets_the_error_through(fake_engine: Path) -> None:
     result = run("export", "benefactr", "--debug")
     assert isinstance(result.exception, StillpointError)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [(("exprot",), "error: no such command 'exprot' (did you mean 'export'? see `stillpoint --help`)"),
+     (("export", "--cach", "x", "benefactor"),
+      "error: no such option: --cach (did you mean --cache-dir? see `stillpoint export --help`)"),
+     (("export", "benefactor", "--rate", "900"),
+      "error: invalid value for '--rate': 900 is not in the range 60<=x<=300 (see `stillpoint export --help`)"),
+     (("plan",), "error: missing argument 'script' (see `stillpoint plan --help`)"),
+     (("cache", "nope"), "error: no such command 'nope' (see `stillpoint cache --help`)")],
+)
+def test_command_line_mistakes_are_one_line_usage_errors(args: tuple[str, ...], line: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [line]
+    assert result.stdout == ""
+
+
+def test_no_command_shows_the_help() -> None:
+    result = run()
+    assert "Usage: stillpoint" in result.stdout and "export" in result.stdout
+    assert result.exit_code == 2
+
+
+def test_help_exits_cleanly() -> None:
+    result = run("export", "--help")
+    assert result.exit_code == 0 and "--cache-dir" in result.stdout

@@ -15,9 +15,10 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from stillpoint import authoring, files, lexicon, library, pipeline, player, resume, template
 from stillpoint import batch, sidecars
@@ -39,7 +40,38 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_CACHE = "audio_cache"
 
+# typer exports no base class for the mistakes its parser finds; BadParameter derives from it in every version.
+ParserError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
+SUGGESTION = re.compile(r"\.?\s+(?:Did you mean (?P<one>.*?)\?|\(Possible options: (?P<some>.*)\))$")
+
+
+class OneLineErrors(TyperGroup):
+    """typer's command group, with mistakes in the command line reported in one line like every other error."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the command; in standalone mode, exit with its code."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except ParserError as err:
+            code = err.exit_code if type(err).__name__ == "NoArgsIsHelpError" else _report(_usage_error(err))
+        sys.exit(code or EXIT_OK)
+
+
+def _usage_error(err: Exception) -> UsageError:
+    """A mistake the command-line parser found, as a usage error pointing at the command's help."""
+    message = err.format_message().strip().rstrip(".")
+    ctx = getattr(err, "ctx", None)
+    hint = f"see `{ctx.command_path if ctx else 'stillpoint'} --help`"
+    if found := SUGGESTION.search(message):
+        message = message[: found.start()]
+        hint = f"did you mean {(found['one'] or found['some']).replace(', ', ' or ')}? {hint}"
+    return UsageError(message[:1].lower() + message[1:], hint=hint)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Voice-guided meditation: practice scripts spoken offline, played or exported as MP3.",
     no_args_is_help=True,
     add_completion=False,
