@@ -13,13 +13,16 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
+from unittest.mock import ANY
 from pathlib import Path
 
 import lameenc
 import pytest
 from typer.testing import CliRunner
 
+from conftest import FAKE_ENGINE
 from reliability import FAULTY, WAV, cli_env, stillpoint
 from stillpoint import cli
 from stillpoint.export import PART_SUFFIX
@@ -147,3 +150,12 @@ def test_the_readme_documents_every_exit_code() -> None:
     codes = {cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE, cli.EXIT_INTERRUPTED}
     assert set(map(int, table)) == codes
     assert "Ctrl-C" in table[str(cli.EXIT_INTERRUPTED)] and "SIGTERM" in table[str(cli.EXIT_INTERRUPTED)]
+
+
+def test_voice_workers_of_the_stillpoint_script_do_not_run_it_again(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("stillpoint")  # the console script pip installed beside python
+    env = {**cli_env(tmp_path / "cache", engine=FAKE_ENGINE), "PYTHONPROFILEIMPORTTIME": "1"}
+    result = subprocess.run([str(script), "voices"], env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 0 and "en-us" in result.stdout
+    # Every interpreter lists its imports on stderr: the script's own, and a worker's if it ran the script too.
+    assert [line for line in result.stderr.splitlines() if line.endswith("| stillpoint.cli")] == [ANY]
