@@ -10,7 +10,9 @@ import fcntl
 import io
 import json
 import os
+import pty
 import select
+import shlex
 import signal
 import struct
 import subprocess
@@ -437,6 +439,35 @@ def test_keys_pause_skip_and_quit_then_the_terminal_is_restored(stage: dict) -> 
         process.kill()
         os.close(master)
         os.close(slave)
+
+
+SHELL_PROMPT = "listener$ "
+
+
+def test_after_ctrl_z_and_fg_single_keys_work_at_once(stage: dict) -> None:
+    """Through a real shell with job control, as a listener would: stopped with Ctrl-Z, continued with fg."""
+    env = {**stage["env"], "STILLPOINT_ENGINE": FAULTY, faulty_engines.DELAY_ENV: "6", "PS1": SHELL_PROMPT}
+    shell, master = pty.fork()
+    if shell == 0:
+        os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], env)
+    try:
+        _wait_for(master, SHELL_PROMPT)
+        command = shlex.join([sys.executable, "-m", "stillpoint", "play", str(stage["practice"])])
+        os.write(master, f"{command}\n".encode())
+        _wait_for(master, "Small Practice")
+        time.sleep(1.0)
+        os.write(master, b"\x1a")
+        assert "Stopped" in _wait_for(master, SHELL_PROMPT)
+        os.write(master, b"fg\n")
+        time.sleep(1.0)
+        os.write(master, b"q")  # no Enter: only a terminal in single-key mode passes it on
+        _wait_for(master, SHELL_PROMPT, timeout=4)  # each line takes 6 s to speak: only q ends play this soon
+        os.write(master, b"echo status=$?\n")
+        _wait_for(master, "status=0")
+    finally:
+        os.kill(shell, signal.SIGKILL)
+        os.waitpid(shell, 0)
+        os.close(master)
 
 
 def test_ctrl_c_stops_quietly_with_exit_130_and_restores_the_terminal(stage: dict) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import os
 import queue
 import select
+import signal
 import sys
 import termios
 import threading
@@ -148,6 +149,7 @@ class Keys:
     def __init__(self, fd: int | None = None):
         self._fd = fd
         self._saved: list | None = None
+        self._handlers: dict[int, object] = {}
         self._pressed: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -168,6 +170,7 @@ class Keys:
         if self._fd is not None:
             self._saved = termios.tcgetattr(self._fd)
             tty.setcbreak(self._fd)  # each key arrives at once, unechoed; Ctrl-C still interrupts
+            self._follow_job_control()
             self._thread = threading.Thread(target=self._read, name="stillpoint-keys", daemon=True)
             self._thread.start()
         return self
@@ -176,6 +179,32 @@ class Keys:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=1.0)
+        for number, handler in self._handlers.items():
+            signal.signal(number, handler)
+        self._restore_terminal()
+
+    def _follow_job_control(self) -> None:
+        """On Ctrl-Z give the terminal back before stopping; on `fg` take single keys again."""
+        if threading.current_thread() is threading.main_thread():  # only it may handle signals
+            self._handlers = {signal.SIGTSTP: signal.signal(signal.SIGTSTP, self._suspend),
+                              signal.SIGCONT: signal.signal(signal.SIGCONT, self._resume)}
+
+    def _suspend(self, number: int, _frame: object) -> None:
+        """Ctrl-Z: leave the terminal as it was found, stop as usual, and read single keys again when continued."""
+        self._restore_terminal()
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)  # stops here; the kernel drops it where no shell could continue the job
+        signal.signal(number, self._suspend)
+        self._resume()
+
+    def _resume(self, *_: object) -> None:
+        """Continued: single keys again, if the terminal is ours (after `bg` it is the shell's)."""
+        with contextlib.suppress(termios.error, OSError):
+            if os.tcgetpgrp(self._fd) == os.getpgrp():
+                tty.setcbreak(self._fd)
+
+    def _restore_terminal(self) -> None:
+        """Put the terminal's mode back as it was before the keys were read."""
         if self._saved is not None:
             with contextlib.suppress(termios.error):
                 termios.tcsetattr(self._fd, termios.TCSADRAIN, self._saved)
