@@ -110,7 +110,8 @@ def test_cache_info_and_clear(fake_engine: Path, small_practice: Path) -> None:
         (("plan", "SMALL", "--set", "novalue"), 2, "--set novalue: expected name=value"),
         (("plan", "SMALL", "--length", "soon"), 2, "--length: 'soon' is not a length of time"),
         (("plan", "SMALL", "--length", "5s"), 2, "cannot be fitted to 0:05"),
-        (("plan", "SMALL", "--voice", "klingon"), 1, "klingon"),
+        (("plan", "SMALL", "--voice", "klingon"), 2, "error: --voice klingon: unknown voice ("),
+        (("export", "SMALL", "--voice", "klingon"), 2, "error: --voice klingon: unknown voice ("),
         (("export", "SMALL", "-o", "out.ogg"), 2, "out.ogg"),
         (("export", "SMALL", "-o", "missing/out.mp3"), 1, "is not an existing folder"),
     ],
@@ -123,6 +124,13 @@ def test_mistakes_give_one_line_and_an_exit_code(
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_an_unknown_voice_is_refused_before_anything_is_written(fake_engine: Path, small_practice: Path) -> None:
+    result = run("export", str(small_practice), "--voice", "klingon")
+    assert result.exit_code == 2
+    assert sorted(path.name for path in small_practice.parent.iterdir() if path.name != "cache") == ["small.txt"]
+    assert not fake_engine.exists() or not any(fake_engine.rglob("*.wav"))
 
 
 def test_debug_lets_the_error_through(fake_engine: Path) -> None:

@@ -125,7 +125,7 @@ BAD_SCRIPT = "# Part\nRest [paws 5s] here.\nAnd {who} too.\n"
     ("missing destination folder", ("export", "{good}", "-o", "{tmp}/nowhere/x.mp3"), {}, 1, 1),
     ("cache folder is a file", ("plan", "{good}", "--cache-dir", "{binary}"), {}, 1, 1),
     ("engine cannot start", ("plan", "{good}"), {"STILLPOINT_ENGINE": "no.such:Engine"}, 1, 1),
-    ("unknown voice", ("plan", "{good}", "--voice", "klingon"), {}, 1, 1),
+    ("unknown voice", ("plan", "{good}", "--voice", "klingon"), {}, 2, 1),
     ("engine dies on a line", ("export", "{crash}", "-o", "{tmp}/c.mp3"), {"STILLPOINT_ENGINE": WAV}, 1, 1),
 ])
 def test_every_error_is_one_line_each_without_a_traceback(tmp_path: Path, case: str, args: tuple[str, ...],

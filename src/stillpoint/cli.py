@@ -26,7 +26,7 @@ from stillpoint import batch, sidecars
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.alsa import AlsaSink
-from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError
+from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError, VoiceError
 from stillpoint.program import Program
 from stillpoint.render import RenderOptions
 from stillpoint.screen import clock
@@ -167,9 +167,17 @@ def _pace(voice: str | None, rate: int | None, length: str | None, bells: bool) 
     return Pace(voice=voice, rate=rate, bells=bells, length=_seconds("--length", length), lexicon=lexicon.load())
 
 
-def _synthesizer(cache_dir: Path | None) -> Synthesizer:
+def _synthesizer(cache_dir: Path | None, voice: str | None = None) -> Synthesizer:
+    """The synthesizer for the cache folder; a --voice the engine does not offer is refused before any work."""
     engine = os.environ.get("STILLPOINT_ENGINE") or DEFAULT_ENGINE
-    return Synthesizer(engine=engine, cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
+    synth = Synthesizer(engine=engine, cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
+    if voice:
+        try:
+            synth.resolve_voice(voice)
+        except VoiceError as err:  # found later, it would be reported at the first line spoken
+            synth.close()
+            raise UsageError(f"--voice {voice}: unknown voice", hint=err.diagnostic.hint) from None
+    return synth
 
 
 def _clock(seconds: float) -> str:
@@ -253,7 +261,7 @@ def export(
                                        cover=_cover(cover), sidecars=kinds)
     options = _render_options(loudness, bell_volume, ambience, ambience_volume)
     pace = _pace(voice, rate, length, bells)
-    with _synthesizer(cache_dir) as synth:
+    with _synthesizer(cache_dir, voice) as synth:
         if all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
             with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
                 batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
@@ -335,7 +343,7 @@ def play(
     """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop."""
     parsed = pipeline.load_script(script, _values(set_))
     options = _render_options(loudness, bell_volume, ambience, ambience_volume)
-    with AlsaSink() as sink, _synthesizer(cache_dir) as synth:
+    with AlsaSink() as sink, _synthesizer(cache_dir, voice) as synth:
         program = Program(parsed, _pace(voice, rate, length, bells), synth, options)
         fitted = _fit(program, quiet)
         first, note = _starting_point(parsed, program, resume_)
@@ -470,7 +478,7 @@ def plan(
 ) -> None:
     """Show every event with its start time and the total length (a dry run of export)."""
     parsed = pipeline.load_script(script, _values(set_))
-    with _synthesizer(cache_dir) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
+    with _synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
         timeline = pipeline.timed_plan(parsed, _pace(voice, rate, length, bells), synth, on_progress)
     typer.echo(json.dumps(_plan_json(timeline), indent=2) if as_json else _plan_table(timeline))
 
@@ -604,7 +612,7 @@ def preview(
     if output is None:
         _play_part(part, pace, cache_dir, quiet)
         return
-    with _synthesizer(cache_dir) as synth, _progress(quiet, "Speaking") as on_progress:
+    with _synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
         written, timeline = pipeline.export(part, pace, synth, pipeline.ExportSettings(dest=output, force=force),
                                             SOUND, on_progress)
         _warn(synth, quiet)
@@ -619,7 +627,7 @@ def _play_part(part: script_language.Script, pace: Pace, cache_dir: Path | None,
     except PlaybackError as err:
         hint = "add -o part.wav to write the part to a file instead"
         raise PlaybackError(err.diagnostic.message, hint=hint) from None
-    with sink, _synthesizer(cache_dir) as synth:
+    with sink, _synthesizer(cache_dir, pace.voice) as synth:
         session = player.Player(Program(part, pace, synth, SOUND), sink)
         with player.screen_for(False, quiet) as screen, player.Keys.from_stdin() as keys:
             session.play(screen, keys)
