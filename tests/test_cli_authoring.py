@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from stillpoint import library, resume, script, timeline
 from stillpoint.cli import app
 
+from conftest import FAKE_ENGINE
+
 runner = CliRunner()
 
 
@@ -144,6 +146,33 @@ def test_check_names_the_line_of_a_variable_without_a_value_and_accepts_set(tmp_
     result = run("check", str(letter), "--set", "client=Anna")
     assert result.exit_code == 0
     assert "  variables: client (no default)" in result.stdout.splitlines()
+
+
+def test_check_names_the_line_that_chooses_a_voice_the_engine_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STILLPOINT_ENGINE", FAKE_ENGINE)
+    voiced = tmp_path / "voiced.txt"
+    voiced.write_text("---\ntitle: Voiced\nvoice: fake-c\n---\n# One {voice: fake-b}\nHello.\n"
+                      "# Two {voice: Fake Voice Z}\nRest.\n")
+    result = run("check", str(voiced))
+    assert result.exit_code == 1
+    found = result.stderr.splitlines()
+    assert [line.split(" (")[0] for line in found] == [f"{voiced}:3:1: error: unknown voice 'fake-c'",
+                                                      f"{voiced}:7:1: error: unknown voice 'Fake Voice Z'"]
+    assert all("did you mean 'fake-b'" in line and "stillpoint voices" in line for line in found)
+
+
+def test_check_asks_the_engine_only_when_a_script_chooses_a_voice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STILLPOINT_ENGINE", "no.such:Engine")
+    plain, voiced = tmp_path / "plain.txt", tmp_path / "voiced.txt"
+    plain.write_text("# One\nHello.\n")
+    voiced.write_text("# One {voice: en-gb}\nHello.\n")
+    assert run("check", str(plain)).exit_code == 0
+    refused = run("check", str(voiced))
+    assert refused.exit_code == 1 and "the speech engine could not start" in refused.stderr
 
 
 def test_check_reports_a_malformed_lexicon_by_file_and_line(

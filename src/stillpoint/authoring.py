@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stillpoint import library, lint, pipeline
 from stillpoint import script as script_language
-from stillpoint.errors import Diagnostic, ScriptError, StillpointError, UsageError
+from stillpoint.errors import Diagnostic, ScriptError, StillpointError, UsageError, VoiceError
 from stillpoint.lexicon import Lexicon
 from stillpoint.script import Script
+from stillpoint.voice.engine import VoiceInfo, resolve_voice
 
 
 def lint_script(source: str, values: dict[str, str] | None = None,
@@ -34,9 +36,13 @@ class CheckResult:
         return sum(1 for d in self.diagnostics if d.severity == severity)
 
 
-def check(source: str, values: dict[str, str] | None = None, lexicon: Lexicon = (),
-          strict: bool = False) -> CheckResult:
-    """Errors and warnings for one script; with ``strict`` every warning counts as an error."""
+def check(source: str, values: dict[str, str] | None = None, lexicon: Lexicon = (), strict: bool = False,
+          offered: Callable[[], Sequence[VoiceInfo]] | None = None) -> CheckResult:
+    """Errors and warnings for one script; with ``strict`` every warning counts as an error.
+
+    Given ``offered`` (the engine's voices, asked for only if the script chooses a voice), a voice the engine
+    does not offer is an error at the line that chooses it.
+    """
     try:
         parsed, warnings = lint_script(source, values, lexicon)
     except ScriptError as err:
@@ -44,7 +50,28 @@ def check(source: str, values: dict[str, str] | None = None, lexicon: Lexicon = 
     except StillpointError as err:
         return CheckResult(source, None, (err.diagnostic,))
     found = [replace(w, severity="error") for w in warnings] if strict else warnings
+    if offered:
+        found = sorted([*found, *unknown_voices(parsed, offered)], key=lambda d: (d.line, d.col))
     return CheckResult(parsed.path, parsed, tuple(found))
+
+
+def unknown_voices(parsed: Script, offered: Callable[[], Sequence[VoiceInfo]]) -> list[Diagnostic]:
+    """An error at each voice setting of the script that the engine does not offer."""
+    chosen = voice_settings(parsed)
+    voices = offered() if chosen else ()
+    found = []
+    for voice, line in chosen:
+        try:
+            resolve_voice(voice, voices)
+        except VoiceError as err:
+            found.append(Diagnostic(parsed.path, line, 1, err.diagnostic.message, err.diagnostic.hint))
+    return found
+
+
+def voice_settings(parsed: Script) -> list[tuple[str, int]]:
+    """Each voice the script chooses, with the line that chooses it: the front matter's, then the sections'."""
+    front = [(parsed.meta.voice, parsed.settings_at["voice"])] if "voice" in parsed.settings_at else []
+    return front + [(section.settings.voice, section.line) for section in parsed.sections if section.settings.voice]
 
 
 @dataclass(frozen=True)

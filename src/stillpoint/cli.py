@@ -167,10 +167,13 @@ def _pace(voice: str | None, rate: int | None, length: str | None, bells: bool) 
     return Pace(voice=voice, rate=rate, bells=bells, length=_seconds("--length", length), lexicon=lexicon.load())
 
 
+def _engine() -> str:
+    return os.environ.get("STILLPOINT_ENGINE") or DEFAULT_ENGINE
+
+
 def _synthesizer(cache_dir: Path | None, voice: str | None = None) -> Synthesizer:
     """The synthesizer for the cache folder; a --voice the engine does not offer is refused before any work."""
-    engine = os.environ.get("STILLPOINT_ENGINE") or DEFAULT_ENGINE
-    synth = Synthesizer(engine=engine, cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
+    synth = Synthesizer(engine=_engine(), cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
     if voice:
         try:
             synth.resolve_voice(voice)
@@ -406,7 +409,8 @@ def check(
 ) -> None:
     """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL."""
     words, values = lexicon.load(), _values(set_)
-    results = [authoring.check(source, values, words, strict) for source in scripts]
+    with Synthesizer(engine=_engine()) as synth:  # started only for a script that chooses a voice
+        results = [authoring.check(source, values, words, strict, synth.voices) for source in scripts]
     if as_json:
         typer.echo(json.dumps(_check_json(results), indent=2))
     else:

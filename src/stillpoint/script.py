@@ -90,6 +90,7 @@ class Script:
     meta: Meta
     sections: tuple[Section, ...]
     variables: dict[str, tuple[int, int]] = field(default_factory=dict)
+    settings_at: dict[str, int] = field(default_factory=dict)  # the line of each front-matter setting
 
     def speeches(self) -> list[Speech]:
         """Every spoken piece, in order."""
@@ -139,7 +140,8 @@ def parse(text: str, path: str = "<text>", values: dict[str, str] | None = None)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     errors = _Errors()
     try:
-        meta, body_start = _FrontMatter(path, lines, errors).parse()
+        front_matter = _FrontMatter(path, lines, errors)
+        meta, body_start = front_matter.parse()
         body = _Body(path, meta.title, {**meta.vars, **(values or {})}, errors)
         sections = body.parse(lines, body_start)
     except _TooManyErrors:
@@ -150,7 +152,7 @@ def parse(text: str, path: str = "<text>", values: dict[str, str] | None = None)
         errors.append(Diagnostic(path, line, 1, message, "write at least one line to be spoken"))
     if errors:
         raise ScriptError(_by_position(errors))
-    return Script(path, meta, tuple(sections), body.used)
+    return Script(path, meta, tuple(sections), body.used, front_matter.positions)
 
 
 def parse_duration(text: str) -> float:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from stillpoint.voice import Synthesizer
 from stillpoint.voice import espeak as espeak_module
 from stillpoint.voice.espeak import read_wav
 
+SCRIPT_FORMAT = Path(__file__).parents[2] / "docs" / "script-format.md"
 SENTENCE = "Find a comfortable position, and let your body be supported."  # ten words
 
 
@@ -101,6 +104,13 @@ def test_rate_changes_the_length(synth):
 def test_voices_resolve_by_short_id_and_name(synth):
     assert synth.resolve_voice("en-us") == synth.resolve_voice("English (America)") == "gmw/en-us"
     assert len(synth.voices()) > 50
+
+
+@pytest.mark.espeak
+def test_every_voice_the_script_format_names_is_offered(synth):
+    named = set(re.findall(r"voice: ([A-Za-z][\w-]*)(?=[,}`\n])", SCRIPT_FORMAT.read_text(encoding="utf-8")))
+    assert {"en-us", "en-gb"} <= named
+    assert {name: synth.resolve_voice(name) for name in named} == {"en-us": "gmw/en-us", "en-gb": "gmw/en"}
 
 
 @pytest.mark.espeak

@@ -62,9 +62,11 @@ VOICES = [
         ("french", "roa/fr"),
         ("en", "en"),
         ("GMW/EN", "gmw/en"),
+        ("en-gb", "gmw/en"),
+        ("FR-FR", "roa/fr"),
     ],
 )
-def test_a_voice_is_found_by_id_short_id_or_name_in_that_order(requested, found):
+def test_a_voice_is_found_by_id_short_id_name_or_language_in_that_order(requested, found):
     assert resolve_voice(requested, VOICES) == found
 
 

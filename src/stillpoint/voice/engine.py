@@ -43,26 +43,27 @@ class Engine(Protocol):
         """Speak ``text`` with ``voice`` at ``rate`` words per minute."""
 
 
-_NAME_FORMS: tuple[Callable[[VoiceInfo], str], ...] = (
-    lambda voice: voice.id,
-    lambda voice: voice.short,
-    lambda voice: voice.name,
+_NAME_FORMS: tuple[Callable[[VoiceInfo], Sequence[str]], ...] = (
+    lambda voice: (voice.id,),
+    lambda voice: (voice.short,),
+    lambda voice: (voice.name,),
+    lambda voice: voice.languages,  # 'en-gb' is what SSML's xml:lang and most people call British English
 )
 
 
 def resolve_voice(requested: str, voices: Sequence[VoiceInfo]) -> str:
-    """The id of the voice named by its id, short id or display name, ignoring case."""
+    """The id of the voice named by its id, short id, display name or a language it speaks, ignoring case."""
     wanted = requested.strip().casefold()
     for form in _NAME_FORMS:
         for voice in voices:
-            if form(voice).casefold() == wanted:
+            if wanted in (name.casefold() for name in form(voice)):
                 return voice.id
     raise VoiceError(f"unknown voice {requested!r}", hint=_voice_hint(wanted, voices))
 
 
 def _voice_hint(wanted: str, voices: Sequence[VoiceInfo]) -> str:
     """A did-you-mean suggestion (when one is close) and where to find every voice."""
-    by_form = {form(voice).casefold(): voice.short for voice in voices for form in _NAME_FORMS}
+    by_form = {name.casefold(): voice.short for voice in voices for form in _NAME_FORMS for name in form(voice)}
     close = difflib.get_close_matches(wanted, list(by_form), n=6, cutoff=0.6)
     suggestions = list(dict.fromkeys(by_form[match] for match in close))[:3]
     if not suggestions:
