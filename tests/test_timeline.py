@@ -66,6 +66,13 @@ def test_section_settings_reach_the_utterances_and_override_the_pace() -> None:
     assert {u.voice for u in timeline.utterances(parsed, Pace(voice="en-gb"))} == {"en-gb"}
 
 
+def test_utterances_carry_the_line_that_chose_their_voice() -> None:
+    parsed = script.parse("---\ntitle: T\nvoice: en-gb\n---\n# A\nOne.\n# B {voice: en-us}\nTwo.\n")
+    assert [(u.voice, u.voice_line) for u in timeline.utterances(parsed, Pace())] == [("en-gb", 3), ("en-us", 7)]
+    assert {u.voice_line for u in timeline.utterances(parsed, Pace(voice="fr"))} == {0}  # chosen on the command line
+    assert [u.voice_line for u in timeline.utterances(script.parse("# A\nOne.\n"), Pace())] == [0]  # the default
+
+
 def test_utterances_carry_the_script_line() -> None:
     parsed = script.parse(SOURCE, "timing.txt")
     assert [(u.path, u.line) for u in timeline.utterances(parsed)] == [

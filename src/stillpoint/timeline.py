@@ -16,13 +16,14 @@ SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "
 
 @dataclass(frozen=True)
 class Utterance:
-    """What the engine is asked to say; path and line only say where it came from."""
+    """What the engine is asked to say; path, line and voice_line (where the voice was chosen) say where from."""
 
     text: str
     voice: str
     rate: int
     path: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    voice_line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -221,15 +222,23 @@ def section_settings(script: Script, section: Section, pace: Pace = Pace()) -> S
     )
 
 
+def _voice_line(script: Script, section: Section, pace: Pace) -> int:
+    """The line of the script that chose the section's voice; 0 if --voice or the default did."""
+    if pace.voice:
+        return 0
+    return section.line if section.settings.voice else script.settings_at.get("voice", 0)
+
+
 def _section_events(script: Script, section: Section, pace: Pace) -> list[Event]:
     settings = section_settings(script, section, pace)
+    voice_line = _voice_line(script, section, pace)
     pronounce = _pronunciations(script, pace)
     title = _title(script, section)
     events: list[Event] = []
     for cue, following in zip(section.cues, section.cues[1:] + (None,)):
         if isinstance(cue, Speech):
             spoken = _pronounced(cue.text, pronounce)
-            utterance = Utterance(spoken, settings.voice, settings.rate, script.path, cue.line)
+            utterance = Utterance(spoken, settings.voice, settings.rate, script.path, cue.line, voice_line)
             events.append(Event(SPEECH, 0.0, 0.0, cue.text, title, cue.line, utterance))
             if isinstance(following, Speech):
                 gap = PARAGRAPH_GAP if cue.paragraph_end else SENTENCE_GAP

@@ -147,6 +147,13 @@ def test_an_unknown_voice_is_a_voice_error_naming_the_line(synth):
     assert "did you mean 'fake-b' or 'fake-a' or 'en-us'?" in caught.value.diagnostic.hint
 
 
+def test_an_unknown_voice_names_the_line_that_chose_it_where_the_script_did(synth):
+    chosen = Utterance("hello", "fake-c", 120, "practice.txt", 9, voice_line=3)
+    with pytest.raises(VoiceError, match="unknown voice 'fake-c'") as caught:
+        list(synth.clips([chosen]))
+    assert (caught.value.diagnostic.path, caught.value.diagnostic.line) == ("practice.txt", 3)
+
+
 def test_voices_and_identity_come_from_the_engine(synth):
     assert [v.id for v in synth.voices()] == ["fake/fake-a", "fake/fake-b", "fake/en-us"]
     assert synth.resolve_voice("FAKE-B") == "fake/fake-b"

@@ -124,6 +124,8 @@ def _engine_error(kind: str, message: str, hint: str, utterance: Utterance | Non
     cls = ENGINE_ERRORS.get(kind)
     if cls is None:
         return _line_error(f"the speech engine failed: {message}", utterance, hint or RETRY_HINT)
+    if cls is VoiceError and utterance and utterance.voice_line:
+        return VoiceError(message, hint=hint, path=utterance.path, line=utterance.voice_line)
     return cls(message, hint=hint, **_where(utterance))
 
 
