@@ -1,7 +1,7 @@
 """The `stillpoint` command: arguments in, messages and exit codes out. The only place that prints errors.
 
-Libraries only some commands need (rich's progress bars, Pillow, the converters) load inside those commands,
-so that `play` makes its first sound sooner.
+Modules only some commands need (rich's progress bars, Pillow, the converters, the checker, the batch exporter,
+the template) load inside those commands, so that `play` makes its first sound sooner.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from stillpoint import authoring, files, lexicon, library, pipeline, player, resume, template
-from stillpoint import batch, sidecars
+from stillpoint import files, lexicon, library, pipeline, player, resume, sidecars
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.alsa import AlsaSink
@@ -37,6 +36,8 @@ from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgre
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from stillpoint import authoring, batch
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_CACHE = "audio_cache"
@@ -258,6 +259,8 @@ def export(
     debug: DebugOpt = False,
 ) -> None:
     """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist."""
+    from stillpoint import batch
+
     parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
@@ -408,6 +411,8 @@ def check(
     debug: DebugOpt = False,
 ) -> None:
     """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL."""
+    from stillpoint import authoring
+
     words, values = lexicon.load(), _values(set_)
     with Synthesizer(engine=_engine()) as synth:  # started only for a script that chooses a voice
         results = [authoring.check(source, values, words, strict, synth.voices) for source in scripts]
@@ -531,6 +536,8 @@ def list_(
     debug: DebugOpt = False,
 ) -> None:
     """List the practices Stillpoint knows, with estimated length, title and tags."""
+    from stillpoint import authoring
+
     for practice in authoring.catalog(tag):
         if practice.script is None:
             typer.echo(f"{practice.name:<24} (cannot be read: {practice.problem})")
@@ -549,6 +556,8 @@ def new(
     debug: DebugOpt = False,
 ) -> None:
     """Start a practice script from a commented template, or from a copy of a practice."""
+    from stillpoint import template
+
     dest = template.script_file(name)
     written = files.write_text(dest, template.starting_text(dest, library.find(from_) if from_ else None), force)
     typer.echo(f"created {written}; check it as you write with: stillpoint check {written}")

@@ -17,7 +17,6 @@ from mutagen import MutagenError
 from stillpoint.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from stillpoint.errors import ExportError, UsageError
 from stillpoint.mp3 import SilenceSkippingEncoder
-from stillpoint.tags import write_mp3_tags, write_wav_tags
 from stillpoint.timeline import Chapter
 
 FORMATS = ("mp3", "wav")
@@ -184,6 +183,8 @@ def _write_mp3(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource, bi
     for chunk in chunks:
         out.write(encoder.encode(_unscaled(chunk)))
     out.write(encoder.flush())
+    from stillpoint.tags import write_mp3_tags  # mutagen's ID3 support is not needed to start playing
+
     write_mp3_tags(out, _resolved(info))
 
 
@@ -208,6 +209,8 @@ def _write_wav(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource) ->
         wav.setframerate(SAMPLE_RATE)
         for chunk in chunks:
             wav.writeframesraw(chunk)
+    from stillpoint.tags import write_wav_tags
+
     write_wav_tags(out, _resolved(info))
 
 
