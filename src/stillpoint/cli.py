@@ -1,10 +1,10 @@
 """The `stillpoint` command: arguments in, messages and exit codes out. The only place that prints errors.
 
 Modules only some commands need (rich's progress bars, Pillow, the converters, the checker, the batch exporter,
-the template) load inside those commands, so that `play` makes its first sound sooner.
+the template) load inside those commands, so that `play` makes its first sound sooner. For the same reason,
+annotations here are evaluated where they are written, not postponed: typer reads every command's annotations
+at each run, and evaluating them from strings cost about 20 ms. Names imported only for type checking are quoted.
 """
-
-from __future__ import annotations
 
 import functools
 import importlib.util
@@ -208,7 +208,7 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[SynthProgress], Non
         yield update
 
 
-def _progress_bar(columns: tuple) -> Progress:
+def _progress_bar(columns: tuple) -> "Progress":
     """A transient rich progress bar on stderr with ``columns``."""
     from rich.console import Console
     from rich.progress import Progress
@@ -294,10 +294,10 @@ def _summary(path: Path, seconds: float, title: str) -> str:
 @contextmanager
 def _batch_display(
     quiet: bool, total: int
-) -> Iterator[tuple[Callable[[batch.BatchProgress], None], Callable[[batch.Exported], None]]]:
+) -> "Iterator[tuple[Callable[[batch.BatchProgress], None], Callable[[batch.Exported], None]]]":
     """A bar over the whole batch on stderr (on a terminal only) and a line on stdout per file written."""
 
-    def say(done: batch.Exported) -> None:
+    def say(done: "batch.Exported") -> None:
         if not quiet:
             typer.echo(_summary(done.path, done.timeline.total, done.info.title))
 
@@ -311,10 +311,10 @@ def _batch_display(
     with _progress_bar(columns) as bar:
         task = bar.add_task("Exporting", total=total, now="")
 
-        def speaking(state: batch.BatchProgress) -> None:
+        def speaking(state: "batch.BatchProgress") -> None:
             bar.update(task, now=f"{state.speech.done}/{state.speech.total} lines of {state.title}")
 
-        def written(done: batch.Exported) -> None:
+        def written(done: "batch.Exported") -> None:
             bar.advance(task)
             if sys.stdout.isatty():  # the same screen: print above the bar rather than through it
                 bar.console.print(_summary(done.path, done.timeline.total, done.info.title), markup=False,
@@ -424,7 +424,7 @@ def check(
         raise typer.Exit(EXIT_ERROR)
 
 
-def _print_check(results: list[authoring.CheckResult], quiet: bool) -> None:
+def _print_check(results: "list[authoring.CheckResult]", quiet: bool) -> None:
     for result in results:
         for diagnostic in result.diagnostics:
             typer.echo(str(diagnostic), err=True)
@@ -435,7 +435,7 @@ def _print_check(results: list[authoring.CheckResult], quiet: bool) -> None:
         typer.echo(f"{_count(len(results), 'file')}: {_count(errors, 'error')}, {_count(warnings, 'warning')}")
 
 
-def _check_line(result: authoring.CheckResult, parsed: script_language.Script) -> str:
+def _check_line(result: "authoring.CheckResult", parsed: script_language.Script) -> str:
     errors, warnings = result.count("error"), result.count("warning")
     status = _count(errors, "error") if errors else "ok" + (f", {_count(warnings, 'warning')}" if warnings else "")
     shape = f"{_count(len(parsed.sections), 'section')}, about {_clock(timing.plan(parsed).total)}"
@@ -457,7 +457,7 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _check_json(results: list[authoring.CheckResult]) -> dict[str, object]:
+def _check_json(results: "list[authoring.CheckResult]") -> dict[str, object]:
     files_ = [
         {"path": r.path, "ok": not r.count("error"),
          "sections": len(r.script.sections) if r.script else None,
