@@ -72,7 +72,7 @@ def _bed(options: RenderOptions, events: tuple[Event, ...], start: int) -> Ambie
 
 def _sound_chunks(event: Event, samples: int, options: RenderOptions) -> Iterable[bytes]:
     if event.kind == BELL:
-        return [bell(samples / SAMPLE_RATE, options.bell_volume)]
+        return bell(samples / SAMPLE_RATE, options.bell_volume)
     return silence_chunks(samples)
 
 
