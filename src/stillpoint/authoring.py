@@ -51,13 +51,13 @@ def check(source: str, values: dict[str, str] | None = None, lexicon: Lexicon = 
         return CheckResult(source, None, (err.diagnostic,))
     found = [replace(w, severity="error") for w in warnings] if strict else warnings
     if offered:
-        found = sorted([*found, *unknown_voices(parsed, offered)], key=lambda d: (d.line, d.col))
+        found = sorted([*found, *_unknown_voices(parsed, offered)], key=lambda d: (d.line, d.col))
     return CheckResult(parsed.path, parsed, tuple(found))
 
 
-def unknown_voices(parsed: Script, offered: Callable[[], Sequence[VoiceInfo]]) -> list[Diagnostic]:
+def _unknown_voices(parsed: Script, offered: Callable[[], Sequence[VoiceInfo]]) -> list[Diagnostic]:
     """An error at each voice setting of the script that the engine does not offer."""
-    chosen = voice_settings(parsed)
+    chosen = _voice_settings(parsed)
     voices = offered() if chosen else ()
     found = []
     for voice, line in chosen:
@@ -68,7 +68,7 @@ def unknown_voices(parsed: Script, offered: Callable[[], Sequence[VoiceInfo]]) -
     return found
 
 
-def voice_settings(parsed: Script) -> list[tuple[str, int]]:
+def _voice_settings(parsed: Script) -> list[tuple[str, int]]:
     """Each voice the script chooses, with the line that chooses it: the front matter's, then the sections'."""
     front = [(parsed.meta.voice, parsed.settings_at["voice"])] if "voice" in parsed.settings_at else []
     return front + [(section.settings.voice, section.line) for section in parsed.sections if section.settings.voice]

@@ -179,12 +179,12 @@ def _write_part(part: Path, chunks: Iterable[bytes], fmt: str, info: TrackInfoSo
 
 def _write_mp3(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource, bitrate: int) -> None:
     """Encoded audio, then the tag, which mutagen puts in front of it (chapters need the real timing)."""
+    from stillpoint.tags import write_mp3_tags  # here, not at the top: `play` starts sooner without mutagen's ID3
+
     encoder = SilenceSkippingEncoder(bitrate)
     for chunk in chunks:
         out.write(encoder.encode(_unscaled(chunk)))
     out.write(encoder.flush())
-    from stillpoint.tags import write_mp3_tags  # mutagen's ID3 support is not needed to start playing
-
     write_mp3_tags(out, _resolved(info))
 
 
@@ -203,14 +203,14 @@ def _unscaled(chunk: bytes) -> bytes:
 
 def _write_wav(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource) -> None:
     """Audio (the header's sizes are patched on close), then the tag chunk."""
+    from stillpoint.tags import write_wav_tags  # as for MP3
+
     with wave.open(out, "wb") as wav:
         wav.setnchannels(CHANNELS)
         wav.setsampwidth(SAMPLE_WIDTH)
         wav.setframerate(SAMPLE_RATE)
         for chunk in chunks:
             wav.writeframesraw(chunk)
-    from stillpoint.tags import write_wav_tags
-
     write_wav_tags(out, _resolved(info))
 
 
