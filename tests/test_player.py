@@ -441,6 +441,22 @@ def test_keys_pause_skip_and_quit_then_the_terminal_is_restored(stage: dict) -> 
         os.close(slave)
 
 
+def test_keys_work_on_a_terminal_that_is_not_the_controlling_one(stage: dict) -> None:
+    """As after setsid: the terminal has no foreground process group to ask about, and play must not fail."""
+    master, slave = os.openpty()
+    env = {**stage["env"], "STILLPOINT_ENGINE": FAULTY, faulty_engines.DELAY_ENV: "2"}
+    process = subprocess.Popen([sys.executable, "-m", "stillpoint", "play", str(stage["practice"])], env=env,
+                               stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    try:
+        _wait_for(master, "Small Practice")
+        os.write(master, b"q")
+        assert process.wait(20) == 0
+    finally:
+        process.kill()
+        os.close(master)
+        os.close(slave)
+
+
 SHELL_PROMPT = "listener$ "
 
 

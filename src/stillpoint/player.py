@@ -133,6 +133,18 @@ def _terminal(stream: object) -> int | None:
         return None
 
 
+def _in_background(fd: int) -> bool:
+    """Whether a job-control shell has put this process in the background of terminal ``fd``.
+
+    Changing a terminal's mode from its background would stop the process (SIGTTOU). A terminal that is not
+    the process's controlling one (after setsid, say) has no foreground to be in, and is ours to use.
+    """
+    try:
+        return os.tcgetpgrp(fd) != os.getpgrp()
+    except OSError:
+        return False
+
+
 def split_keys(data: bytes) -> list[bytes]:
     """Bytes read from a terminal, split into keys (an arrow key is a three-byte escape sequence)."""
     keys, at = [], 0
@@ -156,10 +168,9 @@ class Keys:
 
     @classmethod
     def from_stdin(cls) -> Keys:
-        """Keys from standard input if it is a terminal we are in the foreground of; none if piped or closed."""
+        """Keys from standard input if it is a terminal we are not in the background of; none if piped or closed."""
         fd = _terminal(sys.stdin)
-        # Changing the mode of a terminal from the background would stop the process (SIGTTOU).
-        return cls(fd if fd is not None and os.tcgetpgrp(fd) == os.getpgrp() else None)
+        return cls(fd if fd is not None and not _in_background(fd) else None)
 
     @property
     def active(self) -> bool:
@@ -199,8 +210,8 @@ class Keys:
 
     def _resume(self, *_: object) -> None:
         """Continued: single keys again, if the terminal is ours (after `bg` it is the shell's)."""
-        with contextlib.suppress(termios.error, OSError):
-            if os.tcgetpgrp(self._fd) == os.getpgrp():
+        with contextlib.suppress(termios.error):
+            if not _in_background(self._fd):
                 tty.setcbreak(self._fd)
 
     def _restore_terminal(self) -> None:
