@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from stillpoint import pipeline
 from stillpoint.cli import app
 from stillpoint.errors import StillpointError
 
@@ -131,6 +132,23 @@ def test_an_unknown_voice_is_refused_before_anything_is_written(fake_engine: Pat
     assert result.exit_code == 2
     assert sorted(path.name for path in small_practice.parent.iterdir() if path.name != "cache") == ["small.txt"]
     assert not fake_engine.exists() or not any(fake_engine.rglob("*.wav"))
+
+
+@pytest.mark.parametrize(("error", "line"), [
+    (OSError(36, "File name too long", "x" * 300), f"{'x' * 300}: error: File name too long (check the path)"),
+    (OSError(25, "Inappropriate ioctl for device"),
+     "error: Inappropriate ioctl for device (run again with --debug to see where it happened)"),
+])
+def test_an_unforeseen_system_error_is_one_line_with_a_fitting_hint(
+    fake_engine: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, line: str
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(pipeline, "load_script", refuse)
+    result = run("plan", "benefactor")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [line]
 
 
 def test_debug_lets_the_error_through(fake_engine: Path) -> None:

@@ -129,7 +129,8 @@ def _report(err: BaseException) -> int:
         _silence_stdout()
         return EXIT_OK
     if isinstance(err, OSError):  # a file-system refusal nothing below foresaw (e.g. a name too long to stat)
-        err = StillpointError(err.strerror or str(err), path=str(err.filename or ""), hint="check the path")
+        hint = "check the path" if err.filename else "run again with --debug to see where it happened"
+        err = StillpointError(err.strerror or str(err), path=str(err.filename or ""), hint=hint)
     diagnostics = err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic]
     for diagnostic in diagnostics:
         typer.echo(str(diagnostic), err=True)
