@@ -114,6 +114,8 @@ def test_cache_info_and_clear(fake_engine: Path, small_practice: Path) -> None:
         (("plan", "SMALL", "--voice", "klingon"), 2, "error: --voice klingon: unknown voice ("),
         (("export", "SMALL", "--voice", "klingon"), 2, "error: --voice klingon: unknown voice ("),
         (("export", "SMALL", "-o", "out.ogg"), 2, "out.ogg"),
+        (("export", "SMALL", "-o", "-", "--format", "mp3"), 2, "error: -o -: audio cannot be written to standard"),
+        (("preview", "SMALL", "--lines", "1", "-o", "-"), 2, "error: -o -: audio cannot be written to standard"),
         (("export", "SMALL", "-o", "missing/out.mp3"), 1, "is not an existing folder"),
     ],
 )

@@ -262,6 +262,7 @@ def export(
     """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist."""
     from stillpoint import batch
 
+    output = _audio_file(output)
     parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
@@ -279,6 +280,13 @@ def export(
             if not quiet:
                 typer.echo(_summary(written, timeline.total, parsed[0].meta.title))
         _warn(synth, quiet)
+
+
+def _audio_file(output: Path | None) -> Path | None:
+    """-o as given; `-o -` is refused, since tags and chapters go into the file after the audio is written."""
+    if output is not None and str(output) == "-":
+        raise UsageError("-o -: audio cannot be written to standard output", hint="give a file name, such as calm.mp3")
+    return output
 
 
 def _cover(path: Path | None) -> bytes | None:
@@ -618,6 +626,7 @@ def preview(
     debug: DebugOpt = False,
 ) -> None:
     """Hear one section or a few lines of a practice, or export just that part with -o."""
+    output = _audio_file(output)
     if (section is None) == (lines is None):
         raise UsageError("say which part to preview", hint="give --section NAME or --lines 10-20")
     parsed = pipeline.load_script(script, _values(set_))
@@ -627,8 +636,8 @@ def preview(
         _play_part(part, pace, cache_dir, quiet)
         return
     with _synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
-        written, timeline = pipeline.export(part, pace, synth, pipeline.ExportSettings(dest=output, force=force),
-                                            SOUND, on_progress)
+        settings = pipeline.ExportSettings(dest=output, force=force)
+        written, timeline = pipeline.export(part, pace, synth, settings, SOUND, on_progress)
         _warn(synth, quiet)
     if not quiet:
         typer.echo(f"{written}  {_clock(timeline.total)}  {part.sections[0].title if section else f'lines {lines}'}")
