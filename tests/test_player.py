@@ -408,14 +408,17 @@ def test_resume_continues_from_the_start_of_the_section_that_was_playing(stage: 
     assert not state[0].exists()  # heard to the end: nothing left to resume
 
 
-def _in_terminal(stage: dict, *args: str, columns: int = 80):
-    """Start `stillpoint` on a new pseudo-terminal with a slow engine; returns the process, master and slave."""
+def _in_terminal(stage: dict, *args: str, columns: int = 80, controlling: bool = True):
+    """Start `stillpoint` on a new pseudo-terminal with a slow engine; returns the process, master and slave.
+
+    The terminal is the process's controlling one, as in a login shell, unless ``controlling`` is False.
+    """
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     env = {**stage["env"], "STILLPOINT_ENGINE": FAULTY, faulty_engines.DELAY_ENV: "2"}
+    take = (lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None
     process = subprocess.Popen([sys.executable, "-m", "stillpoint", *args], env=env, stdin=slave, stdout=slave,
-                               stderr=slave, start_new_session=True,
-                               preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+                               stderr=slave, start_new_session=True, preexec_fn=take)
     return process, master, slave
 
 
@@ -443,10 +446,7 @@ def test_keys_pause_skip_and_quit_then_the_terminal_is_restored(stage: dict) -> 
 
 def test_keys_work_on_a_terminal_that_is_not_the_controlling_one(stage: dict) -> None:
     """As after setsid: the terminal has no foreground process group to ask about, and play must not fail."""
-    master, slave = os.openpty()
-    env = {**stage["env"], "STILLPOINT_ENGINE": FAULTY, faulty_engines.DELAY_ENV: "2"}
-    process = subprocess.Popen([sys.executable, "-m", "stillpoint", "play", str(stage["practice"])], env=env,
-                               stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    process, master, slave = _in_terminal(stage, "play", str(stage["practice"]), controlling=False)
     try:
         _wait_for(master, "Small Practice")
         os.write(master, b"q")
