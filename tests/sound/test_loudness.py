@@ -8,7 +8,7 @@ import pytest
 from scipy.signal import butter, resample_poly, sosfilt
 
 from stillpoint.audio import SAMPLE_RATE
-from stillpoint.sound.loudness import apply_gain, level, measure
+from stillpoint.sound.loudness import apply_gain, level, measure, measured_and_levelled
 
 
 def to_pcm(samples: np.ndarray) -> bytes:
@@ -170,3 +170,24 @@ def test_level_takes_the_louder_targets_players_ask_for():
     levelled = level(pcm, measure(pcm), -14.0, -1.0)
     assert reference_lufs(levelled) == pytest.approx(-14.0, abs=0.3)
     assert reference_true_peak(levelled) <= -1.0
+
+
+@pytest.mark.parametrize(
+    ("pcm", "limited"),
+    [
+        (clicky(), True),
+        (clicky(seed=13), True),
+        (to_pcm(speech_like(3.0, 0.05, seed=17)), False),
+        (bytes(2 * SAMPLE_RATE), False),
+        (b"", False),
+    ],
+    ids=["clicks", "other clicks", "speech", "silence", "empty"],
+)
+def test_measuring_and_levelling_at_once_gives_what_each_gives(pcm, limited):
+    measured, levelled = measured_and_levelled(pcm, -19.0, -2.0)
+    assert measured == measure(pcm)
+    plain = apply_gain(pcm, clip_gain(pcm, -19.0, -2.0))
+    assert (levelled != plain) == limited  # the limiter path, where the oversampled peaks are reused, is taken
+    expected = np.frombuffer(level(pcm, measure(pcm), -19.0, -2.0), dtype="<i2").astype(int)
+    # Peaks of the scaled clip are the clip's peaks scaled: equal but for the last bit of a float.
+    assert np.abs(np.frombuffer(levelled, dtype="<i2") - expected).max(initial=0) <= 1

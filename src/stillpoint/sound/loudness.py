@@ -9,6 +9,7 @@ process that measures — the player's first words would wait for it.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -51,7 +52,11 @@ def _oversampled(samples: np.ndarray) -> np.ndarray:
 
 def _true_peak_dbtp(samples: np.ndarray) -> float:
     """Highest absolute level of the signal oversampled four times, in dBTP."""
-    peak = np.max(np.abs(_oversampled(samples))) if len(samples) else 0.0
+    return _dbtp(np.max(np.abs(_oversampled(samples))) if len(samples) else 0.0)
+
+
+def _dbtp(peak: float) -> float:
+    """A linear peak level in dBTP."""
     return 20.0 * math.log10(peak) if peak > 0 else -math.inf
 
 
@@ -76,14 +81,35 @@ def level(pcm: bytes, measured: tuple[float, float], target_lufs: float = TARGET
     Lowering a peaky clip as a whole, to keep its peaks under the ceiling, would leave it quieter than the
     rest of the practice.
     """
+    return _levelled(pcm, measured, target_lufs, peak_dbtp)
+
+
+def measured_and_levelled(pcm: bytes, target_lufs: float = TARGET_LUFS,
+                          peak_dbtp: float = PEAK_DBTP) -> tuple[tuple[float, float], bytes]:
+    """``measure(pcm)`` and the clip as ``level`` makes it, oversampling it once for both."""
+    samples = _samples(pcm)
+    if not np.any(samples):
+        return (-math.inf, -math.inf), pcm
+    # Oversampling is linear: the peaks of the clip scaled by a gain are these peaks scaled by it.
+    peaks = _oversampled_peaks(samples)
+    measured = _integrated_lufs(samples), _dbtp(float(np.max(peaks)))
+    return measured, _levelled(pcm, measured, target_lufs, peak_dbtp, samples, peaks)
+
+
+def _levelled(pcm: bytes, measured: tuple[float, float], target_lufs: float, peak_dbtp: float,
+              samples: np.ndarray | None = None, peaks: np.ndarray | None = None) -> bytes:
+    """``level``, given the clip's samples and oversampled peaks where they are known already."""
     lufs, true_peak = measured
     if not math.isfinite(lufs) or not math.isfinite(true_peak):
         return pcm
     gain_db = target_lufs - lufs
+    gain = _linear(gain_db)
     if true_peak + gain_db <= peak_dbtp:
-        return apply_gain(pcm, _linear(gain_db))
-    samples = _limited_to(_samples(pcm) * _linear(gain_db), target_lufs, _linear(peak_dbtp - LIMITER_SLACK_DB))
-    return np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
+        return apply_gain(pcm, gain)
+    samples = _samples(pcm) if samples is None else samples
+    ceiling = _linear(peak_dbtp - LIMITER_SLACK_DB)
+    limited = _limited_to(samples * gain, target_lufs, ceiling, None if peaks is None else peaks * gain)
+    return np.clip(np.rint(limited * 32768.0), -32768, 32767).astype("<i2").tobytes()
 
 
 def _linear(db: float) -> float:
@@ -91,9 +117,9 @@ def _linear(db: float) -> float:
     return 10.0 ** (db / 20.0)
 
 
-def _limited_to(samples: np.ndarray, target_lufs: float, ceiling: float) -> np.ndarray:
-    """``samples`` limited under ``ceiling``, and made up for the loudness that took until that settles."""
-    samples = _limited(samples, ceiling)
+def _limited_to(samples: np.ndarray, target_lufs: float, ceiling: float, peaks: np.ndarray | None) -> np.ndarray:
+    """``samples`` (whose oversampled peaks may be known) limited under ``ceiling``, made up for the loudness lost."""
+    samples = _limited(samples, ceiling, peaks)
     for _ in range(LIMITER_PASSES):
         shortfall = target_lufs - _integrated_lufs(samples)
         if abs(shortfall) < LIMITER_TOLERANCE_DB:
@@ -104,7 +130,8 @@ def _limited_to(samples: np.ndarray, target_lufs: float, ceiling: float) -> np.n
 
 def _oversampled_peaks(samples: np.ndarray) -> np.ndarray:
     """For each sample, the highest absolute level of the signal oversampled four times around it."""
-    return np.abs(_oversampled(samples)).reshape(-1, OVERSAMPLING).max(axis=1)
+    phases = np.abs(_oversampled(samples)).reshape(-1, OVERSAMPLING).T
+    return functools.reduce(np.maximum, phases)  # ~15 times quicker than max(axis=1) over rows of four
 
 
 def _running_min(values: np.ndarray, radius: int) -> np.ndarray:
@@ -124,10 +151,11 @@ def _running_mean(values: np.ndarray, width: int) -> np.ndarray:
     return (sums[width:] - sums[:-width])[: len(values)] / width
 
 
-def _limited(samples: np.ndarray, ceiling: float) -> np.ndarray:
+def _limited(samples: np.ndarray, ceiling: float, peaks: np.ndarray | None = None) -> np.ndarray:
     """``samples`` under a smooth gain that dips just enough, just around each peak, to keep it under ``ceiling``."""
     width = int(LIMITER_SECONDS * SAMPLE_RATE)
-    needed = np.minimum(1.0, ceiling / np.maximum(_oversampled_peaks(samples), 1e-9))
+    peaks = _oversampled_peaks(samples) if peaks is None else peaks
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-9))
     # Averaging over ±width/2 the minimum over ±width never rises above what any peak needs.
     gain = _running_mean(_running_min(needed, width), width)
     return samples * gain

@@ -97,9 +97,11 @@ def _answer(engine: Engine, op: str, args: tuple) -> tuple:
 
 def _finished(clip: Clip, level: Level | None) -> Clip:
     """The clip measured (and levelled to ``level``) here, so the work is spread over the workers and cached."""
+    if level and clip.loudness is None:
+        measured, levelled = loudness.measured_and_levelled(clip.pcm, *level)
+        return Clip(clip.pcm, measured, (*level, levelled))
     measured = clip.loudness or loudness.measure(clip.pcm)
-    levelled = (*level, loudness.level(clip.pcm, measured, *level)) if level else None
-    return Clip(clip.pcm, measured, levelled)
+    return Clip(clip.pcm, measured, (*level, loudness.level(clip.pcm, measured, *level)) if level else None)
 
 
 def _describe(exc: Exception) -> tuple[str, str, str]:
