@@ -4,8 +4,7 @@
   the two alternated so a machine that gets busier or quieter affects both alike. Two reference rows say how far
   the machine lets that ratio go: the CPU time all processes of the quicker all-worker export spent, spread
   perfectly over the cores, against one worker; and synthesis alone (no rendering, no encoding), all workers
-  against one. A third says what the cores give together: the CPU time of a fixed piece of a voice worker's
-  work (levelling speech) while every other core is kept busy, against the same work on a quiet machine.
+  against one.
 - warm: every line in the cache and the workers up; `pipeline.export` against lameenc alone encoding
   the identical rendered PCM with the same settings, best of 3 each.
 - edit: one spoken line of a copy of the practice changed, then exported again: exactly one line may be
@@ -15,21 +14,16 @@
 from __future__ import annotations
 
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from benchmarks.common import best_of, lameenc_alone, ratio, row
 from stillpoint import library, pipeline
 from stillpoint import timeline as timing
 from stillpoint.render import RenderOptions, render
-from stillpoint.sound import loudness
 from stillpoint.timeline import Pace
 from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
 
@@ -91,37 +85,6 @@ def _one_and_all(folder: Path, job: Callable[[Path, int | None, int], None]) -> 
     return min((r[0] for r in runs), key=lambda r: r.wall), min((r[1] for r in runs), key=lambda r: r.wall)
 
 
-BUSY_LOOP = "while True: sum(range(1_000_000))"
-
-
-def _levelling_seconds() -> float:
-    """CPU seconds to measure and level a generated four-second clip twenty times (a voice worker's main work)."""
-    rng = np.random.default_rng(1)
-    speech = rng.standard_normal(4 * 22050) * np.hanning(4 * 22050) * 3000
-    speech[::5000] = 30000  # peaks for the limiter
-    pcm = np.clip(speech, -32768, 32767).astype("<i2").tobytes()
-    started = time.process_time()
-    for _ in range(20):
-        loudness.measured_and_levelled(pcm, -19.0, -2.0)
-    return time.process_time() - started
-
-
-def _shared_core_row(workers: int) -> dict:
-    """How much longer a core's work takes while every other core is busy: what the cores give together."""
-    alone = min(_levelling_seconds() for _ in range(3))
-    busy = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(workers - 1)]
-    try:
-        time.sleep(0.2)
-        shared = min(_levelling_seconds() for _ in range(3))
-    finally:
-        for process in busy:
-            process.kill()
-            process.wait()
-    best = shared / alone / workers
-    return row(f"  a worker's work with the other {workers - 1} core(s) busy vs alone", ratio(shared, alone),
-               f"reference: {workers} workers at best {best:.2f}x of one", True)
-
-
 def cold_rows(folder: Path) -> list[dict]:
     """All workers against one, for the export and for synthesis alone, with the bound the cores set."""
     workers = Synthesizer().workers
@@ -135,7 +98,6 @@ def cold_rows(folder: Path) -> list[dict]:
             "reference: the least the ratio can be", True),
         row(f"  synthesis alone, no encoding: {workers} workers vs 1", ratio(alone_every.wall, alone_one.wall),
             "reference", True),
-        _shared_core_row(workers),
     ]
 
 
