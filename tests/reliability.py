@@ -8,7 +8,11 @@ picked the same way by the first word of a line; the audio goes through the same
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import resource
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -25,6 +29,8 @@ from stillpoint.voice.fake import FakeEngine
 from voice.faulty_engines import DELAY_ENV, FaultyEngine
 
 WAV = f"{__name__}:WavEngine"
+MEMORY = 400 * 2**20  # address space of a bounded run: a normal export needs about 200 MB of it
+SECONDS = 60.0  # a bounded run that takes longer is killed and fails its test
 FAULTY = f"{FaultyEngine.__module__}:FaultyEngine"
 TESTS = Path(__file__).parent
 
@@ -40,6 +46,55 @@ def cli_env(cache: Path, engine: str = FAULTY, delay: float = 0.0) -> dict[str, 
     path = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
     env.update(STILLPOINT_ENGINE=engine, STILLPOINT_CACHE=str(cache), PYTHONPATH=path, **{DELAY_ENV: str(delay)})
     return env
+
+
+def bounded(*args: str | Path, env: dict[str, str], cwd: Path | None = None, memory: int = MEMORY,
+            timeout: float = SECONDS, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """stillpoint run with at most ``memory`` bytes of address space, killed after ``timeout`` seconds."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run(stillpoint(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=limit, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+
+
+def refused(done: subprocess.CompletedProcess, code: int, *words: str) -> str:
+    """The one line on stderr of a run that failed with exit ``code``, checked to hold each of ``words``."""
+    lines = done.stderr.splitlines()
+    assert done.returncode == code and len(lines) == 1, (done.returncode, done.stderr[-2000:])
+    assert "Traceback" not in done.stderr and "error: " in lines[0], lines
+    assert all(word in lines[0] for word in words), lines[0]
+    return lines[0]
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every entry under ``folder`` but the cache: a file's sha256, or what kind of entry it is."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if "cache" in relative.parts:
+            continue
+        mode = path.lstat().st_mode
+        found[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(mode) else \
+            stat.filemode(mode)[0]
+    return found
+
+
+def fifo(path: Path) -> Path:
+    """A named pipe at ``path`` that nothing writes to: reading it would wait for ever."""
+    os.mkfifo(path)
+    return path
+
+
+@contextlib.contextmanager
+def listening_socket(path: Path) -> Iterator[Path]:
+    """A Unix socket bound at ``path`` while the block runs."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        yield path
 
 
 @contextlib.contextmanager
@@ -58,6 +113,24 @@ def read_only(folder: Path) -> Iterator[Path]:
         if immutable:
             subprocess.run(["chattr", "-i", str(folder)], check=True)
         folder.chmod(0o755)
+
+
+def long_wav(path: Path, seconds: float, noise_seconds: float = 30.0, rate: int = 48000) -> Path:
+    """A stereo WAV file of ``seconds``: noise at first, then silence kept sparse, so it takes little disk."""
+    frames = int(seconds * rate)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        noise = np.random.default_rng(3).normal(0, 3000, int(noise_seconds * rate) * 2)
+        out.writeframes(noise.astype("<i2").tobytes())
+    with path.open("r+b") as file:
+        file.truncate(44 + frames * 4)
+        file.seek(4)
+        file.write(struct.pack("<I", 36 + frames * 4))
+        file.seek(40)
+        file.write(struct.pack("<I", frames * 4))
+    return path
 
 
 def _write(path: Path, pcm: bytes, rate: int, channels: int = 1, width: int = 2) -> None:

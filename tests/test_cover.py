@@ -96,5 +96,5 @@ def test_other_picture_formats_are_refused_with_what_to_do(tmp_path: Path) -> No
 
 
 def test_a_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="cannot be used"):
+    with pytest.raises(UsageError, match="--cover: is a folder, not a picture"):
         cover.load(tmp_path)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from stillpoint import inputs
 from stillpoint.errors import UsageError
 
 SIZE = 600
@@ -18,6 +21,7 @@ FONT_SIZES = (54, 46, 40, 34, 28, 24)
 LINE_SPACING = 1.25
 TEXT_COLOR = (250, 248, 242)
 COVER_FORMATS = ("PNG", "JPEG")
+MAX_COVER_PIXELS = 8000 * 8000  # a 48-megapixel photo fits; Pillow itself warns from about 9500x9500
 FONT_FILE = "DejaVuSans.ttf"  # installed almost everywhere and covers most alphabets; Pillow's own is the fallback
 NO_GLYPH = "\U0010fffd"  # a private-use character no font draws, to learn what a missing glyph looks like
 # (top, bottom) colours of the background: dusk, sage, lavender, sand, sea, slate.
@@ -43,22 +47,45 @@ def generated(title: str) -> bytes:
 
 
 def load(path: Path) -> bytes:
-    """The bytes of a PNG or JPEG picture file given with --cover; UsageError if it is anything else."""
+    """The bytes of a PNG or JPEG picture file given with --cover; UsageError if it is anything else.
+
+    Only its header is read to learn its kind and size; the picture is embedded as it is, never decoded.
+    """
     try:
-        data = Path(path).read_bytes()
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
-    except FileNotFoundError:
-        raise UsageError("--cover: no such file", path=str(path), hint="give a PNG or JPEG picture") from None
+        data = inputs.read_capped(path, inputs.COVER_CAP, "a picture")
+        kind = _kind_of(data)
+    except inputs.InputError as err:
+        raise _cover_error(path, err.diagnostic.message) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(path) from None
     except (OSError, SyntaxError) as err:  # Pillow reports damaged pictures as SyntaxError
-        reason = getattr(err, "strerror", None) or "not a readable picture"
-        raise UsageError(f"--cover: cannot be used ({reason})", path=str(path),
-                         hint="give a PNG or JPEG picture") from None
+        raise _cover_error(path, f"cannot be used ({getattr(err, 'strerror', None) or 'not a readable picture'})") \
+            from None
     if kind not in COVER_FORMATS:
         raise UsageError(f"--cover: a {kind} picture cannot be embedded", path=str(path),
                          hint="convert it to PNG or JPEG")
     return data
+
+
+def _kind_of(data: bytes) -> str:
+    """The format of the picture in ``data``, checked as far as can be without decoding its pixels."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)  # a warning would print a raw line
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_COVER_PIXELS:
+                raise Image.DecompressionBombWarning
+            image.verify()
+            return image.format
+
+
+def _cover_error(path: Path, message: str) -> UsageError:
+    return UsageError(f"--cover: {message}", path=str(path), hint="give a PNG or JPEG picture")
+
+
+def _too_many_pixels(path: Path) -> UsageError:
+    side = math.isqrt(MAX_COVER_PIXELS)
+    return UsageError(f"--cover: the picture has more than {side}x{side} pixels", path=str(path),
+                      hint="scale it down; phones show covers of about 1400x1400")
 
 
 def _gradient(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> np.ndarray:

@@ -27,7 +27,7 @@ def load() -> Lexicon:
     """The entries of the user's lexicon file; none when the default file does not exist."""
     path = lexicon_path()
     if path.exists() or path.is_symlink():
-        return parse(script_language.read(path), str(path))
+        return parse(script_language.read(path, "a lexicon"), str(path))
     if os.environ.get(ENV_VAR):
         raise UsageError(f"{ENV_VAR} names a lexicon that does not exist", path=str(path),
                          hint=f"create the file, or unset {ENV_VAR}")

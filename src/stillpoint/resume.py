@@ -8,7 +8,10 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from stillpoint import files
+from stillpoint import files, inputs
+from stillpoint.inputs import InputError
+
+STATE_CAP = 64_000  # a resume point is a line of JSON
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,9 @@ def state_file(practice: str) -> Path:
 def load(practice: str) -> Bookmark | None:
     """Where ``practice`` was stopped, or None if it was not (or the file cannot be read)."""
     try:
-        data = json.loads(state_file(practice).read_text(encoding="utf-8"))
+        data = json.loads(inputs.read_capped(state_file(practice), STATE_CAP, "a resume point"))
         return Bookmark(str(data["section"]), int(data["number"]), float(data["seconds"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (InputError, ValueError, KeyError, TypeError):
         return None
 
 

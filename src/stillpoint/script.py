@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from stillpoint import inputs
 from stillpoint.errors import Diagnostic, ScriptError, UsageError
 
 DEFAULT_VOICE = "en-us"
@@ -105,17 +106,15 @@ def load(path: str | Path, values: dict[str, str] | None = None) -> Script:
     return parse(read(path), str(path), values)
 
 
-def read(path: str | Path) -> str:
-    """The text of a script file, with file and encoding problems as ScriptErrors."""
+def read(path: str | Path, what: str = "a practice script") -> str:
+    """The text of a script file (or of another text file: ``what`` it is), with every problem as a ScriptError."""
     name = str(path)
     try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise _single(name, "is a folder, not a practice script", "give the path of a .txt file") from None
-    except FileNotFoundError:
+        data = inputs.read_capped(path, inputs.TEXT_CAP, what)
+    except inputs.MissingFile:
         raise _single(name, "no such file", "check the path, or run `stillpoint list`") from None
-    except OSError as err:
-        raise _single(name, f"cannot be read ({err.strerror})", "check its permissions") from None
+    except inputs.InputError as err:
+        raise _single(name, err.diagnostic.message, err.diagnostic.hint) from None
     return decode(data, name)
 
 

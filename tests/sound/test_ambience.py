@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from reliability import long_wav
 from stillpoint import script, timeline
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import AmbienceError
@@ -147,12 +149,53 @@ def test_compressed_files_without_ffmpeg_say_what_to_install(tmp_path: Path, mon
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is needed to write and read FLAC")
 def test_compressed_files_are_decoded_with_ffmpeg(tmp_path: Path) -> None:
-    from pydub import AudioSegment
-
     t = np.arange(3 * 44100) / 44100
     stereo = np.repeat((6000 * np.sin(2 * np.pi * 330 * t)).astype("<i2"), 2)
     path = tmp_path / "bowl.flac"
-    AudioSegment(stereo.tobytes(), frame_rate=44100, sample_width=2, channels=2).export(path, format="flac")
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "s16le", "-ar", "44100", "-ac", "2", "-i", "-", str(path)],
+                   input=stereo.tobytes(), check=True)
     loop = ambience.loop(str(path))
     assert len(loop) == pytest.approx(3.0 * 0.75 * SAMPLE_RATE, abs=10)  # a quarter of it crossfades into the seam
     assert rms(loop) == pytest.approx(ambience.LEVEL, rel=0.01)
+
+
+def test_only_the_first_ten_minutes_of_a_long_wav_file_are_read(tmp_path: Path) -> None:
+    path = long_wav(tmp_path / "night.wav", 3 * 3600.0)
+    loop = ambience.decode(path)
+    assert len(loop) == pytest.approx(ambience.MAX_FILE_SECONDS * SAMPLE_RATE, abs=2)
+    assert loop[: 25 * SAMPLE_RATE].std() > 1000 and not loop[-SAMPLE_RATE:].any()
+
+
+@pytest.mark.parametrize(("width", "channels", "rate"), [(1, 1, 8000), (2, 2, 44100), (3, 2, 96000), (4, 1, 48000)])
+def test_wav_files_of_every_sample_width_decode_to_the_same_tone(tmp_path: Path, width: int, channels: int,
+                                                                  rate: int) -> None:
+    t = np.arange(2 * rate) / rate
+    tone = 0.25 * np.sin(2 * np.pi * 220.0 * t)
+    scale, offset = 2 ** (8 * width - 1) - 1, 128 if width == 1 else 0
+    ints = np.repeat(np.rint(tone * scale).astype(np.int64) + offset, channels)
+    data = b"".join(int(v).to_bytes(width, "little", signed=width > 1) for v in ints)
+    path = tmp_path / "tone.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(width)
+        out.setframerate(rate)
+        out.writeframes(data)
+    decoded = ambience.decode(path) / 32768.0
+    assert len(decoded) == pytest.approx(2 * SAMPLE_RATE, abs=2)
+    assert rms(decoded[SAMPLE_RATE // 2: -SAMPLE_RATE // 2]) == pytest.approx(0.25 / np.sqrt(2), rel=0.02)
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is needed to write and read FLAC")
+def test_only_the_first_ten_minutes_of_a_long_compressed_file_are_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "long.flac"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=200:r=8000:d=700", str(path)], check=True)
+    assert len(ambience.decode(path)) == pytest.approx(ambience.MAX_FILE_SECONDS * SAMPLE_RATE, abs=2)
+
+
+def test_a_float_wav_file_is_left_to_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "float.wav"
+    path.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x03\x00\x01\x00\x22\x56\x00\x00\x88\x58\x01\x00"
+                     b"\x04\x00\x20\x00data\x00\x00\x00\x00")
+    monkeypatch.setattr(ambience.shutil, "which", lambda _name: None)
+    with pytest.raises(AmbienceError, match="without ffmpeg"):
+        ambience.decode(path)

@@ -7,14 +7,17 @@ under speech with smooth ramps, faded in where the stream starts and out over th
 from __future__ import annotations
 
 import shutil
-import warnings
+import subprocess
 import wave
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+import soxr
 
+from stillpoint import inputs
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH
 from stillpoint.errors import AmbienceError
 from stillpoint.timeline import SPEECH
@@ -29,6 +32,9 @@ CROSSFADE_SECONDS = 1.0  # seam of a sound file's loop
 MAX_FILE_SECONDS = 600.0  # longer files loop over their first ten minutes
 SEED = 1618
 NATIVE = (".wav",)  # decoded without ffmpeg
+BLOCK_FRAMES = 65536  # frames of a WAV file read at a time
+DECODE_SECONDS = 60.0  # ffmpeg decodes ten minutes of any usual format in a few seconds
+SAMPLE_TYPES = {1: (np.uint8, 128.0), 2: (np.dtype("<i2"), 0.0), 4: (np.dtype("<i4"), 0.0)}  # width: type, zero
 HINT = "use rain, ocean, brown or a WAV, MP3, FLAC or OGG file"
 
 
@@ -40,10 +46,10 @@ def loop(spec: str) -> np.ndarray:
 @lru_cache(maxsize=4)
 def _loop(spec: str) -> np.ndarray:
     samples = GENERATORS[spec](np.random.default_rng(SEED)) if spec in BEDS else _seamless(decode(Path(spec)))
-    rms = float(np.sqrt(np.mean(samples**2)))
+    rms = float(np.sqrt(np.mean(np.square(samples), dtype=np.float64)))
     if rms == 0.0:
         raise AmbienceError("the ambience sound is silent", path=spec, hint=HINT)
-    samples = (samples * (LEVEL / rms)).astype(np.float32)
+    samples = samples.astype(np.float32) * np.float32(LEVEL / rms)
     samples.flags.writeable = False
     return samples
 
@@ -115,30 +121,93 @@ GENERATORS: dict[str, Callable[[np.random.Generator], np.ndarray]] = {"rain": _r
 
 
 def decode(path: Path) -> np.ndarray:
-    """A sound file as mono float samples at the internal rate; AmbienceError naming the file if it cannot be read."""
-    if not path.is_file():
-        raise AmbienceError("no such ambience sound or file", path=str(path), hint=HINT)
-    segment = _segment(path)
-    segment = segment.set_channels(1).set_frame_rate(SAMPLE_RATE).set_sample_width(SAMPLE_WIDTH)
-    return np.frombuffer(segment.raw_data, dtype="<i2").astype(np.float64)
+    """The first MAX_FILE_SECONDS of a sound file, mono at the internal rate; AmbienceError naming it if unreadable.
+
+    Only that part is read: a WAV file is streamed a block at a time, other formats (and WAVs the standard
+    library cannot read) are decoded by ffmpeg straight to mono at the internal rate, so memory stays bounded
+    however long, wide or finely sampled the file is.
+    """
+    try:
+        file = inputs.open_regular(path, "a sound file")
+    except inputs.MissingFile:
+        raise AmbienceError("no such ambience sound or file", path=str(path), hint=HINT) from None
+    except inputs.InputError as err:
+        raise AmbienceError(err.diagnostic.message, path=str(path), hint=HINT) from None
+    with file:
+        pcm = _wav_samples(file, path) if path.suffix.lower() in NATIVE else None
+    return pcm if pcm is not None else _ffmpeg_samples(path)
 
 
-def _segment(path: Path):  # -> pydub.AudioSegment
-    """The file decoded by pydub (ffmpeg for anything but WAV)."""
-    with warnings.catch_warnings():
-        # pydub warns at import when ffmpeg is missing, and about audioop on newer Pythons
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from pydub import AudioSegment
-        from pydub.exceptions import CouldntDecodeError
-    if path.suffix.lower() not in NATIVE and not shutil.which(AudioSegment.converter):
+def _wav_samples(file: BinaryIO, path: Path) -> np.ndarray | None:
+    """The used part of a PCM WAV file, streamed and resampled; None when it is a WAV only ffmpeg reads."""
+    try:
+        wav = wave.open(file, "rb")
+    except wave.Error as exc:
+        if "unknown format" in str(exc):  # float or extensible samples
+            return None
+        raise _undecodable(path, exc) from None
+    except (EOFError, OSError) as exc:
+        raise _undecodable(path, exc) from None
+    with wav:
+        return _stream(wav, path)
+
+
+def _stream(wav: wave.Wave_read, path: Path) -> np.ndarray:
+    """Blocks of ``wav`` up to MAX_FILE_SECONDS, mixed to mono and resampled to the internal rate as they come."""
+    channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+    if channels < 1 or rate < 1 or width not in (1, 2, 3, 4):
+        raise _undecodable(path, ValueError(f"{channels} channels of {8 * width}-bit samples at {rate} Hz"))
+    resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
+    left, out = int(MAX_FILE_SECONDS * rate), []
+    while left > 0:
+        try:
+            block = wav.readframes(min(BLOCK_FRAMES, left))
+        except (EOFError, OSError, wave.Error) as exc:
+            raise _undecodable(path, exc) from None
+        frames = len(block) // (width * channels)
+        if not frames:
+            break
+        left -= frames
+        out.append(resampler.resample_chunk(_mono(block[: frames * width * channels], width, channels)))
+    out.append(resampler.resample_chunk(np.zeros(0, np.float32), last=True))
+    return np.concatenate(out) * np.float32(32768.0)
+
+
+def _mono(block: bytes, width: int, channels: int) -> np.ndarray:
+    """Interleaved little-endian PCM of ``width`` bytes a sample, averaged to mono floats in -1..1."""
+    if width == 3:  # no 24-bit type: widen each sample to 32 bits
+        block = np.frombuffer(block, np.uint8).reshape(-1, 3)
+        block = np.pad(block, ((0, 0), (1, 0))).tobytes()
+        width = 4
+    kind, offset = SAMPLE_TYPES[width]
+    samples = (np.frombuffer(block, kind).astype(np.float32) - offset) / np.float32(2 ** (8 * width - 1))
+    return samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
+
+
+def _ffmpeg_samples(path: Path) -> np.ndarray:
+    """The used part of any file ffmpeg reads, decoded by it to mono 16-bit at the internal rate."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
         raise AmbienceError("cannot decode this file without ffmpeg", path=str(path),
                             hint="install ffmpeg (sudo apt install ffmpeg) or convert the file to WAV")
+    command = [ffmpeg, "-nostdin", "-v", "error", "-i", f"file:{path}", "-map", "0:a:0", "-t", f"{MAX_FILE_SECONDS:g}",
+               "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "s16le", "-"]
     try:
-        return AudioSegment.from_file(str(path), duration=MAX_FILE_SECONDS)
-    except (CouldntDecodeError, wave.Error, EOFError, OSError, ValueError, IndexError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AmbienceError(f"cannot be decoded as sound ({reason[:120]})", path=str(path), hint=HINT) from None
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=DECODE_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise _undecodable(path, TimeoutError(f"ffmpeg took more than {DECODE_SECONDS:g} s")) from None
+    except OSError as exc:
+        raise _undecodable(path, exc) from None
+    if done.returncode != 0 or len(done.stdout) < SAMPLE_WIDTH:
+        raise _undecodable(path, ValueError(done.stderr.decode(errors="replace") or "ffmpeg found no sound in it"))
+    pcm = done.stdout[: len(done.stdout) // SAMPLE_WIDTH * SAMPLE_WIDTH]
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+
+
+def _undecodable(path: Path, exc: BaseException) -> AmbienceError:
+    """The error for a file that cannot be decoded, with the decoder's first line of reason."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return AmbienceError(f"cannot be decoded as sound ({reason[:120]})", path=str(path), hint=HINT)
 
 
 def _seamless(samples: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from stillpoint import inputs
 from stillpoint.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from stillpoint.errors import CacheError
 
@@ -118,9 +119,11 @@ class ClipCache:
         """The cached clip for key, or None; a damaged entry is removed."""
         path = self.path(key)
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = inputs.read_capped(path, inputs.CACHE_ENTRY_CAP, "a cache entry")
+        except inputs.MissingFile:
             return None
+        except inputs.InputError:
+            data = b""  # a folder, pipe, device or oversized file where the entry should be: damaged
         clip = decode_entry(data)
         if clip is None:
             _remove(path)
