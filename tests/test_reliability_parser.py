@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reliability import bounded, cli_env, fingerprint, refused
 from stillpoint import script
 from stillpoint.errors import Diagnostic, ScriptError
 from stillpoint.script import Speech
@@ -221,3 +223,35 @@ def test_any_file_contents_give_a_script_or_errors_with_positions(data: bytes) -
         assert all(d.path == "t.txt" and d.line >= 1 and d.col >= 1 and d.message for d in err.diagnostics)
     else:
         assert all(speech.text.strip() for speech in parsed.speeches())
+
+
+# ---------------------------------------------------------------- expansion of variables
+
+def bomb(tmp_path: Path) -> Path:
+    """A 130 kB script whose one variable, 100 kB long, is used 10,000 times: 1 GB of text once filled in."""
+    path = tmp_path / "bomb.txt"
+    path.write_text("---\nvars:\n  v: " + "calm " * 20_000 + "\n---\n# Part\n" + "{v} " * 10_000 + "\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [("plan",), ("check",), ("export", "-o", "out.mp3"), ("convert", "--to", "ssml")])
+def test_variables_that_would_fill_a_script_far_beyond_its_length_are_one_error_where_it_happens(
+        tmp_path: Path, command: tuple[str, ...]) -> None:
+    path = bomb(tmp_path)
+    before = fingerprint(tmp_path)
+    done = bounded(command[0], path, *command[1:], env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+    assert fingerprint(tmp_path) == before
+    line = refused(done, 1, f"{path}:6:", "filling in {v} here makes the text more than 10 times as long")
+    assert int(line.split(":")[2]) < 100  # at the first use past the limit, early in the line
+
+
+@pytest.mark.parametrize(("uses", "fits"), [(99, True), (101, False)])
+def test_a_short_script_may_always_fill_in_up_to_the_floor(uses: int, fits: bool) -> None:
+    text = "---\nvars:\n  v: " + "A" * 999 + "\n---\n" + "{v}. " * uses + "\n"  # far less than the floor / 10
+    assert 10 * len(text) < script.EXPANSION_FLOOR
+    if fits:
+        assert len(script.parse(text, "t.txt").speeches()) == uses
+    else:
+        assert [d.message for d in errors_of(text)] == [
+            "filling in {v} here makes the text more than 10 times as long as the script"]

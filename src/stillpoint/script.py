@@ -17,6 +17,8 @@ DEFAULT_RATE = 120
 DEFAULT_BREATH = 8.0
 MAX_SECONDS = 3600.0
 MAX_ERRORS = 100  # a pasted binary can hold millions; past this many a parse stops
+EXPANSION_FACTOR = 10  # filled-in variables may make a script's text at most this many times as long
+EXPANSION_FLOOR = 100_000  # characters of text a script may always reach, however short it is
 RATE_RANGE = (60, 300)
 MARKER_WORDS = ("pause", "breathe", "soak", "bell")
 BREAK_STRENGTHS = {"none": 0.0, "x-weak": 0.25, "weak": 0.5, "medium": 1.0, "strong": 2.0, "x-strong": 4.0}
@@ -141,7 +143,8 @@ def parse(text: str, path: str = "<text>", values: dict[str, str] | None = None)
     try:
         front_matter = _FrontMatter(path, lines, errors)
         meta, body_start = front_matter.parse()
-        body = _Body(path, meta.title, {**meta.vars, **(values or {})}, errors)
+        room = max(EXPANSION_FACTOR * len(text), EXPANSION_FLOOR)
+        body = _Body(path, meta.title, {**meta.vars, **(values or {})}, errors, room)
         sections = body.parse(lines, body_start)
     except _TooManyErrors:
         raise ScriptError(_by_position(errors)) from None
@@ -500,8 +503,9 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 class _Body:
     """Reads sections, spoken text and markers after the front matter."""
 
-    def __init__(self, path: str, title: str, values: dict[str, str], errors: list[Diagnostic]):
+    def __init__(self, path: str, title: str, values: dict[str, str], errors: list[Diagnostic], room: int):
         self.path, self.values, self.errors = path, values, errors
+        self.room = room  # characters that filled-in variables may still add; below 0, none are added
         self.used: dict[str, tuple[int, int]] = {}
         self.sections: list[Section] = []
         self.current = Section(title="", line=1, cues=())
@@ -675,7 +679,18 @@ class _Body:
                         f"give it a default under `vars:` or run with --set {name}=...")
         else:
             self.used.setdefault(name, (lineno, col))
+            self._fill_in(lineno, col, name)
+
+    def _fill_in(self, lineno: int, col: int, name: str) -> None:
+        """The value of variable ``name`` as text, unless the text would grow far beyond the script's length."""
+        if self.room < 0:
+            return  # already reported where it happened first
+        self.room -= len(self.values[name])
+        if self.room >= 0:
             self._text(lineno, self.values[name], col)
+            return
+        self._error(lineno, col, f"filling in {{{name}}} here makes the text more than {EXPANSION_FACTOR} times "
+                    "as long as the script", f"shorten the value of {name}, or use it less often")
 
     def _add_marker(self, marker: Marker) -> None:
         self._flush(paragraph_end=False)
