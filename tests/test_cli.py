@@ -35,7 +35,7 @@ def test_export_refuses_to_replace_a_file_without_force(fake_engine: Path, small
     existing.write_bytes(b"keep me")
     result = run("export", str(small_practice))
     assert result.exit_code == 1
-    assert "already exists; use --force" in result.stderr
+    assert "already exists (use --force to replace it" in result.stderr
     assert existing.read_bytes() == b"keep me"
     assert run("export", str(small_practice), "--force").exit_code == 0
     assert existing.read_bytes() != b"keep me"

@@ -56,7 +56,7 @@ def test_new_refuses_to_replace_a_file_unless_forced(fake_engine: Path) -> None:
     mine = fake_engine.parent / "mine.txt"
     mine.write_text("keep me")
     result = run("new", "mine.txt")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.stderr.strip() == (
         "mine.txt: error: already exists (use --force to replace it, or choose another name)")
     assert mine.read_text() == "keep me"
@@ -71,7 +71,7 @@ def test_new_from_a_practice_copies_it_to_adapt(fake_engine: Path) -> None:
 
 def test_new_into_a_missing_folder_says_so(fake_engine: Path) -> None:
     result = run("new", "nowhere/calm")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "nowhere/calm.txt: error: cannot be written" in result.stderr
 
 
@@ -243,7 +243,7 @@ def test_convert_reports_dropped_ssml_by_line_and_refuses_to_overwrite(fake_engi
     (fake_engine.parent / "talk.ssml").write_text('<speak>\n<p>Rest <emphasis>here</emphasis>.</p>\n</speak>\n')
     (fake_engine.parent / "talk.txt").write_text("keep")
     refused = run("convert", "talk.ssml", "-o", "talk.txt")
-    assert refused.exit_code == 2
+    assert refused.exit_code == 1
     assert (fake_engine.parent / "talk.txt").read_text() == "keep"
     result = run("convert", "talk.ssml", "-o", "talk.txt", "--force")
     assert result.exit_code == 0

@@ -16,7 +16,7 @@ from scipy.signal import butter, resample_poly, sosfilt
 
 from stillpoint import export
 from stillpoint.audio import SAMPLE_RATE
-from stillpoint.errors import ExportError, UsageError
+from stillpoint.errors import DestinationError, ExportError, UsageError
 from stillpoint.export import PART_SUFFIX, TrackInfo, export_track, format_for, sweep_stale_parts
 from stillpoint.sound.loudness import level, measure
 from stillpoint.timeline import Chapter
@@ -136,7 +136,7 @@ def test_writing_goes_to_a_part_file_next_to_the_destination(tmp_path, fmt):
 
 
 def test_an_existing_destination_is_refused_without_force_and_left_untouched(existing):
-    with pytest.raises(ExportError, match="exists; use --force to replace it"):
+    with pytest.raises(DestinationError, match="already exists .use --force to replace it"):
         export_track(chunked(pattern_pcm()), existing, "mp3", INFO)
     assert existing.read_bytes() == OLD
     assert not part_files(existing.parent)
@@ -158,7 +158,7 @@ def test_a_missing_folder_is_named_and_not_created(tmp_path):
 
 def test_a_folder_as_destination_is_refused(tmp_path):
     (tmp_path / "out.mp3").mkdir()
-    with pytest.raises(ExportError, match="is a folder"):
+    with pytest.raises(DestinationError, match="is a folder"):
         export_track(chunked(pattern_pcm()), tmp_path / "out.mp3", "mp3", INFO, force=True)
     assert (tmp_path / "out.mp3").is_dir()
 

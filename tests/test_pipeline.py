@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from stillpoint import pipeline
-from stillpoint.errors import ExportError, UsageError
+from stillpoint.errors import DestinationError, UsageError
 from stillpoint.timeline import Pace
 from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
 
@@ -48,7 +48,7 @@ def test_an_existing_destination_is_refused_before_any_synthesis(tmp_path: Path,
     dest = tmp_path / "taken.mp3"
     dest.write_bytes(b"mine")
     with Synthesizer(FAKE_ENGINE, cache=ClipCache(tmp_path / "cache"), workers=1) as synth:
-        with pytest.raises(ExportError, match="already exists"):
+        with pytest.raises(DestinationError, match="already exists"):
             pipeline.export(pipeline.load_script(str(small_practice)), Pace(), synth,
                             pipeline.ExportSettings(dest=dest))
         assert not synth._pool

@@ -9,13 +9,17 @@ and a batch of dangerous titles kept inside its folder
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from reliability import cli_env, stillpoint
+from reliability import bounded, cli_env, fifo, fingerprint, listening_socket, refused, stillpoint
 
 NAME_MAX = 255  # bytes in one file name on the usual Linux file systems
 
@@ -84,3 +88,53 @@ def test_a_name_longer_than_the_file_system_allows_is_one_line_and_writes_nothin
     assert done.returncode == 1
     assert len(done.stderr.splitlines()) == 1 and "File name too long" in done.stderr
     assert "Traceback" not in done.stderr and everything(tmp_path) == before
+
+
+# ---------------------------------------------------------------- destinations that are not files
+
+TWO = "---\ntitle: Second\n---\nRest here too.\n"
+# route: (arguments, the destination under test relative to the working folder)
+ROUTES = {
+    "export -o": (("export", "{practice}", "-o", "out.mp3"), "out.mp3"),
+    "export --lrc": (("export", "{practice}", "-o", "out.mp3", "--lrc"), "out.lrc"),
+    "export --vtt": (("export", "{practice}", "-o", "out.wav", "--vtt"), "out.vtt"),
+    "playlist": (("export", "{practice}", "{second}", "-o", "album"), "album/Stillpoint.m3u8"),
+    "batch track": (("export", "{practice}", "{second}", "-o", "album"), "album/Second.mp3"),
+    "preview -o": (("preview", "{practice}", "--lines", "4", "-o", "part.wav"), "part.wav"),
+    "new": (("new", "mine"), "mine.txt"),
+    "convert -o": (("convert", "{practice}", "--to", "ssml", "-o", "out.ssml"), "out.ssml"),
+}
+SPECIAL = {"device": "is a device", "fifo": "is a pipe (FIFO)", "socket": "is a socket"}
+
+
+@contextlib.contextmanager
+def special_at(path: Path, kind: str) -> Iterator[None]:
+    """A device node (the null device), a FIFO or a listening socket at ``path``."""
+    path.parent.mkdir(exist_ok=True)
+    if kind == "device":
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    elif kind == "fifo":
+        fifo(path)
+    if kind != "socket":
+        yield
+        return
+    with listening_socket(path):
+        yield
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["", "force"])
+@pytest.mark.parametrize("kind", SPECIAL)
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_destination_that_is_a_device_pipe_or_socket_is_refused_and_never_replaced(
+        titled, route: str, kind: str, force: bool) -> None:
+    tmp_path = titled("Evening")
+    (tmp_path / "second.txt").write_text(TWO, encoding="utf-8")
+    args, target = ROUTES[route]
+    work = tmp_path / "work"
+    argv = [arg.format(practice=tmp_path / "practice.txt", second=tmp_path / "second.txt") for arg in args]
+    with special_at(work / target, kind):
+        before = fingerprint(tmp_path)
+        done = bounded(*argv, *(["--force"] if force else []), env=cli_env(tmp_path / "cache"), cwd=work)
+        assert fingerprint(tmp_path) == before
+        assert stat.filemode((work / target).lstat().st_mode)[0] == {"device": "c", "fifo": "p", "socket": "s"}[kind]
+    refused(done, 1, str(target), SPECIAL[kind])

@@ -119,7 +119,7 @@ def _prepare(folder: Path, outputs: list[Path], force: bool) -> None:
     if not folder.exists() and folder.suffix.lower().lstrip(".") in FORMATS:
         raise UsageError("names a file, but several practices need a folder", path=str(folder),
                          hint="give a folder, e.g. -o ~/Music/Stillpoint/")
-    pipeline.refuse_existing(outputs, force)
+    files.check_destinations(outputs, force)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:

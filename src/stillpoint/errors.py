@@ -61,6 +61,11 @@ class CacheError(StillpointError):
     """The audio cache cannot be used."""
 
 
+class DestinationError(StillpointError):
+    """A file cannot be written where asked: it exists (and --force was not given), or a folder, device, pipe or
+    socket stands there."""
+
+
 class ExportError(StillpointError):
     """An audio file could not be written."""
 

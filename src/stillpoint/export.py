@@ -14,6 +14,7 @@ from typing import BinaryIO
 import numpy as np
 from mutagen import MutagenError
 
+from stillpoint import files
 from stillpoint.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from stillpoint.errors import ExportError, UsageError
 from stillpoint.mp3 import SilenceSkippingEncoder
@@ -95,7 +96,7 @@ def export_track(
     part = _part_path(dest)
     try:
         _write_part(part, chunks, fmt, info, bitrate)
-        os.replace(part, dest)
+        files.put_in_place(part, dest, force)
     except (OSError, MutagenError) as exc:
         raise _export_error(dest, exc) from exc
     finally:
@@ -129,10 +130,7 @@ def check_destination(dest: Path, force: bool) -> None:
         raise ExportError(
             "is not an existing folder", path=str(dest.parent), hint="create it first or choose another destination"
         )
-    if dest.is_dir():
-        raise ExportError("is a folder, not a file", path=str(dest), hint="give a file name inside it")
-    if dest.exists() and not force:
-        raise ExportError("already exists; use --force to replace it", path=str(dest))
+    files.check_destination(dest, force)
 
 
 def _part_path(dest: Path) -> Path:

@@ -1,4 +1,5 @@
-"""Writing text files the user asked for: never over an existing file unless told, never half-written."""
+"""Writing the files the user asked for: never over an existing file unless told, never over anything but a
+file, never half-written."""
 
 from __future__ import annotations
 
@@ -6,13 +7,44 @@ import os
 import tempfile
 from pathlib import Path
 
-from stillpoint.errors import UsageError
+from stillpoint import inputs
+from stillpoint.errors import DestinationError
+
+EXISTS_HINT = "use --force to replace it, or choose another name"
+
+
+def check_destination(dest: Path, force: bool) -> None:
+    """Refuse ``dest`` if a folder, device, pipe or socket stands there (even with ``force``), or any file without."""
+    kind = inputs.special_kind(dest) or ("a folder" if dest.is_dir() else None)
+    if kind:
+        hint = "give a file name inside it" if kind == "a folder" else "choose a file name; it is never replaced"
+        raise DestinationError(f"is {kind}, not a file", path=str(dest), hint=hint)
+    if not force and (dest.exists() or dest.is_symlink()):
+        raise DestinationError("already exists", path=str(dest), hint=EXISTS_HINT)
+
+
+def check_destinations(paths: list[Path], force: bool) -> None:
+    """Stop before any work when files are to be written where they cannot or should not be, naming each."""
+    for path in paths:
+        check_destination(path, force=True)
+    existing = [path for path in paths if path.exists() or path.is_symlink()]
+    if force or not existing:
+        return
+    if len(existing) == 1:
+        raise DestinationError("already exists", path=str(existing[0]), hint=EXISTS_HINT)
+    names = ", ".join(str(path) for path in existing)
+    raise DestinationError(f"{len(existing)} files already exist: {names}", hint="use --force to replace them")
+
+
+def put_in_place(part: Path, dest: Path, force: bool) -> None:
+    """Move the finished ``part`` file to ``dest``, checking it once more: whatever is there now is never written into."""
+    check_destination(dest, force)
+    os.replace(part, dest)
 
 
 def write_text(dest: Path, text: str, force: bool = False) -> Path:
     """Write ``text`` to ``dest`` in one step; refuse to replace an existing file unless ``force``."""
-    if dest.exists() and not force:
-        raise UsageError("already exists", path=str(dest), hint="use --force to replace it, or choose another name")
+    check_destination(dest, force)
     try:
         handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     except OSError as err:
@@ -21,10 +53,11 @@ def write_text(dest: Path, text: str, force: bool = False) -> Path:
         os.chmod(temporary, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
-        os.replace(temporary, dest)
+        put_in_place(Path(temporary), dest, force)
     except OSError as err:
-        Path(temporary).unlink(missing_ok=True)
         raise _unwritable(dest, err) from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)  # already gone once it is in place
     return dest
 
 
@@ -35,6 +68,6 @@ def _umask() -> int:
     return mask
 
 
-def _unwritable(dest: Path, err: OSError) -> UsageError:
-    return UsageError(f"cannot be written ({err.strerror})", path=str(dest),
+def _unwritable(dest: Path, err: OSError) -> DestinationError:
+    return DestinationError(f"cannot be written ({err.strerror})", path=str(dest),
                       hint="check that the folder exists and that you may write to it")

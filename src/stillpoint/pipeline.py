@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from stillpoint import library, sidecars
+from stillpoint import files, library, sidecars
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.audio import Clip
-from stillpoint.errors import ExportError, UsageError
+from stillpoint.errors import UsageError
 from stillpoint.export import TrackInfo, check_bitrate, check_destination, export_track, format_for, peak_headroom
 from stillpoint.render import RenderOptions, render_events
 from stillpoint.script import Script
@@ -125,7 +125,7 @@ def export(
     fmt = format_for(dest, settings.fmt)
     check_bitrate(fmt, settings.bitrate)
     check_destination(dest, settings.force)
-    refuse_existing(sidecars.paths(dest, settings.sidecars), settings.force)
+    files.check_destinations(sidecars.paths(dest, settings.sidecars), settings.force)
     level = sound_for(options, fmt, settings.bitrate).level
     if timing.length_target(parsed, pace) is not None:
         # Fitting moves silences by the real speech lengths: every line must be known before rendering.
@@ -167,14 +167,3 @@ def _noting(events: Iterable[tuple[Event, bytes]], heard: list[Event]) -> Iterat
 def sound_for(options: RenderOptions, fmt: str, bitrate: int) -> RenderOptions:
     """``options`` with the peaks kept low enough for the codec of ``fmt`` at ``bitrate``."""
     return replace(options, peak=options.peak - peak_headroom(fmt, bitrate))
-
-
-def refuse_existing(paths: list[Path], force: bool) -> None:
-    """Stop before any work when files to be written exist already, naming each (unless ``force``)."""
-    existing = [path for path in paths if path.exists()]
-    if force or not existing:
-        return
-    if len(existing) == 1:
-        raise ExportError("already exists", path=str(existing[0]), hint="use --force to replace it")
-    names = ", ".join(str(path) for path in existing)
-    raise ExportError(f"{len(existing)} files already exist: {names}", hint="use --force to replace them")
