@@ -14,7 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reliability import FAULTY, cli_env, read_only, stillpoint
+import pytest
+
+from reliability import FAULTY, bounded, cli_env, fifo, read_only, stillpoint
 from stillpoint import pipeline
 from stillpoint import timeline as timing
 from stillpoint.export import PART_SUFFIX
@@ -69,17 +71,34 @@ def test_a_read_only_cache_folder_warns_once_and_the_export_still_works(tmp_path
     assert list(cache.iterdir()) == []
 
 
-def test_a_folder_where_an_entry_should_be_is_passed_over_with_one_warning(tmp_path: Path) -> None:
+def damage(entry: Path, how: str) -> None:
+    """Put something that is not an entry where ``entry`` is: a folder, a FIFO, a link to a device or a loop."""
+    entry.unlink()
+    if how == "folder":
+        (entry / "in the way").mkdir(parents=True)
+    elif how == "fifo":
+        fifo(entry)
+    elif how == "device link":
+        entry.symlink_to("/dev/zero")
+    else:
+        entry.symlink_to(entry.name)
+
+
+@pytest.mark.parametrize("how", ["folder", "fifo", "device link", "link loop"])
+def test_a_damaged_entry_is_passed_over_and_every_other_line_is_still_cached(tmp_path: Path, how: str) -> None:
     cache = tmp_path / "cache"
     first = export_cli(tmp_path, cache)
     assert first.returncode == 0, first.stderr
     entries = sorted(cache.glob("??/*.wav"))
-    for entry in entries[:2]:
+    damage(entries[0], how)
+    for entry in entries[1:]:
         entry.unlink()
-        (entry / "in the way").mkdir(parents=True)
-    again = export_cli(tmp_path, cache, "again.mp3")
-    assert again.returncode == 0, again.stderr
-    assert again.stderr.count("warning:") == 1 and "Traceback" not in again.stderr
+    again = bounded("export", overlapping(tmp_path, 0), "-o", tmp_path / "again.mp3", env=cli_env(cache))
+    assert again.returncode == 0 and "Traceback" not in again.stderr
+    assert again.stderr == ("" if how != "folder" else  # only a folder cannot be cleared away by itself
+                            f"warning: {entries[0]} is in the way of the audio cache's entries; the lines that "
+                            "belong there are not cached (remove it to cache them again)\n")
+    assert all(decode_entry(entry.read_bytes()) for entry in entries[1:])  # the lines after it were cached
     assert (tmp_path / "again.mp3").read_bytes()[-4000:] == (tmp_path / "out.mp3").read_bytes()[-4000:]
     assert leftovers(tmp_path) == []
 

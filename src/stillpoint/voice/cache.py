@@ -108,6 +108,7 @@ class ClipCache:
         self.warnings: list[str] = []
         self._on_warning = on_warning
         self._writable = True
+        self._blocked = False  # something stands where an entry should be, and has been warned about
         _check_folder(self.folder)
         self.sweep()
 
@@ -130,15 +131,30 @@ class ClipCache:
         return clip
 
     def put(self, key: str, clip: Clip) -> None:
-        """Store clip under key atomically; if the cache cannot be written, warn once and go on."""
+        """Store clip under key atomically; if the cache cannot be written, warn once and go on.
+
+        When something else stands where this one entry (or its shard folder) should be, only this line
+        goes uncached (with a warning the first time).
+        """
         if not self._writable:
             return
+        path = self.path(key)
         try:
-            _write_atomically(self.path(key), encode_entry(clip))
+            _write_atomically(path, encode_entry(clip))
         except OSError as exc:
+            obstacle = _in_the_way(path)
+            if obstacle:
+                return self._passed_over(obstacle)
             self._writable = False
             reason = exc.strerror or str(exc)
             self._warn(f"the audio cache {self.folder} cannot be written ({reason}); lines are not being cached")
+
+    def _passed_over(self, obstacle: Path) -> None:
+        """Warn, the first time only, that something in the cache stands where an entry or its folder should be."""
+        if not self._blocked:
+            self._blocked = True
+            self._warn(f"{obstacle} is in the way of the audio cache's entries; the lines that belong there are "
+                       "not cached (remove it to cache them again)")
 
     def info(self) -> CacheInfo:
         """Number of entries, their total size in bytes, and the folder."""
@@ -200,6 +216,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         _remove(Path(temp))
         raise
+
+
+def _in_the_way(path: Path) -> Path | None:
+    """What stands where the entry ``path`` or its shard folder should be, if it is neither a file nor a folder."""
+    if os.path.lexists(path.parent) and not path.parent.is_dir():
+        return path.parent
+    return path if os.path.lexists(path) and not path.is_file() else None
 
 
 def _remove(path: Path) -> bool:
