@@ -159,3 +159,42 @@ def test_voice_workers_of_the_stillpoint_script_do_not_run_it_again(tmp_path: Pa
     assert result.returncode == 0 and "en-us" in result.stdout
     # Every interpreter lists its imports on stderr: the script's own, and a worker's if it ran the script too.
     assert [line for line in result.stderr.splitlines() if line.endswith("| stillpoint.cli")] == [ANY]
+
+
+def running(pid: str) -> bool:
+    """Whether process ``pid`` exists and has not ended (an ended one may wait as a zombie to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.parametrize(("how", "after"), [
+    (signal.SIGKILL, 0.05), (signal.SIGKILL, 0.3), (signal.SIGKILL, 1.0),
+    (signal.SIGTERM, 0.0), (signal.SIGTERM, 0.3), (signal.SIGTERM, 1.0),
+], ids=["SIGKILL-starting", "SIGKILL-0.3s", "SIGKILL-1s", "SIGTERM-starting", "SIGTERM-0.3s", "SIGTERM-1s"])
+def test_voice_workers_of_a_killed_export_end_quietly(tmp_path: Path, how: signal.Signals, after: float) -> None:
+    """Only the exporting process is signalled; its workers find their pipe closed and must end without a word.
+
+    SIGKILL comes 50 ms after the first worker appears at the earliest: in the first millisecond of a worker's
+    life its parent is still sending it what it needs to start, and a worker cut off then fails in
+    multiprocessing's own start-up code, before any of Stillpoint's runs.
+    """
+    practice = tmp_path / "many.txt"
+    practice.write_text("# Part\n" + "".join(f"Line number {n} is here.\n" for n in range(200)), encoding="utf-8")
+    process = subprocess.Popen(stillpoint("export", practice, "-o", tmp_path / "many.mp3"), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=cli_env(tmp_path / "cache", delay=0.02))
+    give_up = time.monotonic() + TIMEOUT
+    while not children(process.pid) and process.poll() is None and time.monotonic() < give_up:
+        time.sleep(0.001)
+    workers = children(process.pid)
+    time.sleep(after)
+    process.send_signal(how)
+    _, stderr = process.communicate(timeout=TIMEOUT)  # ends once every worker, holding stderr too, has ended
+    assert workers and stderr.decode() == ""
+    assert process.returncode == (-signal.SIGKILL if how == signal.SIGKILL else 130)
+    while [pid for pid in workers if running(pid)] and time.monotonic() < give_up:
+        time.sleep(0.01)  # a worker closes its end of stderr a moment before it has quite ended
+    assert not [pid for pid in workers if running(pid)]
+    assert not list(tmp_path.glob(f"*{PART_SUFFIX}")) or how == signal.SIGKILL  # a killed process cannot sweep

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -11,7 +12,6 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnContext
@@ -60,17 +60,20 @@ def _serve(conn: Connection, spec: str) -> None:
     """Worker process: build one engine, then answer requests until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     _silence_stdout()
+    with contextlib.suppress(EOFError, OSError):  # the parent is gone (even killed): end quietly
+        _answer_requests(conn, spec)
+
+
+def _answer_requests(conn: Connection, spec: str) -> None:
+    """Start the engine and say so (or why not), then answer each request until the parent closes the pipe."""
     try:
         engine = load_engine(spec)
-        conn.send(("ready",))
     except Exception as exc:
         conn.send(("failed", *_describe(exc)))
         return
+    conn.send(("ready",))
     while True:
-        try:
-            op, args = conn.recv()
-        except EOFError:
-            return
+        op, args = conn.recv()
         conn.send(_answer(engine, op, args))
 
 
@@ -167,8 +170,7 @@ class _Worker:
     def __init__(self, context: SpawnContext, spec: str, timeout: float):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, spec), name="stillpoint-voice", daemon=True)
-        with _ctrl_c_held():
-            self.process.start()
+        self.process.start()
         child.close()
         self.timeout = timeout
         self.ready = False
@@ -196,25 +198,33 @@ class _Worker:
         self.conn.close()
 
 
-@contextmanager
-def _ctrl_c_held() -> Iterator[None]:
-    """Start a worker ignoring SIGINT from birth: a terminal's Ctrl-C goes to every process of the job.
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Start a worker ignoring SIGINT from birth, and with what it needs to start sent whatever comes.
 
-    A worker still importing would otherwise die of it with a traceback. Ignoring is inherited across exec
-    and Python then leaves it so. Here the signal is held meanwhile; if another thread takes it during the
-    few milliseconds of the start, it is lost, and the next Ctrl-C works.
+    A terminal's Ctrl-C goes to every process of the job, and a worker still importing would die of it with a
+    traceback. Ignoring is inherited across exec and Python then leaves it so. Here the signal is held
+    meanwhile; if another thread takes it during the few milliseconds of the start, it is lost, and the next
+    Ctrl-C works. A SIGTERM that comes meanwhile (it ends this process as Ctrl-C does) is acted on once the
+    worker is started and counted: cut short, a start fails with a traceback in the new process.
     """
-    handler = signal.getsignal(signal.SIGINT)
+    handler, terminate = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is not threading.main_thread() or handler is None:
         yield  # only the main thread may change signal handling; nor can a handler set outside Python be put back
         return
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    deferred: list[Any] = []
+    if callable(terminate):
+        signal.signal(signal.SIGTERM, lambda _signum, frame: deferred.append(frame))
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, terminate)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    if deferred:
+        terminate(signal.SIGTERM, deferred[0])
 
 
 def _stop_all(pool: list[_Worker]) -> None:
@@ -392,9 +402,10 @@ class Synthesizer:
         return idle
 
     def _start(self) -> _Worker:
-        """Start one more worker process."""
-        worker = _Worker(self._context, self.engine, self.timeout)
-        self._pool.append(worker)
+        """Start one more worker process; it is in the pool, to be stopped, before any signal is acted on."""
+        with _signals_held():
+            worker = _Worker(self._context, self.engine, self.timeout)
+            self._pool.append(worker)
         return worker
 
     def _step(self) -> None:
