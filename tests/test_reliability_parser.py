@@ -12,6 +12,7 @@ unclosed-marker.txt, unclosed-break.txt, only-markers.txt); hypothesis over st.t
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -255,3 +256,28 @@ def test_a_short_script_may_always_fill_in_up_to_the_floor(uses: int, fits: bool
     else:
         assert [d.message for d in errors_of(text)] == [
             "filling in {v} here makes the text more than 10 times as long as the script"]
+
+
+# ---------------------------------------------------------------- floods of findings from every source
+
+FLOODS = {
+    "lexicon": ("plan", "{good}"),
+    "ssml notes": ("convert", "{ssml}", "-o", "{tmp}/out.txt"),
+    "warnings": ("check", "{caps}"),
+}
+
+
+@pytest.mark.parametrize("source", FLOODS)
+def test_every_source_of_findings_stops_after_a_hundred(tmp_path: Path, source: str) -> None:
+    files = {"good": tmp_path / "good.txt", "ssml": tmp_path / "talk.ssml", "caps": tmp_path / "caps.txt",
+             "lexicon": tmp_path / "lexicon.txt", "tmp": tmp_path}
+    files["good"].write_text("Rest here.\n", encoding="utf-8")
+    files["lexicon"].write_text("oops\n" * 300_000, encoding="utf-8")
+    files["ssml"].write_text("<speak>" + "<foo>a</foo>" * 100_000 + "</speak>", encoding="utf-8")
+    files["caps"].write_text("# A\n" + "REST HERE NOW PLEASE.\n\n" * 5_000, encoding="utf-8")
+    lexicon = {"STILLPOINT_LEXICON": str(files["lexicon"])} if source == "lexicon" else {}
+    env = {**cli_env(tmp_path / "cache"), **lexicon}
+    done = bounded(*(arg.format(**files) for arg in FLOODS[source]), env=env, cwd=tmp_path)
+    lines = done.stderr.splitlines()
+    assert len(lines) == script.MAX_ERRORS + 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert re.search(rf"more than {script.MAX_ERRORS} \w+; (checking stopped here|the rest are left out)", lines[-1])

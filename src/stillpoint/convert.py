@@ -11,7 +11,7 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 from stillpoint import script as script_language
-from stillpoint.errors import Diagnostic, ScriptError, UsageError
+from stillpoint.errors import Diagnostic, Findings, ScriptError, UsageError
 from stillpoint.script import BREAK_STRENGTHS, RATE_RANGE, SCALAR_KEYS, Marker, Script, Section, Settings, Speech
 from stillpoint.script import format_duration, parse_duration
 from stillpoint.timeline import BELL, BELL_SECONDS, BREATHE, PAUSE, marker_seconds, section_settings
@@ -219,7 +219,7 @@ class _SsmlReader:
 
     def __init__(self, path: str):
         self.path = path
-        self.notes: list[Diagnostic] = []
+        self.notes = Findings("notes", stop=False)
         self.front: dict[str, object] = {}
         self.pronounce: dict[str, str] = {}
         self.parts = [_Part()]
@@ -528,7 +528,7 @@ def informal_to_script(text: str, path: str = "<informal>") -> Conversion:
     """A script from text marked up by hand: (pause), [long pause], (pause 10 seconds), ... and so on."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     start = script_language.body_start(lines)
-    notes: list[Diagnostic] = []
+    notes = Findings("notes", stop=False)
     out = lines[:start]
     for index in range(start, len(lines)):
         out.extend(_informal_line(lines[index], index + 1, path, notes))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+MAX_FINDINGS = 100  # errors or notes shown for one file: a pasted binary can cause millions
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,43 @@ class Diagnostic:
         text = f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
         text = f"{text} ({self.hint})" if self.hint else text
         return f"{text} [{self.code}]" if self.code else text
+
+
+class TooManyFindings(Exception):
+    """One finding more than MAX_FINDINGS was made where that ends the work (a parse, a check)."""
+
+
+class Findings(list):
+    """Diagnostics in the order found, at most MAX_FINDINGS; the one past that becomes a note saying so.
+
+    With ``stop``, that one raises TooManyFindings; otherwise later ones are left out quietly.
+    """
+
+    def __init__(self, noun: str = "errors", stop: bool = True):
+        super().__init__()
+        self.noun, self.stop = noun, stop
+
+    def append(self, diagnostic: Diagnostic) -> None:
+        """Keep ``diagnostic`` while there are fewer than anyone can use; past that, say so once."""
+        if len(self) < MAX_FINDINGS:
+            return super().append(diagnostic)
+        if len(self) == MAX_FINDINGS:
+            super().append(self._last_word(diagnostic))
+        if self.stop:
+            raise TooManyFindings
+
+    def _last_word(self, diagnostic: Diagnostic) -> Diagnostic:
+        """The note, at ``diagnostic``'s place, that there were more (it counts as an error where work stops)."""
+        message = f"more than {MAX_FINDINGS} {self.noun}; "
+        if self.stop:
+            return replace(diagnostic, message=message + "checking stopped here",
+                           hint=f"fix the {self.noun} above, then check again")
+        return replace(diagnostic, message=message + "the rest are left out", hint="", severity="note", code="")
+
+    def extend(self, diagnostics: object) -> None:
+        """Append each of ``diagnostics``."""
+        for diagnostic in diagnostics:  # type: ignore[attr-defined]
+            self.append(diagnostic)
 
 
 class StillpointError(Exception):

@@ -37,7 +37,7 @@ def check_destinations(paths: list[Path], force: bool) -> None:
 
 
 def put_in_place(part: Path, dest: Path, force: bool) -> None:
-    """Move the finished ``part`` file to ``dest``, checking it once more: whatever is there now is never written into."""
+    """Move the finished ``part`` file to ``dest``, checking once more that nothing but a file is replaced."""
     check_destination(dest, force)
     os.replace(part, dest)
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from stillpoint import script as script_language
-from stillpoint.errors import Diagnostic, ScriptError, UsageError
+from stillpoint.errors import Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
 
 ENV_VAR = "STILLPOINT_LEXICON"
 FILE_NAME = "lexicon.txt"
@@ -37,14 +37,17 @@ def load() -> Lexicon:
 def parse(text: str, path: str = "<lexicon>") -> Lexicon:
     """Lexicon text -> (word, sound) pairs with words in lower case; ScriptError naming every bad line."""
     entries: dict[str, tuple[str, int]] = {}
-    errors: list[Diagnostic] = []
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if not stripped or stripped.startswith(("#", "//")):
-            continue
-        problem = _entry(raw, lineno, entries)
-        if problem:
-            errors.append(Diagnostic(path, lineno, len(raw) - len(raw.lstrip()) + 1, *problem))
+    errors = Findings()
+    try:
+        for lineno, raw in enumerate(text.splitlines(), start=1):
+            stripped = raw.strip()
+            if not stripped or stripped.startswith(("#", "//")):
+                continue
+            problem = _entry(raw, lineno, entries)
+            if problem:
+                errors.append(Diagnostic(path, lineno, len(raw) - len(raw.lstrip()) + 1, *problem))
+    except TooManyFindings:
+        pass  # the last of ``errors`` says where reading stopped
     if errors:
         raise ScriptError(errors)
     return tuple((word, sound) for word, (sound, _line) in entries.items())

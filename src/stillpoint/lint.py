@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from stillpoint.errors import Diagnostic
+from stillpoint.errors import Diagnostic, Findings
 from stillpoint.script import Marker, Script, Speech, body_start, format_duration
 from stillpoint.timeline import BELL, SOAK, marker_seconds, section_settings
 
@@ -58,7 +58,9 @@ def lint(script: Script, text: str, lexicon: Iterable[str] = ()) -> list[Diagnos
         for f in rule(source)
         if code not in allowed.get(f.line, ())
     ]
-    return sorted(found + unknown, key=lambda d: (d.line, d.col, d.code))
+    shown = Findings("warnings", stop=False)
+    shown.extend(sorted(found + unknown, key=lambda d: (d.line, d.col, d.code)))
+    return list(shown)
 
 
 # ---------------------------------------------------------------- rules

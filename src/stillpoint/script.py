@@ -10,13 +10,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from stillpoint import inputs
-from stillpoint.errors import Diagnostic, ScriptError, UsageError
+from stillpoint.errors import MAX_FINDINGS, Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
 
 DEFAULT_VOICE = "en-us"
 DEFAULT_RATE = 120
 DEFAULT_BREATH = 8.0
 MAX_SECONDS = 3600.0
-MAX_ERRORS = 100  # a pasted binary can hold millions; past this many a parse stops
+MAX_ERRORS = MAX_FINDINGS  # a pasted binary can hold millions; past this many a parse stops
 EXPANSION_FACTOR = 10  # filled-in variables may make a script's text at most this many times as long
 EXPANSION_FLOOR = 100_000  # characters of text a script may always reach, however short it is
 RATE_RANGE = (60, 300)
@@ -139,14 +139,14 @@ def decode(data: bytes, path: str = "<text>") -> str:
 def parse(text: str, path: str = "<text>", values: dict[str, str] | None = None) -> Script:
     """Parse script text; raises ScriptError listing the errors found (after MAX_ERRORS, a note that it stopped)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    errors = _Errors()
+    errors = Findings()
     try:
         front_matter = _FrontMatter(path, lines, errors)
         meta, body_start = front_matter.parse()
         room = max(EXPANSION_FACTOR * len(text), EXPANSION_FLOOR)
         body = _Body(path, meta.title, {**meta.vars, **(values or {})}, errors, room)
         sections = body.parse(lines, body_start)
-    except _TooManyErrors:
+    except TooManyFindings:
         raise ScriptError(_by_position(errors)) from None
     if not errors and not any(isinstance(c, Speech) for s in sections for c in s.cues):
         line = body_start + 1 if body_start < len(lines) else 1
@@ -233,22 +233,6 @@ def _duration_seconds(raw: str) -> float | None:
         return None
     hours, minutes, seconds, millis = (float(g) if g else 0.0 for g in match.groups())
     return hours * 3600 + minutes * 60 + seconds + millis / 1000
-
-
-class _TooManyErrors(Exception):
-    """One error more than MAX_ERRORS was found: the parse stops."""
-
-
-class _Errors(list):
-    """Diagnostics in the order found; the one past MAX_ERRORS becomes a note that checking stopped."""
-
-    def append(self, diagnostic: Diagnostic) -> None:
-        """Keep ``diagnostic``; raise _TooManyErrors once there are more than anyone can use."""
-        if len(self) < MAX_ERRORS:
-            return super().append(diagnostic)
-        super().append(replace(diagnostic, message=f"more than {MAX_ERRORS} errors; checking stopped here",
-                               hint="fix the errors above, then check again"))
-        raise _TooManyErrors
 
 
 def _by_position(errors: list[Diagnostic]) -> list[Diagnostic]:
