@@ -281,3 +281,17 @@ def test_every_source_of_findings_stops_after_a_hundred(tmp_path: Path, source: 
     lines = done.stderr.splitlines()
     assert len(lines) == script.MAX_ERRORS + 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert re.search(rf"more than {script.MAX_ERRORS} \w+; (checking stopped here|the rest are left out)", lines[-1])
+
+
+# ---------------------------------------------------------------- duplicate entries
+
+@pytest.mark.parametrize(("table", "first", "second"), [
+    ("vars", "who", "who"), ("pronounce", "metta", "Metta"),
+])
+def test_an_entry_listed_twice_under_a_table_is_an_error_at_the_second(tmp_path: Path, table: str, first: str,
+                                                                       second: str) -> None:
+    path = tmp_path / "twice.txt"
+    path.write_text(f"---\n{table}:\n  {first}: one\n  {second}: two\n---\nRest here, {{who}}.\n", encoding="utf-8")
+    for command in ("plan", "check"):
+        done = bounded(command, path, "--set", "who=you", env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+        refused(done, 1, f"{path}:4:3: error: '{second}' is listed twice under '{table}'", "first on line 3")

@@ -269,6 +269,7 @@ class _FrontMatter:
         self.fields: dict[str, str] = {}
         self.positions: dict[str, int] = {}
         self.tables: dict[str, dict[str, str]] = {key: {} for key in TABLE_KEYS}
+        self.entry_lines: dict[str, dict[str, int]] = {key: {} for key in TABLE_KEYS}
 
     def parse(self) -> tuple[Meta, int]:
         """Meta and the index of the first body line."""
@@ -324,8 +325,12 @@ class _FrontMatter:
             self._error(lineno, col, f"'{raw.strip()}' is not an entry of '{table}'", "write it as `name: value`")
         elif table == "vars" and not re.fullmatch(r"[A-Za-z_][\w-]*", name):
             self._error(lineno, col, f"'{name}' is not a variable name", "use letters, digits, - and _")
+        elif (key := name if table == "vars" else name.lower()) in self.entry_lines[table]:
+            self._error(lineno, col, f"'{name}' is listed twice under '{table}'",
+                        f"it is first on line {self.entry_lines[table][key]}; keep one of them")
         else:
-            self.tables[table][name if table == "vars" else name.lower()] = _unquote(value.strip())
+            self.tables[table][key] = _unquote(value.strip())
+            self.entry_lines[table][key] = lineno
 
     def _meta(self) -> Meta:
         stem = Path(self.path).stem.replace("-", " ").replace("_", " ").strip()
