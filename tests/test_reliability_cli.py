@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FAKE_ENGINE
-from reliability import FAULTY, WAV, cli_env, stillpoint
+from reliability import FAULTY, WAV, bounded, cli_env, fingerprint, refused, stillpoint
 from stillpoint import cli
 from stillpoint.export import PART_SUFFIX
 
@@ -198,3 +198,31 @@ def test_voice_workers_of_a_killed_export_end_quietly(tmp_path: Path, how: signa
         time.sleep(0.01)  # a worker closes its end of stderr a moment before it has quite ended
     assert not [pid for pid in workers if running(pid)]
     assert not list(tmp_path.glob(f"*{PART_SUFFIX}")) or how == signal.SIGKILL  # a killed process cannot sweep
+
+
+MARKUP = {"marker": "[pause 99h]", "ssml": '<break time="10s"/>', "braces": "{benefactor}", "newline": "my\nfriend"}
+SETTERS = {
+    "plan": ("plan", "{practice}"), "export": ("export", "{practice}", "-o", "{tmp}/out.mp3"),
+    "check": ("check", "{practice}"), "play": ("play", "{practice}"),
+    "preview": ("preview", "{practice}", "--lines", "1", "-o", "{tmp}/part.wav"),
+    "convert": ("convert", "{practice}", "--to", "ssml", "-o", "{tmp}/out.ssml"),
+}
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+@pytest.mark.parametrize("command", SETTERS)
+def test_a_set_value_holding_markup_is_refused_in_one_line(tmp_path: Path, command: str, markup: str) -> None:
+    practice = tmp_path / "friend.txt"
+    practice.write_text("Think of {who}.\n", encoding="utf-8")
+    before = fingerprint(tmp_path)
+    args = [arg.format(practice=practice, tmp=tmp_path) for arg in SETTERS[command]]
+    done = bounded(*args, "--set", f"who={MARKUP[markup]}", env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+    assert fingerprint(tmp_path) == before
+    refused(done, 2, "error: --set who: the value holds", "spoken as plain words")
+
+
+def test_a_default_holding_markup_is_an_error_at_its_line(tmp_path: Path) -> None:
+    practice = tmp_path / "friend.txt"
+    practice.write_text("---\nvars:\n  who: [soak 1h]\n---\nThink of {who}.\n", encoding="utf-8")
+    done = bounded("plan", practice, env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+    refused(done, 1, f"{practice}:3:8: error: the value of 'who' holds '[', which a script reads as markup")

@@ -149,6 +149,8 @@ def _values(pairs: list[str] | None) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--set {pair}: expected name=value", hint='for example --set benefactor="my grandmother"')
+        if problem := script_language.value_problem(value):
+            raise UsageError(f"--set {name.strip()}: the value {problem}", hint=script_language.VALUE_HINT)
         values[name.strip()] = value
     return values
 

@@ -172,6 +172,23 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
+def value_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a variable's value, which is spoken as plain words: markup or a line break in it."""
+    found = _NOT_IN_VALUES.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if char in "\r\n":
+        return "holds a line break"
+    if char in "[]{}<>":
+        return f"holds '{char}', which a script reads as markup"
+    return f"holds a control character (U+{ord(char):04X})"
+
+
+VALUE_HINT = "a value is spoken as plain words: write markers and pauses in the script itself"
+_NOT_IN_VALUES = re.compile(r"[\[\]{}<>\x00-\x08\x0a-\x1f\x7f]")
+
+
 def format_duration(seconds: float) -> str:
     """Seconds -> the shortest form parse_duration reads back: '8s', '1m30s', '500ms'."""
     millis = round(seconds * 1000)
@@ -331,6 +348,9 @@ class _FrontMatter:
         else:
             self.tables[table][key] = _unquote(value.strip())
             self.entry_lines[table][key] = lineno
+            if table == "vars" and (problem := value_problem(self.tables[table][key])):
+                col = raw.index(":") + 2 + len(value) - len(value.lstrip())
+                self._error(lineno, col, f"the value of '{name}' {problem}", VALUE_HINT)
 
     def _meta(self) -> Meta:
         stem = Path(self.path).stem.replace("-", " ").replace("_", " ").strip()
