@@ -295,3 +295,35 @@ def test_an_entry_listed_twice_under_a_table_is_an_error_at_the_second(tmp_path:
     for command in ("plan", "check"):
         done = bounded(command, path, "--set", "who=you", env=cli_env(tmp_path / "cache"), cwd=tmp_path)
         refused(done, 1, f"{path}:4:3: error: '{second}' is listed twice under '{table}'", "first on line 3")
+
+
+# ---------------------------------------------------------------- SSML that points outside itself
+
+OUTSIDE = """<?xml version="1.0"?>
+<!DOCTYPE speak SYSTEM "file:///etc/speak.dtd" [
+<!ENTITY secret SYSTEM "file:///etc/passwd">
+<!ENTITY % remote SYSTEM "http://example.com/more.dtd">
+%remote;
+<!ENTITY calm "calm">
+]>
+<speak><s>Rest &secret; here.</s><s>Be &calm; now, &later;.</s></speak>
+"""
+
+
+def test_ssml_conversion_notes_every_outside_document_it_does_not_read(tmp_path: Path) -> None:
+    source = tmp_path / "talk.ssml"
+    source.write_text(OUTSIDE, encoding="utf-8")
+    done = bounded("convert", source, "-o", tmp_path / "talk.txt", env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    notes = [line.split(": note: ")[1] for line in done.stderr.splitlines()]
+    assert notes == [
+        "the document type file:///etc/speak.dtd of <!DOCTYPE speak> is not read, for safety",
+        "the entity &secret; is kept in file:///etc/passwd, which is not read, for safety: "
+        "it is dropped wherever it is used",
+        "the entity %remote; is kept in http://example.com/more.dtd, which is not read, for safety: "
+        "it is dropped wherever it is used",
+        "&secret; (file:///etc/passwd) is not read, for safety, and is dropped here",
+        "&calm; is dropped: its definition was not read",  # declared after an outside part that was not read
+        "&later; is dropped: its definition was not read",
+    ]
+    assert (tmp_path / "talk.txt").read_text(encoding="utf-8") == "Rest here.\nBe now, .\n"

@@ -236,6 +236,10 @@ class _SsmlReader:
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.characters
         parser.CommentHandler = self.comment
+        parser.StartDoctypeDeclHandler = self.doctype
+        parser.EntityDeclHandler = self.entity
+        parser.ExternalEntityRefHandler = self.external_reference
+        parser.SkippedEntityHandler = self.skipped_entity
 
     def where(self) -> tuple[int, int]:
         """Line and column of the event being handled."""
@@ -292,6 +296,30 @@ class _SsmlReader:
             return
         self.end_line()
         self.parts[-1].lines.extend("// " + line.strip() for line in data.strip().splitlines())
+
+    # -- what is never read, for safety: outside documents
+
+    def doctype(self, name: str, system_id: str | None, public_id: str | None, _internal: int) -> None:
+        """<!DOCTYPE>: a document type kept outside the file is not read."""
+        if system_id or public_id:
+            self.note(f"the document type {system_id or public_id} of <!DOCTYPE {name}> is not read, for safety")
+
+    def entity(self, name: str, is_parameter: int, _value: str | None, _base: str | None, system_id: str | None,
+               public_id: str | None, _notation: str | None) -> None:
+        """<!ENTITY>: one whose text is kept outside the file is not read."""
+        if system_id or public_id:
+            self.note(f"the entity {'%' if is_parameter else '&'}{name}; is kept in {system_id or public_id}, "
+                      "which is not read, for safety: it is dropped wherever it is used")
+
+    def external_reference(self, context: str | None, _base: str | None, system_id: str | None,
+                           public_id: str | None) -> int:
+        """A use of an entity kept outside the file: nothing is said for it."""
+        self.note(f"&{context or ''}; ({system_id or public_id}) is not read, for safety, and is dropped here")
+        return 1
+
+    def skipped_entity(self, name: str, is_parameter: int) -> None:
+        """A use of an entity whose definition was not read (it is in an outside document type)."""
+        self.note(f"{'%' if is_parameter else '&'}{name}; is dropped: its definition was not read")
 
     # -- elements
 
