@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -262,11 +263,16 @@ def test_batch_mistakes_are_usage_errors(fake_engine: Path, args: tuple[str, ...
     assert not fake_engine.exists()
 
 
-def test_a_practice_named_twice_is_taken_once(three: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("second", "message"), [
+    ("{path}", "'{path}' is named twice"), ("{name}", "'{path}' and '{name}' are one practice"),
+])
+def test_a_practice_named_twice_is_refused(three: list[Path], monkeypatch: pytest.MonkeyPatch, second: str,
+                                           message: str) -> None:
     monkeypatch.chdir(three[0].parent)
-    parsed = pipeline.load_scripts([str(three[0]), three[0].name, str(three[1])])
-    assert [p.meta.title for p in parsed] == TITLES[:2]
-    assert parsed[0].path == str(three[0])
+    names = {"path": str(three[0]), "name": three[0].name}
+    with pytest.raises(UsageError, match=re.escape(message.format(**names))) as caught:
+        pipeline.load_scripts([str(three[1]), str(three[0]), second.format(**names)])
+    assert caught.value.diagnostic.hint == "name each practice once"
 
 
 def test_set_applies_to_the_practices_that_have_the_variable(tmp_path: Path) -> None:

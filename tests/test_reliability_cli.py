@@ -226,3 +226,50 @@ def test_a_default_holding_markup_is_an_error_at_its_line(tmp_path: Path) -> Non
     practice.write_text("---\nvars:\n  who: [soak 1h]\n---\nThink of {who}.\n", encoding="utf-8")
     done = bounded("plan", practice, env=cli_env(tmp_path / "cache"), cwd=tmp_path)
     refused(done, 1, f"{practice}:3:8: error: the value of 'who' holds '[', which a script reads as markup")
+
+
+EXISTING = {
+    "export": ("export", "{practice}", "-o", "taken.mp3"),
+    "export --lrc": ("export", "{practice}", "-o", "free.mp3", "--lrc"),
+    "batch": ("export", "{practice}", "{other}", "-o", "."),
+    "preview": ("preview", "{practice}", "--lines", "4", "-o", "taken.wav"),
+    "new": ("new", "taken"),
+    "convert": ("convert", "{practice}", "--to", "ssml", "-o", "taken.ssml"),
+}
+
+
+@pytest.mark.parametrize("command", EXISTING)
+def test_a_file_that_exists_already_has_one_exit_code_in_every_command(tmp_path: Path, command: str) -> None:
+    (tmp_path / "practice.txt").write_text("---\ntitle: Taken\n---\nRest here.\n", encoding="utf-8")
+    (tmp_path / "other.txt").write_text("---\ntitle: Other\n---\nRest here.\n", encoding="utf-8")
+    for name in ("taken.mp3", "taken.wav", "taken.txt", "taken.ssml", "free.lrc", "Taken.mp3"):
+        (tmp_path / name).write_bytes(OLD)
+    before = fingerprint(tmp_path)
+    args = [arg.format(practice=tmp_path / "practice.txt", other=tmp_path / "other.txt") for arg in EXISTING[command]]
+    done = bounded(*args, env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+    assert fingerprint(tmp_path) == before
+    refused(done, cli.EXIT_ERROR, "error: already exists (use --force to replace it")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("plan", "{practice}", "--length", "100h"), "error: --length: '100h' is longer than the 24 hours a practice"),
+    (("export", "{practice}", "{practice}", "-o", "album"), "'{practice}' is named twice (name each practice once)"),
+    (("export", "{practice}", "./practice.txt", "-o", "album"), "'{practice}' and './practice.txt' are one practice"),
+])
+def test_mistakes_are_reported_as_what_they_are(tmp_path: Path, args: tuple[str, ...], words: str) -> None:
+    (tmp_path / "practice.txt").write_text("Rest here. [pause 5s]\n", encoding="utf-8")
+    practice = tmp_path / "practice.txt"
+    done = bounded(*(arg.format(practice=practice) for arg in args), env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+    refused(done, cli.EXIT_USAGE, words.format(practice=practice))
+    assert not (tmp_path / "album").exists()
+
+
+def test_a_hint_is_shown_once_however_many_errors_share_it(tmp_path: Path) -> None:
+    (tmp_path / "lexicon.txt").write_text("calm\nease\nrest\n", encoding="utf-8")
+    (tmp_path / "practice.txt").write_text("Rest here.\n", encoding="utf-8")
+    env = {**cli_env(tmp_path / "cache"), "STILLPOINT_LEXICON": str(tmp_path / "lexicon.txt")}
+    for command in ("plan", "check"):
+        lines = bounded(command, tmp_path / "practice.txt", env=env, cwd=tmp_path).stderr.splitlines()
+        assert [line.split(": error: ")[1] for line in lines] == [
+            "'calm' is not a lexicon entry (write it as `word: how it sounds`, e.g. `oxytocin: ok-see-TOE-sin`)",
+            "'ease' is not a lexicon entry", "'rest' is not a lexicon entry"]

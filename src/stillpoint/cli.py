@@ -13,8 +13,9 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -25,11 +26,11 @@ from stillpoint import files, lexicon, library, pipeline, player, resume, sideca
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.alsa import AlsaSink
-from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError, VoiceError
+from stillpoint.errors import Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError, VoiceError
 from stillpoint.program import Program
 from stillpoint.render import RenderOptions
 from stillpoint.screen import clock
-from stillpoint.script import parse_duration
+from stillpoint.script import parse_length
 from stillpoint.sound import ambience as beds
 from stillpoint.timeline import Pace, Timeline
 from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress
@@ -132,9 +133,16 @@ def _report(err: BaseException) -> int:
         hint = "check the path" if err.filename else "run again with --debug to see where it happened"
         err = StillpointError(err.strerror or str(err), path=str(err.filename or ""), hint=hint)
     diagnostics = err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic]
-    for diagnostic in diagnostics:
-        typer.echo(str(diagnostic), err=True)
+    for line in _lines(diagnostics, set()):
+        typer.echo(line, err=True)
     return err.exit_code
+
+
+def _lines(diagnostics: Iterable[Diagnostic], given: set[str]) -> Iterator[str]:
+    """Each diagnostic as printed; a hint already in ``given`` (those printed so far) is not repeated."""
+    for diagnostic in diagnostics:
+        yield str(replace(diagnostic, hint="") if diagnostic.hint in given else diagnostic)
+        given.add(diagnostic.hint)
 
 
 def _silence_stdout() -> None:
@@ -159,7 +167,7 @@ def _seconds(option: str, text: str | None) -> float | None:
     if text is None:
         return None
     try:
-        seconds = parse_duration(text)
+        seconds = parse_length(text)
     except ValueError as err:
         raise UsageError(f"{option}: {err}") from None
     if seconds <= 0:
@@ -436,9 +444,10 @@ def check(
 
 
 def _print_check(results: "list[authoring.CheckResult]", quiet: bool) -> None:
+    given: set[str] = set()
     for result in results:
-        for diagnostic in result.diagnostics:
-            typer.echo(str(diagnostic), err=True)
+        for line in _lines(result.diagnostics, given):
+            typer.echo(line, err=True)
         if result.script and not quiet:
             typer.echo(_check_line(result, result.script))
     if not quiet:

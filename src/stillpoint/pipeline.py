@@ -43,13 +43,17 @@ def load_script(source: str, values: dict[str, str] | None = None) -> Script:
 
 
 def load_scripts(sources: list[str], values: dict[str, str] | None = None) -> list[Script]:
-    """The practices named or pointed to (each once), with the ``--set`` values that apply to each."""
+    """The practices named or pointed to, with the ``--set`` values that apply to each; one named twice is refused."""
     values = values or {}
-    paths: dict[Path, Path] = {}
+    paths: dict[Path, tuple[str, Path]] = {}
     for source in sources:
         path = library.find(source)
-        paths.setdefault(path.resolve(), path)
-    parsed = [script_language.load(path, values) for path in paths.values()]
+        if path.resolve() in paths:
+            earlier = paths[path.resolve()][0]
+            twice = f"'{source}' is named twice" if source == earlier else f"'{earlier}' and '{source}' are one practice"
+            raise UsageError(twice, path=str(path), hint="name each practice once")
+        paths[path.resolve()] = (source, path)
+    parsed = [script_language.load(path, values) for _source, path in paths.values()]
     _check_values(values, parsed)
     return parsed
 

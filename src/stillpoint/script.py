@@ -15,7 +15,8 @@ from stillpoint.errors import MAX_FINDINGS, Diagnostic, Findings, ScriptError, T
 DEFAULT_VOICE = "en-us"
 DEFAULT_RATE = 120
 DEFAULT_BREATH = 8.0
-MAX_SECONDS = 3600.0
+MAX_SECONDS = 3600.0  # of one marker, or one breath
+MAX_PRACTICE_SECONDS = 24 * 3600.0  # the longest a practice may be fitted to
 MAX_ERRORS = MAX_FINDINGS  # a pasted binary can hold millions; past this many a parse stops
 EXPANSION_FACTOR = 10  # filled-in variables may make a script's text at most this many times as long
 EXPANSION_FLOOR = 100_000  # characters of text a script may always reach, however short it is
@@ -157,8 +158,11 @@ def parse(text: str, path: str = "<text>", values: dict[str, str] | None = None)
     return Script(path, meta, tuple(sections), body.used, front_matter.positions)
 
 
-def parse_duration(text: str) -> float:
-    """'8s', '1m30s', '500ms', '1h', or a bare number of seconds -> seconds; ValueError with the reason."""
+def parse_duration(text: str, longest: float = MAX_SECONDS, what: str = "a single marker") -> float:
+    """'8s', '1m30s', '500ms', '1h', or a bare number of seconds -> seconds; ValueError with the reason.
+
+    Lengths past ``longest`` seconds are refused as longer than ``what`` may last.
+    """
     raw = text.strip().lower()
     if re.fullmatch(r"[+-]?(nan|inf(inity)?)(ms|s|m|h)?", raw):
         raise ValueError(f"'{text}' is not a length of time")
@@ -167,9 +171,15 @@ def parse_duration(text: str) -> float:
     seconds = _duration_seconds(raw)
     if seconds is None:
         raise ValueError(f"'{text}' is not a length of time; write it like 8s, 1m30s or 500ms")
-    if not math.isfinite(seconds) or seconds > MAX_SECONDS:
-        raise ValueError(f"'{text}' is longer than the 1 hour a single marker may last")
+    if not math.isfinite(seconds) or seconds > longest:
+        hours = longest / 3600
+        raise ValueError(f"'{text}' is longer than the {hours:g} hour{'s' if hours != 1 else ''} {what} may last")
     return seconds
+
+
+def parse_length(text: str) -> float:
+    """The length a whole practice is to be fitted to, like '45m' or '1h30m'; ValueError with the reason."""
+    return parse_duration(text, MAX_PRACTICE_SECONDS, "a practice")
 
 
 def value_problem(value: str) -> str | None:
@@ -392,7 +402,8 @@ class _FrontMatter:
         if key not in self.fields:
             return default
         try:
-            seconds = parse_duration(self.fields[key])
+            seconds = parse_length(self.fields[key]) if key == "length" else parse_duration(self.fields[key],
+                                                                                             what="a breath")
         except ValueError as err:
             self._error(self.positions[key], 1, f"{key}: {err}", "write it like 8s or 1m30s")
             return default

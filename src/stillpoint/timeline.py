@@ -160,7 +160,10 @@ def fit(events: list[Event], target: float) -> list[Event]:
     flexible = sum(e.duration for e in events if e.flexible)
     fixed = sum(e.duration for e in events) - flexible
     low, high = (fixed + flexible * factor for factor in STRETCH_RANGE)
-    if not low - 0.5 <= target <= high + 0.5 or flexible == 0:
+    if flexible == 0:
+        raise UsageError(f"this practice cannot be fitted to {_clock(target)}: it has no pause, breath or soak to "
+                         "stretch", hint="add one, or play it at its own length")
+    if not low - 0.5 <= target <= high + 0.5:
         raise UsageError(
             f"this practice cannot be fitted to {_clock(target)}",
             hint=f"choose a length between {_clock(math.ceil(low))} and {_clock(math.floor(high))}",
