@@ -115,7 +115,7 @@ def handled(command: Callable[..., None]) -> Callable[..., None]:
     def run(*args: object, **kwargs: object) -> None:
         try:
             command(*args, **kwargs)
-        except (StillpointError, KeyboardInterrupt, OSError) as err:
+        except (StillpointError, KeyboardInterrupt, OSError, MemoryError) as err:
             if kwargs.get("debug"):
                 raise
             raise typer.Exit(_report(err)) from None
@@ -129,6 +129,8 @@ def _report(err: BaseException) -> int:
     if isinstance(err, BrokenPipeError):
         _silence_stdout()
         return EXIT_OK
+    if isinstance(err, MemoryError):  # the causes known are bounded below; this is the last resort
+        err = StillpointError("ran out of memory", hint="close other programs, or run again with --debug to see where")
     if isinstance(err, OSError):  # a file-system refusal nothing below foresaw (e.g. a name too long to stat)
         hint = "check the path" if err.filename else "run again with --debug to see where it happened"
         err = StillpointError(err.strerror or str(err), path=str(err.filename or ""), hint=hint)

@@ -19,6 +19,7 @@ TEXT_CAP = 2 * MB  # a script, an SSML document or a lexicon: 300,000 words, two
 COVER_CAP = 20 * MB  # a cover picture: a phone's photo is 3-12 MB
 CACHE_ENTRY_CAP = 256 * MB  # one spoken line, plain and levelled: about 48 minutes of speech
 REGULAR_HINT = "give the path of an ordinary file"
+READ_BLOCK = 1 * MB
 
 
 class InputError(StillpointError):
@@ -49,15 +50,27 @@ def open_regular(path: str | os.PathLike[str], what: str) -> BinaryIO:
 def read_capped(path: str | os.PathLike[str], cap: int, what: str) -> bytes:
     """The bytes of the regular file at ``path``, refused if it holds (or grows to) more than ``cap`` bytes."""
     with open_regular(path, what) as file:
-        if os.fstat(file.fileno()).st_size > cap:
+        size = os.fstat(file.fileno()).st_size
+        if size > cap:
             raise _too_large(os.fspath(path), cap, what)
         try:
-            data = file.read(cap + 1)
+            data = _read_up_to(file, size, cap + 1)
         except OSError as err:
             raise _unreadable(os.fspath(path), err) from None
     if len(data) > cap:
         raise _too_large(os.fspath(path), cap, what)
     return data
+
+
+def _read_up_to(file: BinaryIO, size: int, most: int) -> bytes:
+    """At most ``most`` bytes of ``file``: its ``size`` and one byte more at once (a read sets aside room for all
+    it may return), then, if it is still growing, a block at a time."""
+    pieces = [file.read(min(size + 1, most))]
+    total = len(pieces[0])
+    while total > size and total < most and pieces[-1]:
+        pieces.append(file.read(min(READ_BLOCK, most - total)))
+        total += len(pieces[-1])
+    return b"".join(pieces)
 
 
 def size_text(count: int) -> str:

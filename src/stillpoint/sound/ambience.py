@@ -46,10 +46,11 @@ def loop(spec: str) -> np.ndarray:
 @lru_cache(maxsize=4)
 def _loop(spec: str) -> np.ndarray:
     samples = GENERATORS[spec](np.random.default_rng(SEED)) if spec in BEDS else _seamless(decode(Path(spec)))
-    rms = float(np.sqrt(np.mean(np.square(samples), dtype=np.float64)))
+    rms = float(np.sqrt(np.dot(samples, samples) / len(samples)))
     if rms == 0.0:
         raise AmbienceError("the ambience sound is silent", path=spec, hint=HINT)
-    samples = samples.astype(np.float32) * np.float32(LEVEL / rms)
+    samples = samples.astype(np.float32, copy=False)
+    samples *= np.float32(LEVEL / rms)
     samples.flags.writeable = False
     return samples
 
@@ -153,24 +154,37 @@ def _wav_samples(file: BinaryIO, path: Path) -> np.ndarray | None:
 
 
 def _stream(wav: wave.Wave_read, path: Path) -> np.ndarray:
-    """Blocks of ``wav`` up to MAX_FILE_SECONDS, mixed to mono and resampled to the internal rate as they come."""
+    """The first MAX_FILE_SECONDS of ``wav``, mixed to mono and resampled as it is read, into one array."""
     channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
     if channels < 1 or rate < 1 or width not in (1, 2, 3, 4):
         raise _undecodable(path, ValueError(f"{channels} channels of {8 * width}-bit samples at {rate} Hz"))
-    resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
-    left, out = int(MAX_FILE_SECONDS * rate), []
-    while left > 0:
+    wanted = min(wav.getnframes(), int(MAX_FILE_SECONDS * rate))
+    out = np.empty(wanted * SAMPLE_RATE // rate + SAMPLE_RATE, np.float32)  # a second more, for rounding
+    filled = 0
+    for chunk in _resampled(wav, path, wanted):
+        count = min(len(chunk), len(out) - filled)
+        out[filled:filled + count] = chunk[:count]
+        filled += count
+    out = out[:filled]
+    out *= 32768.0
+    return out
+
+
+def _resampled(wav: wave.Wave_read, path: Path, wanted: int) -> Iterator[np.ndarray]:
+    """Up to ``wanted`` frames of ``wav`` a block at a time, as mono floats at the internal rate."""
+    channels, width = wav.getnchannels(), wav.getsampwidth()
+    resampler = soxr.ResampleStream(wav.getframerate(), SAMPLE_RATE, 1, dtype="float32")
+    while wanted > 0:
         try:
-            block = wav.readframes(min(BLOCK_FRAMES, left))
+            block = wav.readframes(min(BLOCK_FRAMES, wanted))
         except (EOFError, OSError, wave.Error) as exc:
             raise _undecodable(path, exc) from None
         frames = len(block) // (width * channels)
         if not frames:
             break
-        left -= frames
-        out.append(resampler.resample_chunk(_mono(block[: frames * width * channels], width, channels)))
-    out.append(resampler.resample_chunk(np.zeros(0, np.float32), last=True))
-    return np.concatenate(out) * np.float32(32768.0)
+        wanted -= frames
+        yield resampler.resample_chunk(_mono(block[: frames * width * channels], width, channels))
+    yield resampler.resample_chunk(np.zeros(0, np.float32), last=True)
 
 
 def _mono(block: bytes, width: int, channels: int) -> np.ndarray:
@@ -215,7 +229,7 @@ def _seamless(samples: np.ndarray) -> np.ndarray:
     fade = min(int(CROSSFADE_SECONDS * SAMPLE_RATE), len(samples) // 4)
     if fade < SAMPLE_RATE // 20:
         raise AmbienceError("the ambience sound is too short to loop", hint="use a file longer than a second")
-    body = samples[: len(samples) - fade].copy()
+    body = samples[: len(samples) - fade]  # crossfaded in place: a loop of ten minutes is 50 MB
     angle = np.linspace(0.0, np.pi / 2, fade)
     body[:fade] = samples[:fade] * np.sin(angle) + samples[len(samples) - fade:] * np.cos(angle)
     return body
