@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import wave
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -76,9 +77,14 @@ def fingerprint(folder: Path) -> dict[str, str]:
         if "cache" in relative.parts:
             continue
         mode = path.lstat().st_mode
-        found[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(mode) else \
-            stat.filemode(mode)[0]
+        found[str(relative)] = _sha256(path) if stat.S_ISREG(mode) else stat.filemode(mode)[0]
     return found
+
+
+def _sha256(path: Path) -> str:
+    """The sha256 of a file, read a block at a time."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def fifo(path: Path) -> Path:
@@ -130,6 +136,26 @@ def long_wav(path: Path, seconds: float, noise_seconds: float = 30.0, rate: int 
         file.write(struct.pack("<I", 36 + frames * 4))
         file.seek(40)
         file.write(struct.pack("<I", frames * 4))
+    return path
+
+
+def png_of_size(path: Path, width: int, height: int) -> Path:
+    """A black 1-bit PNG of ``width`` x ``height`` pixels, a few hundred kilobytes however many pixels it has."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer, row = zlib.compressobj(9), bytes(1 + (width + 7) // 8)
+    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    return path
+
+
+def expansion_bomb(tmp_path: Path) -> Path:
+    """A 130 kB script whose one variable, 100 kB long, is used 10,000 times: 1 GB of text once filled in."""
+    path = tmp_path / "bomb.txt"
+    path.write_text("---\nvars:\n  v: " + "calm " * 20_000 + "\n---\n# Part\n" + "{v} " * 10_000 + "\n",
+                    encoding="utf-8")
     return path
 
 

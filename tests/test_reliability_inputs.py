@@ -8,14 +8,12 @@ and nothing may be written. Damaged cache entries are in tests/test_reliability_
 from __future__ import annotations
 
 import contextlib
-import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from reliability import bounded, cli_env, fifo, fingerprint, listening_socket, long_wav, refused
+from reliability import bounded, cli_env, fifo, fingerprint, listening_socket, long_wav, png_of_size, refused
 from stillpoint import inputs
 
 # reader: (arguments with {path} for the file under test, extra environment, exit code)
@@ -108,18 +106,6 @@ def test_an_ambience_file_hours_long_is_laid_under_the_practice_in_bounded_memor
                    env=cli_env(folder / "cache"), cwd=folder / "work")
     assert done.returncode == 0 and done.stderr == "", done.stderr[-2000:]
     assert (folder / "work" / "out.mp3").stat().st_size > 1000
-
-
-def png_of_size(path: Path, width: int, height: int) -> Path:
-    """A black 1-bit PNG of ``width`` x ``height`` pixels, a few hundred kilobytes however many pixels it has."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    packer, row = zlib.compressobj(9), bytes(1 + (width + 7) // 8)
-    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
-    return path
 
 
 @pytest.mark.parametrize("side", [30000, 12000, 8001])

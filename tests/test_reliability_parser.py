@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reliability import bounded, cli_env, fingerprint, refused
+from reliability import bounded, cli_env, expansion_bomb, fingerprint, refused
 from stillpoint import script
 from stillpoint.errors import Diagnostic, ScriptError
 from stillpoint.script import Speech
@@ -228,18 +228,10 @@ def test_any_file_contents_give_a_script_or_errors_with_positions(data: bytes) -
 
 # ---------------------------------------------------------------- expansion of variables
 
-def bomb(tmp_path: Path) -> Path:
-    """A 130 kB script whose one variable, 100 kB long, is used 10,000 times: 1 GB of text once filled in."""
-    path = tmp_path / "bomb.txt"
-    path.write_text("---\nvars:\n  v: " + "calm " * 20_000 + "\n---\n# Part\n" + "{v} " * 10_000 + "\n",
-                    encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize("command", [("plan",), ("check",), ("export", "-o", "out.mp3"), ("convert", "--to", "ssml")])
 def test_variables_that_would_fill_a_script_far_beyond_its_length_are_one_error_where_it_happens(
         tmp_path: Path, command: tuple[str, ...]) -> None:
-    path = bomb(tmp_path)
+    path = expansion_bomb(tmp_path)
     before = fingerprint(tmp_path)
     done = bounded(command[0], path, *command[1:], env=cli_env(tmp_path / "cache"), cwd=tmp_path)
     assert fingerprint(tmp_path) == before
