@@ -12,7 +12,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import wave
 from pathlib import Path
 
 from benchmarks.common import generated_practice, row, stillpoint
@@ -40,19 +39,13 @@ def _export(practice: Path, cache: Path, dest: Path) -> list[str]:
 
 
 def long_wav(path: Path, hours: float, rate: int = 48000) -> Path:
-    """A stereo WAV file ``hours`` long: a minute of a rising tone, then silence left as a hole in the file."""
-    frames = int(hours * 3600 * rate)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(b"".join(struct.pack("<hh", n % 2000 - 1000, n % 2000 - 1000) for n in range(60 * rate)))
-    with path.open("r+b") as file:
-        file.truncate(44 + frames * 4)
-        file.seek(4)
-        file.write(struct.pack("<I", 36 + frames * 4))
-        file.seek(40)
-        file.write(struct.pack("<I", frames * 4))
+    """A 16-bit stereo WAV file ``hours`` long: a minute of a rising tone, then silence left as a hole in the file."""
+    size = int(hours * 3600 * rate) * 4
+    header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + size, b"WAVE", b"fmt ", 16, 1, 2, rate, rate * 4, 4, 16,
+                         b"data", size)
+    with path.open("wb") as out:
+        out.write(header + b"".join(struct.pack("<hh", n % 2000 - 1000, n % 2000 - 1000) for n in range(60 * rate)))
+        out.truncate(len(header) + size)
     return path
 
 

@@ -122,11 +122,12 @@ def special_at(path: Path, kind: str) -> Iterator[None]:
         yield
 
 
-@pytest.mark.parametrize("force", [False, True], ids=["", "force"])
 @pytest.mark.parametrize("kind", SPECIAL)
-@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(("route", "force"), [(route, True) for route in ROUTES] + [("export -o", False)],
+                         ids=[*ROUTES, "export -o without --force"])
 def test_a_destination_that_is_a_device_pipe_or_socket_is_refused_and_never_replaced(
         titled, route: str, kind: str, force: bool) -> None:
+    """Refused even with --force, which replaces an existing file."""
     tmp_path = titled("Evening")
     (tmp_path / "second.txt").write_text(TWO, encoding="utf-8")
     args, target = ROUTES[route]
