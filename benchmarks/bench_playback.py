@@ -12,13 +12,14 @@ from __future__ import annotations
 import tempfile
 import time
 
-from stillpoint import alsa, pipeline
+from stillpoint.app import pipeline
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH
-from stillpoint.player import QUIT, Player
-from stillpoint.program import Program
-from stillpoint.render import RenderOptions
-from stillpoint.screen import LineScreen
-from stillpoint.timeline import Pace
+from stillpoint.language.timeline import Pace
+from stillpoint.listen import device as alsa
+from stillpoint.listen.player import QUIT, Player
+from stillpoint.listen.program import Program
+from stillpoint.listen.screen import LineScreen
+from stillpoint.sound.render import RenderOptions
 from stillpoint.voice import ClipCache, Synthesizer
 
 PRACTICE = "benefactor"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stillpoint import pipeline
+from stillpoint.app import pipeline
 from stillpoint.cli import app
 from stillpoint.errors import StillpointError
 

@@ -21,23 +21,26 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from stillpoint import files, lexicon, library, pipeline, player, resume, sidecars
-from stillpoint import script as script_language
-from stillpoint import timeline as timing
-from stillpoint.alsa import AlsaSink
+from stillpoint.app import pipeline
 from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError, VoiceError
-from stillpoint.program import Program
-from stillpoint.render import RenderOptions
-from stillpoint.screen import clock
-from stillpoint.script import parse_duration
+from stillpoint.language import lexicon, library
+from stillpoint.language import script as script_language
+from stillpoint.language import timeline as timing
+from stillpoint.language.script import parse_duration
+from stillpoint.language.timeline import Pace, Timeline
+from stillpoint.listen import player, resume
+from stillpoint.listen.device import AlsaSink
+from stillpoint.listen.program import Program
+from stillpoint.listen.screen import clock
+from stillpoint.output import files, sidecars
 from stillpoint.sound import ambience as beds
-from stillpoint.timeline import Pace, Timeline
+from stillpoint.sound.render import RenderOptions
 from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from stillpoint import authoring, batch
+    from stillpoint.app import authoring, batch
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_CACHE = "audio_cache"
@@ -260,7 +263,7 @@ def export(
     debug: DebugOpt = False,
 ) -> None:
     """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist."""
-    from stillpoint import batch
+    from stillpoint.app import batch
 
     output = _audio_file(output)
     parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
@@ -291,7 +294,7 @@ def _audio_file(output: Path | None) -> Path | None:
 
 def _cover(path: Path | None) -> bytes | None:
     """The picture given with --cover, checked; Pillow loads only for export."""
-    from stillpoint import cover as cover_art
+    from stillpoint.output import cover as cover_art
 
     return cover_art.load(path) if path else None
 
@@ -420,7 +423,7 @@ def check(
     debug: DebugOpt = False,
 ) -> None:
     """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL."""
-    from stillpoint import authoring
+    from stillpoint.app import authoring
 
     words, values = lexicon.load(), _values(set_)
     with Synthesizer(engine=_engine()) as synth:  # started only for a script that chooses a voice
@@ -545,7 +548,7 @@ def list_(
     debug: DebugOpt = False,
 ) -> None:
     """List the practices Stillpoint knows, with estimated length, title and tags."""
-    from stillpoint import authoring
+    from stillpoint.app import authoring
 
     for practice in authoring.catalog(tag):
         if practice.script is None:
@@ -565,7 +568,7 @@ def new(
     debug: DebugOpt = False,
 ) -> None:
     """Start a practice script from a commented template, or from a copy of a practice."""
-    from stillpoint import template
+    from stillpoint.language import template
 
     dest = template.script_file(name)
     written = files.write_text(dest, template.starting_text(dest, library.find(from_) if from_ else None), force)
@@ -585,7 +588,7 @@ def convert(
     debug: DebugOpt = False,
 ) -> None:
     """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr."""
-    from stillpoint import convert as conversion  # loaded only by this command, to keep `play` quick to start
+    from stillpoint.language import convert as conversion  # loaded only by this command, to keep `play` quick to start
 
     path = library.find(source)
     result = conversion.convert(script_language.read(path), str(path), _format("--from", from_), _format("--to", to),
@@ -602,7 +605,7 @@ def convert(
 
 
 def _format(option: str, value: str | None) -> str | None:
-    from stillpoint import convert as conversion
+    from stillpoint.language import convert as conversion
 
     if value is not None and value.lower() not in conversion.FORMATS:
         raise UsageError(f"{option} {value}: not a format", hint="choose " + ", ".join(conversion.FORMATS))

@@ -1,0 +1,127 @@
+"""ID3v2.4 tags for exported tracks: metadata, cover, chapters and time-synced lyrics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    SYLT,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLEN,
+    TPE1,
+    TRCK,
+    USLT,
+    CTOCFlags,
+    Encoding,
+    Frame,
+    PictureType,
+)
+from mutagen.wave import WAVE
+
+if TYPE_CHECKING:
+    from stillpoint.language.timeline import Chapter
+    from stillpoint.output.track import TrackInfo
+
+Target = Path | BinaryIO
+UTF8 = Encoding.UTF8
+TOC_ID = "toc"
+SYLT_MILLISECONDS = 2
+SYLT_LYRICS = 1
+
+
+def _ms(seconds: float) -> int:
+    """Whole milliseconds closest to ``seconds``."""
+    return int(round(seconds * 1000))
+
+
+def _basic_frames(info: TrackInfo) -> Iterator[Frame]:
+    """Title, artist, album, genre and year."""
+    yield TIT2(encoding=UTF8, text=[info.title])
+    yield TPE1(encoding=UTF8, text=[info.artist])
+    yield TALB(encoding=UTF8, text=[info.album])
+    yield TCON(encoding=UTF8, text=[info.genre])
+    if info.year:
+        yield TDRC(encoding=UTF8, text=[info.year])
+
+
+def _detail_frames(info: TrackInfo) -> Iterator[Frame]:
+    """Comment, track number, length and cover picture, where known."""
+    if info.comment:
+        yield COMM(encoding=UTF8, lang=info.language, desc="", text=[info.comment])
+    if info.track:
+        number, total = info.track
+        yield TRCK(encoding=UTF8, text=[f"{number}/{total}" if total else str(number)])
+    if info.length_seconds > 0:
+        yield TLEN(encoding=UTF8, text=[str(_ms(info.length_seconds))])
+    if info.cover:
+        yield APIC(encoding=UTF8, mime=_mime(info.cover), type=PictureType.COVER_FRONT, desc="Cover", data=info.cover)
+
+
+def _mime(picture: bytes) -> str:
+    """The media type of a PNG or JPEG picture, from its first bytes."""
+    return "image/jpeg" if picture.startswith(b"\xff\xd8\xff") else "image/png"
+
+
+def chapter_ids(chapters: list[Chapter]) -> list[str]:
+    """Element ids that keep CHAP frames in chronological order when mutagen saves them."""
+    # Mutagen orders frames by encoded size, then by element id. Padding each id
+    # so that every CHAP frame has the same size leaves the numbered id prefix,
+    # which follows the timeline, as the deciding key.
+    width = max(3, len(str(len(chapters) - 1)))
+    sizes = [len(chapter.title.encode("utf-8")) for chapter in chapters]
+    longest = max(sizes, default=0)
+    return [f"ch{index:0{width}d}" + "_" * (longest - size) for index, size in enumerate(sizes)]
+
+
+def _chapter_frames(chapters: list[Chapter]) -> Iterator[Frame]:
+    """One CHAP per chapter and a top-level, ordered CTOC listing them."""
+    if not chapters:
+        return
+    ids = chapter_ids(chapters)
+    for element_id, chapter in zip(ids, chapters, strict=True):
+        title = TIT2(encoding=UTF8, text=[chapter.title])
+        yield CHAP(
+            element_id=element_id, start_time=_ms(chapter.start), end_time=_ms(chapter.end), sub_frames=[title]
+        )
+    flags = CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
+    yield CTOC(element_id=TOC_ID, flags=flags, child_element_ids=ids, sub_frames=[])
+
+
+def _lyric_frames(info: TrackInfo) -> Iterator[Frame]:
+    """All spoken text (USLT) and each line at the moment it is spoken (SYLT)."""
+    if not info.lyrics:
+        return
+    text = "\n".join(line for _, line in info.lyrics)
+    yield USLT(encoding=UTF8, lang=info.language, desc="", text=text)
+    synced = [(line, _ms(start)) for start, line in info.lyrics]
+    yield SYLT(encoding=UTF8, lang=info.language, format=SYLT_MILLISECONDS, type=SYLT_LYRICS, desc="", text=synced)
+
+
+def write_mp3_tags(target: Target, info: TrackInfo) -> None:
+    """Write (or replace) the ID3v2.4 tag at the start of an MP3 file or empty file."""
+    tags = ID3()
+    for frames in (_basic_frames(info), _detail_frames(info), _chapter_frames(info.chapters), _lyric_frames(info)):
+        for frame in frames:
+            tags.add(frame)
+    tags.save(target, v2_version=4)
+
+
+def write_wav_tags(target: Target, info: TrackInfo) -> None:
+    """Write (or replace) an ID3 chunk with the basic metadata in a finished WAV file."""
+    wav = WAVE(target)
+    if wav.tags is None:
+        wav.add_tags()
+    wav.tags.clear()
+    for frame in _basic_frames(info):
+        wav.tags.add(frame)
+    wav.save(target, v2_version=4)
