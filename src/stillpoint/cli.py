@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from stillpoint.app import pipeline
-from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError, VoiceError
+from stillpoint.app import pipeline, reports, session
+from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError
 from stillpoint.language import lexicon, library
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
@@ -33,9 +33,8 @@ from stillpoint.listen.device import AlsaSink
 from stillpoint.listen.program import Program
 from stillpoint.listen.screen import clock
 from stillpoint.output import files, sidecars
-from stillpoint.sound import ambience as beds
 from stillpoint.sound.render import RenderOptions
-from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress
+from stillpoint.voice import Synthesizer, SynthProgress
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
     from stillpoint.app import authoring, batch
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-DEFAULT_CACHE = "audio_cache"
 
 # typer exports no base class for the mistakes its parser finds; BadParameter derives from it in every version.
 ParserError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
@@ -168,26 +166,6 @@ def _seconds(option: str, text: str | None) -> float | None:
     return seconds
 
 
-def _pace(voice: str | None, rate: int | None, length: str | None, bells: bool) -> Pace:
-    return Pace(voice=voice, rate=rate, bells=bells, length=_seconds("--length", length), lexicon=lexicon.load())
-
-
-def _engine() -> str:
-    return os.environ.get("STILLPOINT_ENGINE") or DEFAULT_ENGINE
-
-
-def _synthesizer(cache_dir: Path | None, voice: str | None = None) -> Synthesizer:
-    """The synthesizer for the cache folder; a --voice the engine does not offer is refused before any work."""
-    synth = Synthesizer(engine=_engine(), cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
-    if voice:
-        try:
-            synth.resolve_voice(voice)
-        except VoiceError as err:  # found later, it would be reported at the first line spoken
-            synth.close()
-            raise UsageError(f"--voice {voice}: unknown voice", hint=err.diagnostic.hint) from None
-    return synth
-
-
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes}:{rest:02d}"
@@ -218,13 +196,6 @@ def _progress_bar(columns: tuple) -> "Progress":
     from rich.progress import Progress
 
     return Progress(*columns, console=Console(stderr=True), transient=True)
-
-
-def _render_options(loudness: float, bell_volume: float, ambience: str | None, ambience_volume: float) -> RenderOptions:
-    """The sound options, with the ambience made (or its file read) now, so a bad one fails before any work."""
-    if ambience:
-        beds.loop(ambience)
-    return RenderOptions(loudness=loudness, bell_volume=bell_volume, ambience=ambience, ambience_volume=ambience_volume)
 
 
 def _warn(synth: Synthesizer, quiet: bool) -> None:
@@ -270,9 +241,9 @@ def export(
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
                                        cover=_cover(cover), sidecars=kinds)
-    options = _render_options(loudness, bell_volume, ambience, ambience_volume)
-    pace = _pace(voice, rate, length, bells)
-    with _synthesizer(cache_dir, voice) as synth:
+    options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
+    pace = session.pace(voice, rate, _seconds("--length", length), bells)
+    with session.synthesizer(cache_dir, voice) as synth:
         if all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
             with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
                 batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
@@ -360,9 +331,9 @@ def play(
 ) -> None:
     """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop."""
     parsed = pipeline.load_script(script, _values(set_))
-    options = _render_options(loudness, bell_volume, ambience, ambience_volume)
-    with AlsaSink() as sink, _synthesizer(cache_dir, voice) as synth:
-        program = Program(parsed, _pace(voice, rate, length, bells), synth, options)
+    options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
+    with AlsaSink() as sink, session.synthesizer(cache_dir, voice) as synth:
+        program = Program(parsed, session.pace(voice, rate, _seconds("--length", length), bells), synth, options)
         fitted = _fit(program, quiet)
         first, note = _starting_point(parsed, program, resume_)
         stopped = _listen(parsed, program, sink, first, note or fitted, no_ui, quiet)
@@ -394,14 +365,14 @@ def _starting_point(parsed: script_language.Script, program: Program, wanted: bo
 def _listen(parsed: script_language.Script, program: Program, sink: AlsaSink, first: int, note: str, plain: bool,
             quiet: bool) -> resume.Bookmark | None:
     """Play to the end or until stopped, and remember where it stopped; returns that place, or None at the end."""
-    session = player.Player(program, sink, note)
+    listening = player.Player(program, sink, note)
     keys = player.Keys.from_stdin()
     try:
         with player.screen_for(plain, quiet, keys.active) as screen, keys:
-            session.play(screen, keys, first)
+            listening.play(screen, keys, first)
     finally:
-        _remember(parsed.path, session.bookmark(), quiet)
-    return session.bookmark()
+        _remember(parsed.path, listening.bookmark(), quiet)
+    return listening.bookmark()
 
 
 def _remember(practice: str, bookmark: resume.Bookmark | None, quiet: bool) -> None:
@@ -426,10 +397,10 @@ def check(
     from stillpoint.app import authoring
 
     words, values = lexicon.load(), _values(set_)
-    with Synthesizer(engine=_engine()) as synth:  # started only for a script that chooses a voice
+    with Synthesizer(engine=session.engine_spec()) as synth:  # started only for a script that chooses a voice
         results = [authoring.check(source, values, words, strict, synth.voices) for source in scripts]
     if as_json:
-        typer.echo(json.dumps(_check_json(results), indent=2))
+        typer.echo(json.dumps(reports.check_report(results), indent=2))
     else:
         _print_check(results, quiet)
     if any(result.count("error") for result in results):
@@ -452,7 +423,7 @@ def _check_line(result: "authoring.CheckResult", parsed: script_language.Script)
     status = _count(errors, "error") if errors else "ok" + (f", {_count(warnings, 'warning')}" if warnings else "")
     shape = f"{_count(len(parsed.sections), 'section')}, about {_clock(timing.plan(parsed).total)}"
     line = f"{result.path}: {status} ({shape})"
-    variables = _variables(parsed)
+    variables = reports.variables(parsed)
     if variables:
         line += "\n  variables: " + ", ".join(
             f'{name} = "{default}"' if default is not None else f"{name} (no default)"
@@ -461,26 +432,8 @@ def _check_line(result: "authoring.CheckResult", parsed: script_language.Script)
     return line
 
 
-def _variables(parsed: script_language.Script) -> dict[str, str | None]:
-    return {name: parsed.meta.vars.get(name) for name in sorted({*parsed.meta.vars, *parsed.variables})}
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _check_json(results: "list[authoring.CheckResult]") -> dict[str, object]:
-    files_ = [
-        {"path": r.path, "ok": not r.count("error"),
-         "sections": len(r.script.sections) if r.script else None,
-         "seconds": round(timing.plan(r.script).total, 1) if r.script else None,
-         "variables": _variables(r.script) if r.script else {},
-         "diagnostics": [{"line": d.line, "col": d.col, "severity": d.severity, "rule": d.code,
-                          "message": d.message, "hint": d.hint} for d in r.diagnostics]}
-        for r in results
-    ]
-    return {"files": files_, "errors": sum(r.count("error") for r in results),
-            "warnings": sum(r.count("warning") for r in results)}
 
 
 @app.command()
@@ -499,23 +452,10 @@ def plan(
 ) -> None:
     """Show every event with its start time and the total length (a dry run of export)."""
     parsed = pipeline.load_script(script, _values(set_))
-    with _synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
-        timeline = pipeline.timed_plan(parsed, _pace(voice, rate, length, bells), synth, on_progress)
-    typer.echo(json.dumps(_plan_json(timeline), indent=2) if as_json else _plan_table(timeline))
-
-
-def _plan_json(timeline: Timeline) -> dict[str, object]:
-    events = [
-        {"start": round(e.start, 3), "duration": round(e.duration, 3), "kind": e.kind, "text": e.text,
-         "section": e.section}
-        for e in timeline.events
-    ]
-    sections = [
-        {"title": t.title, "spoken": round(t.spoken, 3), "silent": round(t.silent, 3), "words": t.words,
-         "heard_wpm": round(t.heard_wpm, 1)}
-        for t in timing.section_times(timeline)
-    ]
-    return {"title": timeline.title, "total": round(timeline.total, 3), "events": events, "sections": sections}
+    with session.synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
+        pace = session.pace(voice, rate, _seconds("--length", length), bells)
+        timeline = pipeline.timed_plan(parsed, pace, synth, on_progress)
+    typer.echo(json.dumps(reports.plan_report(timeline), indent=2) if as_json else _plan_table(timeline))
 
 
 def _plan_table(timeline: Timeline) -> str:
@@ -634,11 +574,11 @@ def preview(
         raise UsageError("say which part to preview", hint="give --section NAME or --lines 10-20")
     parsed = pipeline.load_script(script, _values(set_))
     part = script_language.excerpt(parsed, section, _line_range(lines) if lines else None)
-    pace = _pace(voice, rate, None, bells)
+    pace = session.pace(voice, rate, None, bells)
     if output is None:
         _play_part(part, pace, cache_dir, quiet)
         return
-    with _synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
+    with session.synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
         settings = pipeline.ExportSettings(dest=output, force=force)
         written, timeline = pipeline.export(part, pace, synth, settings, SOUND, on_progress)
         _warn(synth, quiet)
@@ -653,10 +593,10 @@ def _play_part(part: script_language.Script, pace: Pace, cache_dir: Path | None,
     except PlaybackError as err:
         hint = "add -o part.wav to write the part to a file instead"
         raise PlaybackError(err.diagnostic.message, hint=hint) from None
-    with sink, _synthesizer(cache_dir, pace.voice) as synth:
-        session = player.Player(Program(part, pace, synth, SOUND), sink)
+    with sink, session.synthesizer(cache_dir, pace.voice) as synth:
+        listening = player.Player(Program(part, pace, synth, SOUND), sink)
         with player.screen_for(False, quiet) as screen, player.Keys.from_stdin() as keys:
-            session.play(screen, keys)
+            listening.play(screen, keys)
         _warn(synth, quiet)
 
 
@@ -672,7 +612,7 @@ def _line_range(text: str) -> tuple[int, int]:
 @handled
 def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
     """List the voices the speech engine offers."""
-    with _synthesizer(cache_dir) as synth:
+    with session.synthesizer(cache_dir) as synth:
         for voice in synth.voices():
             typer.echo(f"{voice.id:<24} {voice.name:<32} {', '.join(voice.languages)}")
 
@@ -681,7 +621,7 @@ def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
 @handled
 def cache_info(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
     """Show where the cache is and how much it holds."""
-    entries, size, folder = ClipCache(cache_dir or Path(DEFAULT_CACHE)).info()
+    entries, size, folder = session.cache(cache_dir).info()
     typer.echo(f"{folder}: {entries} lines, {size / 1e6:.1f} MB")
 
 
@@ -689,7 +629,7 @@ def cache_info(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
 @handled
 def cache_clear(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
     """Remove every synthesized line from the cache."""
-    cache = ClipCache(cache_dir or Path(DEFAULT_CACHE))
+    cache = session.cache(cache_dir)
     entries, _size, folder = cache.info()
     cache.clear()
     typer.echo(f"{folder}: removed {entries} lines")

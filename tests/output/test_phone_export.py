@@ -18,9 +18,9 @@ import pytest
 from mutagen.id3 import ID3, CTOCFlags, PictureType
 from PIL import Image
 from scipy.signal import resample_poly
-from output.test_tags import raw_chapters
 from typer.testing import CliRunner
 
+from output.test_tags import raw_chapters
 from stillpoint.app import pipeline
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.cli import app

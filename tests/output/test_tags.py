@@ -17,8 +17,8 @@ from PIL import Image
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.language.timeline import Chapter
 from stillpoint.output.export import export_track
-from stillpoint.output.track import TrackInfo
 from stillpoint.output.tags import write_mp3_tags, write_wav_tags
+from stillpoint.output.track import TrackInfo
 
 # Titles ordered so that sorting frames by size (what mutagen does) would shuffle them.
 TITLES = ["Arriving in the body, slowly", "Breath", "Körper — Atem", "The benefactor", "Ä"]

@@ -18,8 +18,8 @@ from stillpoint.language.script import Script
 from stillpoint.language.timeline import Pace, Timeline
 from stillpoint.output import files, sidecars
 from stillpoint.output.export import FORMATS, check_bitrate, format_for
-from stillpoint.output.track import TrackInfo
 from stillpoint.output.filenames import safe_name, unique_names
+from stillpoint.output.track import TrackInfo
 from stillpoint.sound.render import RenderOptions
 from stillpoint.voice import Synthesizer, SynthProgress
 
