@@ -560,6 +560,10 @@ def preview(
     lines: Annotated[Optional[str], typer.Option("--lines", help="The lines to hear, e.g. 10-20.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Export the part to this file.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    loudness: LoudnessOpt = SOUND.loudness,
+    bell_volume: BellVolumeOpt = SOUND.bell_volume,
+    ambience: AmbienceOpt = SOUND.ambience,
+    ambience_volume: AmbienceVolumeOpt = SOUND.ambience_volume,
     rate: RateOpt = None,
     voice: VoiceOpt = None,
     set_: SetOpt = None,
@@ -569,24 +573,25 @@ def preview(
     debug: DebugOpt = False,
 ) -> None:
     """Hear one section or a few lines of a practice, or export just that part with -o."""
+    from stillpoint.app import preview as previews
+
     output = _audio_file(output)
-    if (section is None) == (lines is None):
-        raise UsageError("say which part to preview", hint="give --section NAME or --lines 10-20")
     parsed = pipeline.load_script(script, _values(set_))
-    part = script_language.excerpt(parsed, section, _line_range(lines) if lines else None)
+    part = previews.part(parsed, section, previews.line_range(lines) if lines else None)
     pace = session.pace(voice, rate, None, bells)
+    options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
     if output is None:
-        _play_part(part, pace, cache_dir, quiet)
+        _play_part(part, pace, options, cache_dir, quiet)
         return
     with session.synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
-        settings = pipeline.ExportSettings(dest=output, force=force)
-        written, timeline = pipeline.export(part, pace, synth, settings, SOUND, on_progress)
+        written, timeline = previews.write(part, pace, synth, output, options, force, on_progress)
         _warn(synth, quiet)
     if not quiet:
         typer.echo(f"{written}  {_clock(timeline.total)}  {part.sections[0].title if section else f'lines {lines}'}")
 
 
-def _play_part(part: script_language.Script, pace: Pace, cache_dir: Path | None, quiet: bool) -> None:
+def _play_part(part: script_language.Script, pace: Pace, options: RenderOptions, cache_dir: Path | None,
+               quiet: bool) -> None:
     """Play an excerpt from its start; unlike `play`, it leaves the practice's resume point alone."""
     try:
         sink = AlsaSink()
@@ -594,18 +599,33 @@ def _play_part(part: script_language.Script, pace: Pace, cache_dir: Path | None,
         hint = "add -o part.wav to write the part to a file instead"
         raise PlaybackError(err.diagnostic.message, hint=hint) from None
     with sink, session.synthesizer(cache_dir, pace.voice) as synth:
-        listening = player.Player(Program(part, pace, synth, SOUND), sink)
+        listening = player.Player(Program(part, pace, synth, options), sink)
         with player.screen_for(False, quiet) as screen, player.Keys.from_stdin() as keys:
             listening.play(screen, keys)
         _warn(synth, quiet)
 
 
-def _line_range(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", text)
-    first, last = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
-    if not 1 <= first <= last:
-        raise UsageError(f"--lines {text}: not a range of lines", hint="write it like 10-20, or 12 for one line")
-    return first, last
+@app.command()
+@handled
+def studio(
+    folder: Annotated[Optional[Path], typer.Argument(
+        help="Folder of your practices (default: ~/.local/share/stillpoint/practices).", show_default=False)] = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (default: a free one).", min=0,
+                                      max=65535)] = 0,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Only print the link; open no browser.")] = False,
+    cache_dir: CacheOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write, hear and hand over practices in the browser; the first line printed is the studio's link."""
+    from stillpoint.studio import server
+
+    with server.listening_socket(port) as sock, server.opened(folder or library.USER_FOLDER, cache_dir) as state:
+        token = server.new_token()
+        address = server.url(sock, token)
+        typer.echo(address)
+        if no_browser or not server.open_browser(address):
+            typer.echo("open the link above in your browser; Ctrl-C stops the studio", err=True)
+        server.serve(state, sock, token)
 
 
 @app.command()

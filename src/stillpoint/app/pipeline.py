@@ -52,11 +52,11 @@ def load_scripts(sources: list[str], values: dict[str, str] | None = None) -> li
         path = library.find(source)
         paths.setdefault(path.resolve(), path)
     parsed = [script_language.load(path, values) for path in paths.values()]
-    _check_values(values, parsed)
+    check_values(values, parsed)
     return parsed
 
 
-def _check_values(values: dict[str, str], parsed: list[Script]) -> None:
+def check_values(values: dict[str, str], parsed: list[Script]) -> None:
     """Refuse a ``--set`` name that is a variable of none of the practices."""
     known = {name for each in parsed for name in (*each.meta.vars, *each.variables)}
     for name in values:

@@ -155,6 +155,34 @@ def parse(text: str, path: str = "<text>", values: dict[str, str] | None = None)
     return Script(path, meta, tuple(sections), body.used, front_matter.positions)
 
 
+def variables(text: str, path: str = "<text>") -> dict[str, str | None]:
+    """Every variable the script defines or uses, with its default (None when it has none), by name.
+
+    Unlike ``parse``, a variable with no value is no error here; any other error is a ScriptError.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    errors = _Errors()
+    try:
+        meta, body_start = _FrontMatter(path, lines, errors).parse()
+        body = _Body(path, meta.title, _AnyValue(meta.vars), errors)
+        body.parse(lines, body_start)
+    except _TooManyErrors:
+        pass
+    if errors:
+        raise ScriptError(_by_position(errors))
+    return {name: meta.vars.get(name) for name in sorted({*meta.vars, *body.used})}
+
+
+class _AnyValue(dict):
+    """Values where every variable has one: its default, or else an empty stand-in."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __missing__(self, name: str) -> str:
+        return ""
+
+
 def parse_duration(text: str) -> float:
     """'8s', '1m30s', '500ms', '1h', or a bare number of seconds -> seconds; ValueError with the reason."""
     raw = text.strip().lower()

@@ -155,11 +155,26 @@ def estimate_seconds(utterance: Utterance) -> float:
     return round(words * 60.0 / utterance.rate + 0.4, 3)
 
 
+def length_range(script: Script, pace: Pace = Pace(), durations: Mapping[Utterance, float] | None = None
+                 ) -> tuple[float, float] | None:
+    """The shortest and longest lengths the practice can be fitted to; None when none of its silences stretch."""
+    events = [_with_duration(event, durations or {}) for event in _raw_events(script, pace)]
+    return _stretch_range(events) if any(event.flexible for event in events) else None
+
+
+def _stretch_range(events: list[Event]) -> tuple[float, float]:
+    """The total of ``events`` with the flexible silences shrunk and stretched as far as fitting goes."""
+    flexible = sum(e.duration for e in events if e.flexible)
+    fixed = sum(e.duration for e in events) - flexible
+    low, high = (fixed + flexible * factor for factor in STRETCH_RANGE)
+    return low, high
+
+
 def fit(events: list[Event], target: float) -> list[Event]:
     """Stretch or shrink the flexible silences so the practice lasts ``target`` seconds."""
     flexible = sum(e.duration for e in events if e.flexible)
     fixed = sum(e.duration for e in events) - flexible
-    low, high = (fixed + flexible * factor for factor in STRETCH_RANGE)
+    low, high = _stretch_range(events)
     if not low - 0.5 <= target <= high + 0.5 or flexible == 0:
         raise UsageError(
             f"this practice cannot be fitted to {_clock(target)}",
