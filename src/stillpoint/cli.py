@@ -224,6 +224,9 @@ def export(
         "--cover", help="Cover picture, PNG or JPEG (default: one made from the title).")] = None,
     lrc: Annotated[bool, typer.Option("--lrc", help="Also write time-synced lyrics (.lrc) beside each file.")] = False,
     vtt: Annotated[bool, typer.Option("--vtt", help="Also write WebVTT captions (.vtt) beside each file.")] = False,
+    for_: Annotated[Optional[Path], typer.Option(
+        "--for", help="A CSV file of clients (a header of variable names, a row each): one track per client.",
+        show_default=False)] = None,
     rate: RateOpt = None,
     voice: VoiceOpt = None,
     set_: SetOpt = None,
@@ -237,14 +240,15 @@ def export(
     from stillpoint.app import batch
 
     output = _audio_file(output)
-    parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
+    names = batch.sources(scripts or [], all_)
+    parsed = _for_clients(names, for_, _values(set_)) if for_ else pipeline.load_scripts(names, _values(set_))
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
                                        cover=_cover(cover), sidecars=kinds)
     options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
     pace = session.pace(voice, rate, _seconds("--length", length), bells)
     with session.synthesizer(cache_dir, voice) as synth:
-        if all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
+        if for_ or all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
             with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
                 batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
                                    on_written)
@@ -254,6 +258,16 @@ def export(
             if not quiet:
                 typer.echo(_summary(written, timeline.total, parsed[0].meta.title))
         _warn(synth, quiet)
+
+
+def _for_clients(names: list[str], clients: Path, values: dict[str, str]) -> list[script_language.Script]:
+    """The one practice named, once per client of the CSV file given with --for."""
+    from stillpoint.app import personalize
+
+    if len(names) != 1:
+        raise UsageError("--for personalizes one practice", hint="name a single practice, e.g. export benefactor --for "
+                         "clients.csv -o DIR")
+    return personalize.scripts_for_file(names[0], clients, values)
 
 
 def _audio_file(output: Path | None) -> Path | None:
