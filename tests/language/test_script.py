@@ -282,3 +282,10 @@ def test_a_year_that_is_not_four_digits_is_an_error_on_its_line(value: str) -> N
     with pytest.raises(ScriptError) as caught:
         script.parse(f"---\ntitle: T\nyear: {value}\n---\nHello.", "p.txt")
     assert str(caught.value) == f"p.txt:3:1: error: year '{value}' is not a year (write it with four digits, like 2024)"
+
+
+def test_variables_are_listed_with_their_defaults_even_without_a_value() -> None:
+    text = "---\ntitle: T\nvars:\n  who: a friend\n  unused: x\n---\n# A\nThink of {who} in {place}.\n// {not}\n"
+    assert script.variables(text) == {"place": None, "unused": "x", "who": "a friend"}
+    with pytest.raises(ScriptError, match="unknown marker"):
+        script.variables("# A\n[paws 2s] {who}\n")

@@ -151,3 +151,14 @@ def test_section_times_split_each_section_into_spoken_and_silent_time() -> None:
 def test_marker_seconds_before_fitting(marker: str, seconds: float) -> None:
     cue = script.parse(f"Rest. {marker}").sections[0].cues[1]
     assert timeline.marker_seconds(cue, breath=5.0) == seconds
+
+
+def test_the_length_range_is_what_fitting_accepts() -> None:
+    parsed = script.parse("# A\nHello there, take a seat.\n[soak 30s]\n[pause]\nGoodbye for now.\n", "p.txt")
+    low, high = timeline.length_range(parsed)
+    assert timeline.plan(parsed, timeline.Pace(length=low)).total == pytest.approx(low, abs=0.01)
+    assert timeline.plan(parsed, timeline.Pace(length=high)).total == pytest.approx(high, abs=0.01)
+    with pytest.raises(UsageError, match="cannot be fitted"):
+        timeline.plan(parsed, timeline.Pace(length=high + 5))
+    fixed = script.parse("# A\nHello there.\n[pause 3s]\nGoodbye.\n", "p.txt")
+    assert timeline.length_range(fixed, timeline.Pace(bells=False)) is None

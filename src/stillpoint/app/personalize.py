@@ -59,7 +59,7 @@ def read_clients(path: Path, defaults: Defaults) -> list[Client]:
 
 def parse_clients(text: str, path: str, defaults: Defaults) -> list[Client]:
     """The clients in CSV ``text``; a mistake is an error naming the row (its line) and the column."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         columns = _header(next(reader, []), path, defaults)
         rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
