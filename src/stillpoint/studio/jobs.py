@@ -27,6 +27,11 @@ class Speaker:
         self._synth: Synthesizer = self._thread.submit(session.synthesizer, cache_dir).result()
         self._voices: list[VoiceInfo] | None = None
 
+    def warm_up(self) -> None:
+        """Start every voice worker and learn the voices now, so the first part heard waits for neither."""
+        self.submit(lambda synth: synth.start_workers())
+        self.voices()
+
     def submit(self, work: Callable[[Synthesizer], T]) -> Future[T]:
         """Run ``work`` with the synthesizer on its thread, after the work already queued."""
         return self._thread.submit(work, self._synth)

@@ -64,7 +64,8 @@ def opened(folder: Path, cache_dir: Path | None = None) -> Iterator[Studio]:
     speaker = None
     try:
         speaker = Speaker(cache_dir)
-        speaker.voices()  # starts a voice worker now, so the first part heard does not wait for one
+        speaker.warm_up()
+        _load_tagging()
         yield Studio(workspace, speaker, Jobs(speaker, scratch), scratch)
     finally:
         if speaker is not None:
@@ -75,6 +76,13 @@ def opened(folder: Path, cache_dir: Path | None = None) -> Iterator[Studio]:
 def new_token() -> str:
     """A fresh secret for this run's link (from os.urandom)."""
     return secrets.token_urlsafe(32)
+
+
+def _load_tagging() -> None:
+    """Import what tagging a heard part needs (Pillow for the cover, mutagen) now rather than at the first part."""
+    from stillpoint.output import cover, tags  # noqa: F401
+
+    cover.generated("Stillpoint")
 
 
 def serve(studio: Studio, sock: socket.socket, token: str) -> None:

@@ -260,6 +260,11 @@ class Synthesizer:
         """Stop every worker process; the synthesizer starts new ones if used again."""
         _stop_all(self._pool)
 
+    def start_workers(self) -> None:
+        """Start every worker now (they load their engines meanwhile), so the first lines asked for need not wait."""
+        while len(self._pool) < self.workers:
+            self._start()
+
     @property
     def engine_name(self) -> str:
         """The engine's name."""
