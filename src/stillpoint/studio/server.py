@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import secrets
 import shutil
@@ -80,8 +81,9 @@ def new_token() -> str:
 
 def _load_tagging() -> None:
     """Import what tagging a heard part needs (Pillow for the cover, mutagen) now rather than at the first part."""
-    from stillpoint.output import cover, tags  # noqa: F401
+    from stillpoint.output import cover
 
+    importlib.import_module("stillpoint.output.tags")
     cover.generated("Stillpoint")
 
 
