@@ -4,9 +4,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# libasound2-dev and gcc build pyalsaaudio; ffmpeg gives the tests ffprobe and a second MP3 decoder.
+# libasound2-dev and gcc build pyalsaaudio; ffmpeg (with ffprobe) and mpg123 are the decoders the tests read MP3s with.
 APT_RUN := libasound2-dev gcc
-APT_TEST := $(APT_RUN) ffmpeg
+APT_TEST := $(APT_RUN) ffmpeg mpg123
 # An editable install leaves the package uncompiled, and where PYTHONDONTWRITEBYTECODE is set Python would
 # then compile all of it again at every start (~80 ms before `play` makes a sound); a wheel install compiles it.
 COMPILE := $(BIN)/python -m compileall -q src/stillpoint
