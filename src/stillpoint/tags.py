@@ -73,14 +73,30 @@ def _mime(picture: bytes) -> str:
 
 
 def chapter_ids(chapters: list[Chapter]) -> list[str]:
-    """Element ids that keep CHAP frames in chronological order when mutagen saves them."""
-    # Mutagen orders frames by encoded size, then by element id. Padding each id
-    # so that every CHAP frame has the same size leaves the numbered id prefix,
-    # which follows the timeline, as the deciding key.
-    width = max(3, len(str(len(chapters) - 1)))
-    sizes = [len(chapter.title.encode("utf-8")) for chapter in chapters]
-    longest = max(sizes, default=0)
-    return [f"ch{index:0{width}d}" + "_" * (longest - size) for index, size in enumerate(sizes)]
+    """Element ids for the chapters, in their order: ch0, ch1, ... (not shown to listeners, but some taggers do)."""
+    return [f"ch{index}" for index in range(len(chapters))]
+
+
+class _ChaptersInOrder(ID3):
+    """An ID3 tag that writes its CHAP frames in time order, after the other frames.
+
+    mutagen writes frames sorted by size, then id, which would shuffle chapters; the ID3 standard leaves the order
+    of frames open, but some players take the chapters in the order they are stored.
+    """
+
+    def _write(self, config: object) -> bytearray:
+        chapters = sorted(self.getall("CHAP"), key=lambda chapter: chapter.start_time)
+        self.delall("CHAP")
+        try:
+            data = super()._write(config)
+        finally:
+            for chapter in chapters:
+                self.add(chapter)
+        for chapter in chapters:  # each alone in a tag, which gives its bytes as mutagen writes them
+            single = ID3()
+            single.add(chapter)
+            data += single._write(config)
+        return data
 
 
 def _chapter_frames(chapters: list[Chapter]) -> Iterator[Frame]:
@@ -109,7 +125,7 @@ def _lyric_frames(info: TrackInfo) -> Iterator[Frame]:
 
 def write_mp3_tags(target: Target, info: TrackInfo) -> None:
     """Write (or replace) the ID3v2.4 tag at the start of an MP3 file or empty file."""
-    tags = ID3()
+    tags = _ChaptersInOrder()
     for frames in (_basic_frames(info), _detail_frames(info), _chapter_frames(info.chapters), _lyric_frames(info)):
         for frame in frames:
             tags.add(frame)
