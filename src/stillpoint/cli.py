@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 from stillpoint import files, lexicon, library, pipeline, player, resume, sidecars
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
-from stillpoint.alsa import AlsaSink
+from stillpoint.device import EXPORT_HINT, DeviceSink
 from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError, VoiceError
 from stillpoint.program import Program
 from stillpoint.render import RenderOptions
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from stillpoint import authoring, batch
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+TERMINAL_PLAYER = os.name == "posix"  # its keys need a POSIX terminal: Linux and macOS
 DEFAULT_CACHE = "audio_cache"
 
 # typer exports no base class for the mistakes its parser finds; BadParameter derives from it in every version.
@@ -358,7 +359,7 @@ def play(
     """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop."""
     parsed = pipeline.load_script(script, _values(set_))
     options = _render_options(loudness, bell_volume, ambience, ambience_volume)
-    with AlsaSink() as sink, _synthesizer(cache_dir, voice) as synth:
+    with _sound_device() as sink, _synthesizer(cache_dir, voice) as synth:
         program = Program(parsed, _pace(voice, rate, length, bells), synth, options)
         fitted = _fit(program, quiet)
         first, note = _starting_point(parsed, program, resume_)
@@ -367,6 +368,13 @@ def play(
     if stopped and not quiet:
         typer.echo(f"stopped at {clock(stopped.seconds)} in “{stopped.section}”; "
                    f"`stillpoint play {script} --resume` continues from there")
+
+
+def _sound_device() -> DeviceSink:
+    """The sound device, for the terminal player; on Windows, where it has no key reader, a one-line error."""
+    if not TERMINAL_PLAYER:
+        raise PlaybackError("the terminal player is not supported on Windows", hint=EXPORT_HINT)
+    return DeviceSink()
 
 
 def _fit(program: Program, quiet: bool) -> str:
@@ -388,11 +396,13 @@ def _starting_point(parsed: script_language.Script, program: Program, wanted: bo
     return first, f"continuing at “{program.timeline.events[first].section}”"
 
 
-def _listen(parsed: script_language.Script, program: Program, sink: AlsaSink, first: int, note: str, plain: bool,
+def _listen(parsed: script_language.Script, program: Program, sink: DeviceSink, first: int, note: str, plain: bool,
             quiet: bool) -> resume.Bookmark | None:
     """Play to the end or until stopped, and remember where it stopped; returns that place, or None at the end."""
+    from stillpoint.keys import Keys  # POSIX only: loaded once the sound device is open, which checks for that
+
     session = player.Player(program, sink, note)
-    keys = player.Keys.from_stdin()
+    keys = Keys.from_stdin()
     try:
         with player.screen_for(plain, quiet, keys.active) as screen, keys:
             session.play(screen, keys, first)
@@ -646,13 +656,15 @@ def preview(
 def _play_part(part: script_language.Script, pace: Pace, cache_dir: Path | None, quiet: bool) -> None:
     """Play an excerpt from its start; unlike `play`, it leaves the practice's resume point alone."""
     try:
-        sink = AlsaSink()
+        sink = _sound_device()
     except PlaybackError as err:
         hint = "add -o part.wav to write the part to a file instead"
         raise PlaybackError(err.diagnostic.message, hint=hint) from None
+    from stillpoint.keys import Keys  # as in play
+
     with sink, _synthesizer(cache_dir, pace.voice) as synth:
         session = player.Player(Program(part, pace, synth, SOUND), sink)
-        with player.screen_for(False, quiet) as screen, player.Keys.from_stdin() as keys:
+        with player.screen_for(False, quiet) as screen, Keys.from_stdin() as keys:
             session.play(screen, keys)
         _warn(synth, quiet)
 
