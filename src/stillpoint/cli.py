@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from stillpoint import files, lexicon, library, pipeline, player, resume, sidecars
+from stillpoint import __version__, files, lexicon, library, pipeline, player, resume, sidecars
 from stillpoint import script as script_language
 from stillpoint import timeline as timing
 from stillpoint.device import EXPORT_HINT, DeviceSink
@@ -32,7 +32,7 @@ from stillpoint.screen import clock
 from stillpoint.script import parse_duration
 from stillpoint.sound import ambience as beds
 from stillpoint.timeline import Pace, Timeline
-from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress
+from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress, default_folder
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 TERMINAL_PLAYER = os.name == "posix"  # its keys need a POSIX terminal: Linux and macOS
-DEFAULT_CACHE = "audio_cache"
 
 # typer exports no base class for the mistakes its parser finds; BadParameter derives from it in every version.
 ParserError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
@@ -58,7 +57,11 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except ParserError as err:
-            code = err.exit_code if type(err).__name__ == "NoArgsIsHelpError" else _report(_usage_error(err))
+            if type(err).__name__ != "NoArgsIsHelpError":
+                code = _report(_usage_error(err))
+            else:  # no command given: the help, on stdout like any help asked for
+                typer.echo(err.format_message())
+                code = err.exit_code
         sys.exit(code or EXIT_OK)
 
 
@@ -73,15 +76,39 @@ def _usage_error(err: Exception) -> UsageError:
     return UsageError(message[:1].lower() + message[1:], hint=hint)
 
 
+# Help is plain text, written as it is shown: rich's markup would swallow [bell], [pause 8s] and the like.
+HELP_STYLE: dict[str, Any] = {"rich_markup_mode": None, "context_settings": {"help_option_names": ["-h", "--help"]}}
 app = typer.Typer(
     cls=OneLineErrors,
-    help="Voice-guided meditation: practice scripts spoken offline, played or exported as MP3.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    **HELP_STYLE,
 )
-cache_app = typer.Typer(help="Inspect or clear the cache of synthesized lines.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect or clear the cache of synthesized lines.\n\n\b\nExamples:\n  stillpoint cache info\n"
+                             "  stillpoint cache clear", no_args_is_help=True, **HELP_STYLE)
 app.add_typer(cache_app, name="cache")
+
+
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"stillpoint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def stillpoint(
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", help="Show the version and exit.", callback=_show_version, is_eager=True)] = False,
+) -> None:
+    """Voice-guided meditation: practice scripts spoken offline, played or exported as MP3.
+
+    \b
+    Examples:
+      stillpoint play benefactor
+      stillpoint export benefactor -o ~/phone/benefactor.mp3
+      stillpoint serve ~/Music/Stillpoint/
+    """
 
 ScriptArg = Annotated[str, typer.Argument(help="A practice name (see `stillpoint list`) or a script file.")]
 RateOpt = Annotated[Optional[int], typer.Option("--rate", help="Speaking rate in words per minute.", min=60, max=300)]
@@ -89,9 +116,8 @@ VoiceOpt = Annotated[Optional[str], typer.Option("--voice", help="Voice to speak
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Give a variable a value: --set name=value.")]
 LengthOpt = Annotated[Optional[str], typer.Option("--length", help="Fit the practice to this length, e.g. 10m.")]
 BellsOpt = Annotated[bool, typer.Option("--bells/--no-bells", help="Bells at the start, the end and at [bell].")]
-CacheOpt = Annotated[
-    Optional[Path], typer.Option("--cache-dir", envvar="STILLPOINT_CACHE", help="Folder for synthesized lines.")
-]
+CacheOpt = Annotated[Optional[Path], typer.Option(
+    "--cache-dir", envvar="STILLPOINT_CACHE", help="Folder for synthesized lines (default: ~/.cache/stillpoint).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a full traceback on errors.")]
 SOUND = RenderOptions()  # play and export share these defaults, so both make the same audio
@@ -176,7 +202,7 @@ def _engine() -> str:
 
 def _synthesizer(cache_dir: Path | None, voice: str | None = None) -> Synthesizer:
     """The synthesizer for the cache folder; a --voice the engine does not offer is refused before any work."""
-    synth = Synthesizer(engine=_engine(), cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
+    synth = Synthesizer(engine=_engine(), cache=ClipCache(cache_dir or default_folder()))
     if voice:
         try:
             synth.resolve_voice(voice)
@@ -260,7 +286,14 @@ def export(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist."""
+    """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist.
+
+    \b
+    Examples:
+      stillpoint export benefactor
+      stillpoint export my-practice.txt -o ~/phone/evening.mp3 --rate 110 --voice en-us
+      stillpoint export --all -o ~/Music/Stillpoint/
+    """
     from stillpoint import batch
 
     output = _audio_file(output)
@@ -356,7 +389,14 @@ def play(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop."""
+    """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop.
+
+    \b
+    Examples:
+      stillpoint play benefactor
+      stillpoint play benefactor --resume
+      stillpoint play my-practice.txt --length 10m --ambience rain
+    """
     parsed = pipeline.load_script(script, _values(set_))
     options = _render_options(loudness, bell_volume, ambience, ambience_volume)
     with _sound_device() as sink, _synthesizer(cache_dir, voice) as synth:
@@ -429,7 +469,13 @@ def check(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL."""
+    """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL.
+
+    \b
+    Examples:
+      stillpoint check my-practice.txt
+      stillpoint check --strict --json scripts/*.txt
+    """
     from stillpoint import authoring
 
     words, values = lexicon.load(), _values(set_)
@@ -504,7 +550,13 @@ def plan(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Show every event with its start time and the total length (a dry run of export)."""
+    """Show every event with its start time and the total length (a dry run of export).
+
+    \b
+    Examples:
+      stillpoint plan benefactor
+      stillpoint plan my-practice.txt --length 10m --json
+    """
     parsed = pipeline.load_script(script, _values(set_))
     with _synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
         timeline = pipeline.timed_plan(parsed, _pace(voice, rate, length, bells), synth, on_progress)
@@ -554,7 +606,13 @@ def list_(
     tag: Annotated[Optional[str], typer.Option("--tag", help="Only the practices with this tag.")] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """List the practices Stillpoint knows, with estimated length, title and tags."""
+    """List the practices Stillpoint knows, with estimated length, title and tags.
+
+    \b
+    Examples:
+      stillpoint list
+      stillpoint list --tag calm
+    """
     from stillpoint import authoring
 
     for practice in authoring.catalog(tag):
@@ -574,7 +632,13 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Start a practice script from a commented template, or from a copy of a practice."""
+    """Start a practice script from a commented template, or from a copy of a practice.
+
+    \b
+    Examples:
+      stillpoint new evening-calm
+      stillpoint new my-benefactor --from benefactor
+    """
     from stillpoint import template
 
     dest = template.script_file(name)
@@ -594,7 +658,14 @@ def convert(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr."""
+    """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr.
+
+    \b
+    Examples:
+      stillpoint convert talk.ssml -o talk.txt
+      stillpoint convert my-practice.txt --to ssml
+      stillpoint convert notes.txt --from informal -o practice.txt
+    """
     from stillpoint import convert as conversion  # loaded only by this command, to keep `play` quick to start
 
     path = library.find(source)
@@ -635,7 +706,13 @@ def preview(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Hear one section or a few lines of a practice, or export just that part with -o."""
+    """Hear one section or a few lines of a practice, or export just that part with -o.
+
+    \b
+    Examples:
+      stillpoint preview my-practice.txt --section closing
+      stillpoint preview my-practice.txt --lines 10-20 -o part.wav
+    """
     output = _audio_file(output)
     if (section is None) == (lines is None):
         raise UsageError("say which part to preview", hint="give --section NAME or --lines 10-20")
@@ -680,7 +757,12 @@ def _line_range(text: str) -> tuple[int, int]:
 @app.command()
 @handled
 def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """List the voices the speech engine offers."""
+    """List the voices the speech engine offers.
+
+    \b
+    Example:
+      stillpoint voices
+    """
     with _synthesizer(cache_dir) as synth:
         for voice in synth.voices():
             typer.echo(f"{voice.id:<24} {voice.name:<32} {', '.join(voice.languages)}")
@@ -689,16 +771,26 @@ def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
 @cache_app.command("info")
 @handled
 def cache_info(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """Show where the cache is and how much it holds."""
-    entries, size, folder = ClipCache(cache_dir or Path(DEFAULT_CACHE)).info()
+    """Show where the cache is and how much it holds.
+
+    \b
+    Example:
+      stillpoint cache info
+    """
+    entries, size, folder = ClipCache(cache_dir or default_folder()).info()
     typer.echo(f"{folder}: {entries} lines, {size / 1e6:.1f} MB")
 
 
 @cache_app.command("clear")
 @handled
 def cache_clear(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """Remove every synthesized line from the cache."""
-    cache = ClipCache(cache_dir or Path(DEFAULT_CACHE))
+    """Remove every synthesized line from the cache.
+
+    \b
+    Example:
+      stillpoint cache clear
+    """
+    cache = ClipCache(cache_dir or default_folder())
     entries, _size, folder = cache.info()
     cache.clear()
     typer.echo(f"{folder}: removed {entries} lines")
