@@ -8,6 +8,7 @@ at each run, and evaluating them from strings cost about 20 ms. Names imported o
 
 import functools
 import importlib.util
+import io
 import json
 import os
 import re
@@ -37,10 +38,11 @@ from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgre
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from stillpoint import authoring, batch
+    from stillpoint import authoring, batch, publish
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 TERMINAL_PLAYER = os.name == "posix"  # its keys need a POSIX terminal: Linux and macOS
+SERVE_PORT = 8765  # the same port at every start, so a phone subscribed to the feed finds it again
 
 # typer exports no base class for the mistakes its parser finds; BadParameter derives from it in every version.
 ParserError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
@@ -277,6 +279,9 @@ def export(
         "--cover", help="Cover picture, PNG or JPEG (default: one made from the title).")] = None,
     lrc: Annotated[bool, typer.Option("--lrc", help="Also write time-synced lyrics (.lrc) beside each file.")] = False,
     vtt: Annotated[bool, typer.Option("--vtt", help="Also write WebVTT captions (.vtt) beside each file.")] = False,
+    feed_url: Annotated[Optional[str], typer.Option(
+        "--feed-url", help="With a folder: also write a podcast feed (feed.xml) for this address of it on a web host.",
+        show_default=False)] = None,
     rate: RateOpt = None,
     voice: VoiceOpt = None,
     set_: SetOpt = None,
@@ -293,27 +298,43 @@ def export(
       stillpoint export benefactor
       stillpoint export my-practice.txt -o ~/phone/evening.mp3 --rate 110 --voice en-us
       stillpoint export --all -o ~/Music/Stillpoint/
+      stillpoint export --all -o site/calm/ --feed-url https://example.org/calm/feed.xml
     """
     from stillpoint import batch
 
     output = _audio_file(output)
     parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
+    several = all_ or len(parsed) > 1 or (output is not None and output.is_dir())
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
-                                       cover=_cover(cover), sidecars=kinds)
+                                       cover=_cover(cover), sidecars=kinds, feed_url=_feed_url(feed_url, several))
     options = _render_options(loudness, bell_volume, ambience, ambience_volume)
     pace = _pace(voice, rate, length, bells)
     with _synthesizer(cache_dir, voice) as synth:
-        if all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
+        if several:
             with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
                 batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
                                    on_written)
+            if settings.feed_url and not quiet:
+                typer.echo(f"podcast feed written for {settings.feed_url}")
         else:
             with _progress(quiet, "Speaking") as on_progress:
                 written, timeline = pipeline.export(parsed[0], pace, synth, settings, options, on_progress)
             if not quiet:
                 typer.echo(_summary(written, timeline.total, parsed[0].meta.title))
         _warn(synth, quiet)
+
+
+def _feed_url(url: str | None, several: bool) -> str | None:
+    """--feed-url as the address of feed.xml; only a folder of tracks gets a feed."""
+    if url is None:
+        return None
+    if not several:
+        raise UsageError("--feed-url: a feed is written beside a folder of tracks",
+                         hint="add --all, or give several practices with -o FOLDER")
+    from stillpoint import publish
+
+    return publish.feed_url_of(url)
 
 
 def _audio_file(output: Path | None) -> Path | None:
@@ -752,6 +773,70 @@ def _line_range(text: str) -> tuple[int, int]:
     if not 1 <= first <= last:
         raise UsageError(f"--lines {text}: not a range of lines", hint="write it like 10-20, or 12 for one line")
     return first, last
+
+
+@app.command()
+@handled
+def serve(
+    folder: Annotated[Path, typer.Argument(help="The folder of exported MP3s, e.g. from export --all -o FOLDER.")],
+    host: Annotated[Optional[str], typer.Option(
+        "--host", help="Address to listen on (default: this machine's on its network; 127.0.0.1 keeps it here).",
+        show_default=False)] = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on; 0 takes any free one.", min=0,
+                                      max=65535)] = SERVE_PORT,
+    debug: DebugOpt = False,
+) -> None:
+    """Publish exported tracks as a private podcast feed for a phone on the same network, until Ctrl-C.
+
+    The first line printed is the feed's address: subscribe to it in a podcast app, or scan the QR code below
+    it. Nothing is written or changed, and nothing outside the folder is served.
+
+    \b
+    Examples:
+      stillpoint serve ~/Music/Stillpoint/
+      stillpoint serve ~/Music/Stillpoint/ --host 127.0.0.1 --port 8765
+    """
+    from stillpoint import feedserver, publish  # Starlette and uvicorn load only here
+
+    bound, public, interface = feedserver.address_for(_host(host))
+    sock = feedserver.listening_socket(bound, port)
+    try:
+        url = f"http://{feedserver.url_host(public)}:{sock.getsockname()[1]}/{publish.private_path(folder)}/"
+        published = publish.publication(folder, url + publish.FEED_NAME)
+        _announce(published, folder, public, interface)
+        feedserver.serve(feedserver.application(published, url.rsplit("/", 2)[1]), sock)
+    finally:
+        sock.close()
+
+
+def _host(host: str | None) -> str | None:
+    """--host as an IP address."""
+    import ipaddress
+
+    if host is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        raise UsageError(f"--host {host}: not an IP address", hint="give one such as 127.0.0.1 or 192.168.1.20, "
+                         "or leave it out to let stillpoint choose") from None
+
+
+def _announce(published: "publish.Publication", folder: Path, public: str, interface: str) -> None:
+    """The feed's address first, then its QR code (on a terminal), what was left out, and where it listens."""
+    import segno
+
+    typer.echo(published.feed_url)
+    if sys.stdout.isatty():
+        code = io.StringIO()
+        segno.make(published.feed_url).terminal(out=code, compact=True, border=2)
+        typer.echo(code.getvalue(), nl=False)
+    for path, reason in published.left_out:
+        typer.echo(f"warning: {path}: {reason}; left out of the feed", err=True)
+    reach = (f"a phone on the same network reaches it through {interface}" if interface
+             else "only this machine can reach it")
+    typer.echo(f"serving {_count(len(published.audio), 'track')} from {folder} at {public} ({reach}); "
+               "read-only; Ctrl-C stops")
 
 
 @app.command()

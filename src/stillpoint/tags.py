@@ -26,11 +26,13 @@ from mutagen.id3 import (
     Frame,
     PictureType,
 )
+from mutagen.mp3 import MP3
 from mutagen.wave import WAVE
+
+from stillpoint.timeline import Chapter
 
 if TYPE_CHECKING:
     from stillpoint.export import TrackInfo
-    from stillpoint.timeline import Chapter
 
 Target = Path | BinaryIO
 UTF8 = Encoding.UTF8
@@ -141,3 +143,51 @@ def write_wav_tags(target: Target, info: TrackInfo) -> None:
     for frame in _basic_frames(info):
         wav.tags.add(frame)
     wav.save(target, v2_version=4)
+
+
+def read_mp3_info(path: Path) -> TrackInfo:
+    """What an MP3's tags say (Stillpoint's or another tagger's), with the length its Info frame gives.
+
+    Raises mutagen's errors for a file that is not an MP3 it can read.
+    """
+    from stillpoint.export import TrackInfo  # here: export loads this module inside its functions too
+
+    audio = MP3(path)
+    tags = audio.tags if audio.tags is not None else ID3()
+    chapters = sorted(tags.getall("CHAP"), key=lambda chapter: chapter.start_time)
+    synced = tags.getall("SYLT")
+    pictures = tags.getall("APIC")
+    return TrackInfo(
+        title=_text(tags, "TIT2") or Path(path).stem,
+        artist=_text(tags, "TPE1"),
+        album=_text(tags, "TALB"),
+        genre=_text(tags, "TCON"),
+        year=_text(tags, "TDRC") or None,
+        comment=next((str(comment.text[0]) for comment in tags.getall("COMM") if comment.text), ""),
+        track=_track_number(_text(tags, "TRCK")),
+        chapters=[Chapter(_chapter_title(chapter), chapter.start_time / 1000, chapter.end_time / 1000)
+                  for chapter in chapters],
+        lyrics=[(ms / 1000, line) for line, ms in synced[0].text] if synced else [],
+        cover=pictures[0].data if pictures else None,
+        length_seconds=audio.info.length,
+    )
+
+
+def _text(tags: ID3, frame_id: str) -> str:
+    """The first text of a text frame, or ''."""
+    frame = tags.get(frame_id)
+    return str(frame.text[0]) if frame is not None and frame.text else ""
+
+
+def _chapter_title(chapter: CHAP) -> str:
+    """The title sub-frame of a chapter, or its element id where it has none."""
+    title = chapter.sub_frames.get("TIT2")
+    return str(title.text[0]) if title is not None and title.text else chapter.element_id
+
+
+def _track_number(text: str) -> tuple[int, int] | None:
+    """(number, total) from a TRCK text such as '2/7' or '2' (total 0 when not given)."""
+    number, _, total = text.partition("/")
+    if not number.strip().isdigit():
+        return None
+    return int(number), int(total) if total.strip().isdigit() else 0
