@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hmac
 import ipaddress
+import os
 import socket
 
 import psutil
@@ -70,7 +71,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
     """A socket listening on ``host``:``port`` (0: any free port); ServeError if it cannot."""
     family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if os.name == "posix":  # at once again after a stop; Windows would let a second server share the port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
         sock.listen(BACKLOG)  # now, not when uvicorn has started: a phone may ask as soon as the address is shown
