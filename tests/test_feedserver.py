@@ -154,7 +154,8 @@ def test_head_gives_the_headers_of_get_without_the_body(server: dict) -> None:
     "/", "/{p}/", "/{p}", "/{p}/notes.txt", "/{p}/.hidden.mp3", "/{p}/nothing.mp3", "/{p}/feed.xml/",
     "/{p}/../{p}/feed.xml", "/{p}/..", "/{p}/..%2F..%2Fetc%2Fpasswd", "/{p}/%2e%2e/%2e%2e/etc/passwd",
     "/{p}/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/{p}/feed.xml%00", "/{p}/Small%20Practice.mp3/..",
-    "/aaaaaaaaaaaaaaaaaaaaaaaaaa/feed.xml", "/{p}x/feed.xml", "/../etc/passwd", "/" + "a" * 5000,
+    "/aaaaaaaaaaaaaaaaaaaaaaaaaa/feed.xml", "/{p}x/feed.xml", "/%C3%A9/feed.xml", "/{p}/%C3%A9%00.mp3",
+    "/../etc/passwd", "/" + "a" * 5000,
 ])
 def test_anything_but_the_feeds_own_files_is_not_found(server: dict, target: str) -> None:
     status, body = raw(server, target.format(p=private(server)))

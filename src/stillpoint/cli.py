@@ -799,12 +799,13 @@ def serve(
     from stillpoint import feedserver, publish  # Starlette and uvicorn load only here
 
     bound, public, interface = feedserver.address_for(_host(host))
+    private = publish.private_path(folder)
     sock = feedserver.listening_socket(bound, port)
     try:
-        url = f"http://{feedserver.url_host(public)}:{sock.getsockname()[1]}/{publish.private_path(folder)}/"
-        published = publish.publication(folder, url + publish.FEED_NAME)
+        url = f"http://{feedserver.url_host(public)}:{sock.getsockname()[1]}/{private}/{publish.FEED_NAME}"
+        published = publish.publication(folder, url)
         _announce(published, folder, public, interface)
-        feedserver.serve(feedserver.application(published, url.rsplit("/", 2)[1]), sock)
+        feedserver.serve(feedserver.application(published, private), sock)
     finally:
         sock.close()
 

@@ -37,7 +37,7 @@ def application(published: Publication, private_path: str) -> Starlette:
     """The web application serving ``published`` under /``private_path``/."""
 
     async def one_file(request: Request) -> Response:
-        if not hmac.compare_digest(request.path_params["private"], private_path):
+        if not hmac.compare_digest(request.path_params["private"].encode(), private_path.encode()):
             raise HTTPException(404)
         name = request.path_params["name"]
         if name in published.audio:
