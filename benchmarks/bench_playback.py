@@ -17,13 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from stillpoint import device, pipeline
+from stillpoint.app import pipeline
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH
-from stillpoint.player import QUIT, Player
-from stillpoint.program import Program
-from stillpoint.render import RenderOptions
-from stillpoint.screen import LineScreen
-from stillpoint.timeline import Pace
+from stillpoint.language.timeline import Pace
+from stillpoint.listen import device
+from stillpoint.listen.player import QUIT, Player
+from stillpoint.listen.program import Program
+from stillpoint.listen.screen import LineScreen
+from stillpoint.sound.render import RenderOptions
 from stillpoint.voice import ClipCache, Synthesizer
 
 PRACTICE = "benefactor"

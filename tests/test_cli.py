@@ -14,7 +14,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from stillpoint import cli, pipeline
+from stillpoint import cli
+from stillpoint.app import pipeline
 from stillpoint.cli import app
 from stillpoint.errors import StillpointError
 

@@ -9,12 +9,12 @@ import wave
 from pathlib import Path
 
 import pytest
+from conftest import FAKE_ENGINE
 from typer.testing import CliRunner
 
-from stillpoint import library, resume, script, timeline
 from stillpoint.cli import app
-
-from conftest import FAKE_ENGINE
+from stillpoint.language import library, script, timeline
+from stillpoint.listen import resume
 
 runner = CliRunner()
 

@@ -22,23 +22,26 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from stillpoint import __version__, files, lexicon, library, pipeline, player, resume, sidecars
-from stillpoint import script as script_language
-from stillpoint import timeline as timing
-from stillpoint.device import EXPORT_HINT, DeviceSink
-from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError, VoiceError
-from stillpoint.program import Program
-from stillpoint.render import RenderOptions
-from stillpoint.screen import clock
-from stillpoint.script import parse_duration
-from stillpoint.sound import ambience as beds
-from stillpoint.timeline import Pace, Timeline
-from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress, default_folder
+from stillpoint import __version__
+from stillpoint.app import pipeline, reports, session
+from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError
+from stillpoint.language import lexicon, library
+from stillpoint.language import script as script_language
+from stillpoint.language import timeline as timing
+from stillpoint.language.script import parse_duration
+from stillpoint.language.timeline import Pace, Timeline
+from stillpoint.listen import player, resume
+from stillpoint.listen.device import EXPORT_HINT, DeviceSink
+from stillpoint.listen.program import Program
+from stillpoint.listen.screen import clock
+from stillpoint.output import files, sidecars
+from stillpoint.sound.render import RenderOptions
+from stillpoint.voice import Synthesizer, SynthProgress
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from stillpoint import authoring, batch, publish
+    from stillpoint.app import authoring, batch, publish
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 TERMINAL_PLAYER = os.name == "posix"  # its keys need a POSIX terminal: Linux and macOS
@@ -194,26 +197,6 @@ def _seconds(option: str, text: str | None) -> float | None:
     return seconds
 
 
-def _pace(voice: str | None, rate: int | None, length: str | None, bells: bool) -> Pace:
-    return Pace(voice=voice, rate=rate, bells=bells, length=_seconds("--length", length), lexicon=lexicon.load())
-
-
-def _engine() -> str:
-    return os.environ.get("STILLPOINT_ENGINE") or DEFAULT_ENGINE
-
-
-def _synthesizer(cache_dir: Path | None, voice: str | None = None) -> Synthesizer:
-    """The synthesizer for the cache folder; a --voice the engine does not offer is refused before any work."""
-    synth = Synthesizer(engine=_engine(), cache=ClipCache(cache_dir or default_folder()))
-    if voice:
-        try:
-            synth.resolve_voice(voice)
-        except VoiceError as err:  # found later, it would be reported at the first line spoken
-            synth.close()
-            raise UsageError(f"--voice {voice}: unknown voice", hint=err.diagnostic.hint) from None
-    return synth
-
-
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes}:{rest:02d}"
@@ -244,13 +227,6 @@ def _progress_bar(columns: tuple) -> "Progress":
     from rich.progress import Progress
 
     return Progress(*columns, console=Console(stderr=True), transient=True)
-
-
-def _render_options(loudness: float, bell_volume: float, ambience: str | None, ambience_volume: float) -> RenderOptions:
-    """The sound options, with the ambience made (or its file read) now, so a bad one fails before any work."""
-    if ambience:
-        beds.loop(ambience)
-    return RenderOptions(loudness=loudness, bell_volume=bell_volume, ambience=ambience, ambience_volume=ambience_volume)
 
 
 def _warn(synth: Synthesizer, quiet: bool) -> None:
@@ -300,7 +276,7 @@ def export(
       stillpoint export --all -o ~/Music/Stillpoint/
       stillpoint export --all -o site/calm/ --feed-url https://example.org/calm/feed.xml
     """
-    from stillpoint import batch
+    from stillpoint.app import batch
 
     output = _audio_file(output)
     parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
@@ -308,9 +284,9 @@ def export(
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
                                        cover=_cover(cover), sidecars=kinds, feed_url=_feed_url(feed_url, several))
-    options = _render_options(loudness, bell_volume, ambience, ambience_volume)
-    pace = _pace(voice, rate, length, bells)
-    with _synthesizer(cache_dir, voice) as synth:
+    options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
+    pace = session.pace(voice, rate, _seconds("--length", length), bells)
+    with session.synthesizer(cache_dir, voice) as synth:
         if several:
             with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
                 batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
@@ -332,7 +308,7 @@ def _feed_url(url: str | None, several: bool) -> str | None:
     if not several:
         raise UsageError("--feed-url: a feed is written beside a folder of tracks",
                          hint="add --all, or give several practices with -o FOLDER")
-    from stillpoint import publish
+    from stillpoint.app import publish
 
     return publish.feed_url_of(url)
 
@@ -346,7 +322,7 @@ def _audio_file(output: Path | None) -> Path | None:
 
 def _cover(path: Path | None) -> bytes | None:
     """The picture given with --cover, checked; Pillow loads only for export."""
-    from stillpoint import cover as cover_art
+    from stillpoint.output import cover as cover_art
 
     return cover_art.load(path) if path else None
 
@@ -419,9 +395,9 @@ def play(
       stillpoint play my-practice.txt --length 10m --ambience rain
     """
     parsed = pipeline.load_script(script, _values(set_))
-    options = _render_options(loudness, bell_volume, ambience, ambience_volume)
-    with _sound_device() as sink, _synthesizer(cache_dir, voice) as synth:
-        program = Program(parsed, _pace(voice, rate, length, bells), synth, options)
+    options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
+    with _sound_device() as sink, session.synthesizer(cache_dir, voice) as synth:
+        program = Program(parsed, session.pace(voice, rate, _seconds("--length", length), bells), synth, options)
         fitted = _fit(program, quiet)
         first, note = _starting_point(parsed, program, resume_)
         stopped = _listen(parsed, program, sink, first, note or fitted, no_ui, quiet)
@@ -460,16 +436,16 @@ def _starting_point(parsed: script_language.Script, program: Program, wanted: bo
 def _listen(parsed: script_language.Script, program: Program, sink: DeviceSink, first: int, note: str, plain: bool,
             quiet: bool) -> resume.Bookmark | None:
     """Play to the end or until stopped, and remember where it stopped; returns that place, or None at the end."""
-    from stillpoint.keys import Keys  # POSIX only: loaded once the sound device is open, which checks for that
+    from stillpoint.listen.keys import Keys  # POSIX only: loaded once the sound device is open, which checks for that
 
-    session = player.Player(program, sink, note)
+    listening = player.Player(program, sink, note)
     keys = Keys.from_stdin()
     try:
         with player.screen_for(plain, quiet, keys.active) as screen, keys:
-            session.play(screen, keys, first)
+            listening.play(screen, keys, first)
     finally:
-        _remember(parsed.path, session.bookmark(), quiet)
-    return session.bookmark()
+        _remember(parsed.path, listening.bookmark(), quiet)
+    return listening.bookmark()
 
 
 def _remember(practice: str, bookmark: resume.Bookmark | None, quiet: bool) -> None:
@@ -497,13 +473,13 @@ def check(
       stillpoint check my-practice.txt
       stillpoint check --strict --json scripts/*.txt
     """
-    from stillpoint import authoring
+    from stillpoint.app import authoring
 
     words, values = lexicon.load(), _values(set_)
-    with Synthesizer(engine=_engine()) as synth:  # started only for a script that chooses a voice
+    with Synthesizer(engine=session.engine_spec()) as synth:  # started only for a script that chooses a voice
         results = [authoring.check(source, values, words, strict, synth.voices) for source in scripts]
     if as_json:
-        typer.echo(json.dumps(_check_json(results), indent=2))
+        typer.echo(json.dumps(reports.check_report(results), indent=2))
     else:
         _print_check(results, quiet)
     if any(result.count("error") for result in results):
@@ -526,7 +502,7 @@ def _check_line(result: "authoring.CheckResult", parsed: script_language.Script)
     status = _count(errors, "error") if errors else "ok" + (f", {_count(warnings, 'warning')}" if warnings else "")
     shape = f"{_count(len(parsed.sections), 'section')}, about {_clock(timing.plan(parsed).total)}"
     line = f"{result.path}: {status} ({shape})"
-    variables = _variables(parsed)
+    variables = reports.variables(parsed)
     if variables:
         line += "\n  variables: " + ", ".join(
             f'{name} = "{default}"' if default is not None else f"{name} (no default)"
@@ -535,26 +511,8 @@ def _check_line(result: "authoring.CheckResult", parsed: script_language.Script)
     return line
 
 
-def _variables(parsed: script_language.Script) -> dict[str, str | None]:
-    return {name: parsed.meta.vars.get(name) for name in sorted({*parsed.meta.vars, *parsed.variables})}
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _check_json(results: "list[authoring.CheckResult]") -> dict[str, object]:
-    files_ = [
-        {"path": r.path, "ok": not r.count("error"),
-         "sections": len(r.script.sections) if r.script else None,
-         "seconds": round(timing.plan(r.script).total, 1) if r.script else None,
-         "variables": _variables(r.script) if r.script else {},
-         "diagnostics": [{"line": d.line, "col": d.col, "severity": d.severity, "rule": d.code,
-                          "message": d.message, "hint": d.hint} for d in r.diagnostics]}
-        for r in results
-    ]
-    return {"files": files_, "errors": sum(r.count("error") for r in results),
-            "warnings": sum(r.count("warning") for r in results)}
 
 
 @app.command()
@@ -579,23 +537,10 @@ def plan(
       stillpoint plan my-practice.txt --length 10m --json
     """
     parsed = pipeline.load_script(script, _values(set_))
-    with _synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
-        timeline = pipeline.timed_plan(parsed, _pace(voice, rate, length, bells), synth, on_progress)
-    typer.echo(json.dumps(_plan_json(timeline), indent=2) if as_json else _plan_table(timeline))
-
-
-def _plan_json(timeline: Timeline) -> dict[str, object]:
-    events = [
-        {"start": round(e.start, 3), "duration": round(e.duration, 3), "kind": e.kind, "text": e.text,
-         "section": e.section}
-        for e in timeline.events
-    ]
-    sections = [
-        {"title": t.title, "spoken": round(t.spoken, 3), "silent": round(t.silent, 3), "words": t.words,
-         "heard_wpm": round(t.heard_wpm, 1)}
-        for t in timing.section_times(timeline)
-    ]
-    return {"title": timeline.title, "total": round(timeline.total, 3), "events": events, "sections": sections}
+    with session.synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
+        pace = session.pace(voice, rate, _seconds("--length", length), bells)
+        timeline = pipeline.timed_plan(parsed, pace, synth, on_progress)
+    typer.echo(json.dumps(reports.plan_report(timeline), indent=2) if as_json else _plan_table(timeline))
 
 
 def _plan_table(timeline: Timeline) -> str:
@@ -634,7 +579,7 @@ def list_(
       stillpoint list
       stillpoint list --tag calm
     """
-    from stillpoint import authoring
+    from stillpoint.app import authoring
 
     for practice in authoring.catalog(tag):
         if practice.script is None:
@@ -660,7 +605,7 @@ def new(
       stillpoint new evening-calm
       stillpoint new my-benefactor --from benefactor
     """
-    from stillpoint import template
+    from stillpoint.language import template
 
     dest = template.script_file(name)
     written = files.write_text(dest, template.starting_text(dest, library.find(from_) if from_ else None), force)
@@ -687,7 +632,7 @@ def convert(
       stillpoint convert my-practice.txt --to ssml
       stillpoint convert notes.txt --from informal -o practice.txt
     """
-    from stillpoint import convert as conversion  # loaded only by this command, to keep `play` quick to start
+    from stillpoint.language import convert as conversion  # loaded only by this command, to keep `play` quick to start
 
     path = library.find(source)
     result = conversion.convert(script_language.read(path), str(path), _format("--from", from_), _format("--to", to),
@@ -704,7 +649,7 @@ def convert(
 
 
 def _format(option: str, value: str | None) -> str | None:
-    from stillpoint import convert as conversion
+    from stillpoint.language import convert as conversion
 
     if value is not None and value.lower() not in conversion.FORMATS:
         raise UsageError(f"{option} {value}: not a format", hint="choose " + ", ".join(conversion.FORMATS))
@@ -739,11 +684,11 @@ def preview(
         raise UsageError("say which part to preview", hint="give --section NAME or --lines 10-20")
     parsed = pipeline.load_script(script, _values(set_))
     part = script_language.excerpt(parsed, section, _line_range(lines) if lines else None)
-    pace = _pace(voice, rate, None, bells)
+    pace = session.pace(voice, rate, None, bells)
     if output is None:
         _play_part(part, pace, cache_dir, quiet)
         return
-    with _synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
+    with session.synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
         settings = pipeline.ExportSettings(dest=output, force=force)
         written, timeline = pipeline.export(part, pace, synth, settings, SOUND, on_progress)
         _warn(synth, quiet)
@@ -758,12 +703,12 @@ def _play_part(part: script_language.Script, pace: Pace, cache_dir: Path | None,
     except PlaybackError as err:
         hint = "add -o part.wav to write the part to a file instead"
         raise PlaybackError(err.diagnostic.message, hint=hint) from None
-    from stillpoint.keys import Keys  # as in play
+    from stillpoint.listen.keys import Keys  # as in play
 
-    with sink, _synthesizer(cache_dir, pace.voice) as synth:
-        session = player.Player(Program(part, pace, synth, SOUND), sink)
+    with sink, session.synthesizer(cache_dir, pace.voice) as synth:
+        listening = player.Player(Program(part, pace, synth, SOUND), sink)
         with player.screen_for(False, quiet) as screen, Keys.from_stdin() as keys:
-            session.play(screen, keys)
+            listening.play(screen, keys)
         _warn(synth, quiet)
 
 
@@ -796,7 +741,8 @@ def serve(
       stillpoint serve ~/Music/Stillpoint/
       stillpoint serve ~/Music/Stillpoint/ --host 127.0.0.1 --port 8765
     """
-    from stillpoint import feedserver, publish  # Starlette and uvicorn load only here
+    from stillpoint import feedserver  # Starlette and uvicorn load only here
+    from stillpoint.app import publish
 
     bound, public, interface = feedserver.address_for(_host(host))
     private = publish.private_path(folder)
@@ -849,7 +795,7 @@ def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
     Example:
       stillpoint voices
     """
-    with _synthesizer(cache_dir) as synth:
+    with session.synthesizer(cache_dir) as synth:
         for voice in synth.voices():
             typer.echo(f"{voice.id:<24} {voice.name:<32} {', '.join(voice.languages)}")
 
@@ -863,7 +809,7 @@ def cache_info(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
     Example:
       stillpoint cache info
     """
-    entries, size, folder = ClipCache(cache_dir or default_folder()).info()
+    entries, size, folder = session.cache(cache_dir).info()
     typer.echo(f"{folder}: {entries} lines, {size / 1e6:.1f} MB")
 
 
@@ -876,7 +822,7 @@ def cache_clear(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
     Example:
       stillpoint cache clear
     """
-    cache = ClipCache(cache_dir or default_folder())
+    cache = session.cache(cache_dir)
     entries, _size, folder = cache.info()
     cache.clear()
     typer.echo(f"{folder}: removed {entries} lines")

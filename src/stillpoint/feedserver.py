@@ -24,9 +24,9 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from stillpoint.app.publish import Publication
 from stillpoint.errors import ServeError
-from stillpoint.feed import AUDIO_TYPE
-from stillpoint.publish import Publication
+from stillpoint.output.feed import AUDIO_TYPE
 
 LOOPBACK = "127.0.0.1"
 BACKLOG = 64

@@ -19,8 +19,8 @@ from typing import Any
 
 from stillpoint.audio import SAMPLE_WIDTH, Clip
 from stillpoint.errors import StillpointError, SynthesisError, VoiceError
+from stillpoint.language.timeline import Utterance
 from stillpoint.sound import loudness
-from stillpoint.timeline import Utterance
 from stillpoint.voice.cache import ClipCache, cache_key
 from stillpoint.voice.engine import Engine, VoiceInfo, resolve_voice
 
