@@ -8,6 +8,7 @@ at each run, and evaluating them from strings cost about 20 ms. Names imported o
 
 import functools
 import importlib.util
+import io
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
+from stillpoint import __version__
 from stillpoint.app import pipeline, reports, session
 from stillpoint.errors import PlaybackError, ScriptError, StillpointError, UsageError
 from stillpoint.language import lexicon, library
@@ -29,7 +31,7 @@ from stillpoint.language import timeline as timing
 from stillpoint.language.script import parse_duration
 from stillpoint.language.timeline import Pace, Timeline
 from stillpoint.listen import player, resume
-from stillpoint.listen.device import AlsaSink
+from stillpoint.listen.device import EXPORT_HINT, DeviceSink
 from stillpoint.listen.program import Program
 from stillpoint.listen.screen import clock
 from stillpoint.output import files, sidecars
@@ -39,9 +41,11 @@ from stillpoint.voice import Synthesizer, SynthProgress
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from stillpoint.app import authoring, batch
+    from stillpoint.app import authoring, batch, publish
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+TERMINAL_PLAYER = os.name == "posix"  # its keys need a POSIX terminal: Linux and macOS
+SERVE_PORT = 8765  # the same port at every start, so a phone subscribed to the feed finds it again
 
 # typer exports no base class for the mistakes its parser finds; BadParameter derives from it in every version.
 ParserError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
@@ -58,7 +62,11 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except ParserError as err:
-            code = err.exit_code if type(err).__name__ == "NoArgsIsHelpError" else _report(_usage_error(err))
+            if type(err).__name__ != "NoArgsIsHelpError":
+                code = _report(_usage_error(err))
+            else:  # no command given: the help, on stdout like any help asked for
+                typer.echo(err.format_message())
+                code = err.exit_code
         sys.exit(code or EXIT_OK)
 
 
@@ -73,15 +81,39 @@ def _usage_error(err: Exception) -> UsageError:
     return UsageError(message[:1].lower() + message[1:], hint=hint)
 
 
+# Help is plain text, written as it is shown: rich's markup would swallow [bell], [pause 8s] and the like.
+HELP_STYLE: dict[str, Any] = {"rich_markup_mode": None, "context_settings": {"help_option_names": ["-h", "--help"]}}
 app = typer.Typer(
     cls=OneLineErrors,
-    help="Voice-guided meditation: practice scripts spoken offline, played or exported as MP3.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    **HELP_STYLE,
 )
-cache_app = typer.Typer(help="Inspect or clear the cache of synthesized lines.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect or clear the cache of synthesized lines.\n\n\b\nExamples:\n  stillpoint cache info\n"
+                             "  stillpoint cache clear", no_args_is_help=True, **HELP_STYLE)
 app.add_typer(cache_app, name="cache")
+
+
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"stillpoint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def stillpoint(
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", help="Show the version and exit.", callback=_show_version, is_eager=True)] = False,
+) -> None:
+    """Voice-guided meditation: practice scripts spoken offline, played or exported as MP3.
+
+    \b
+    Examples:
+      stillpoint play benefactor
+      stillpoint export benefactor -o ~/phone/benefactor.mp3
+      stillpoint serve ~/Music/Stillpoint/
+    """
 
 ScriptArg = Annotated[str, typer.Argument(help="A practice name (see `stillpoint list`) or a script file.")]
 RateOpt = Annotated[Optional[int], typer.Option("--rate", help="Speaking rate in words per minute.", min=60, max=300)]
@@ -89,9 +121,8 @@ VoiceOpt = Annotated[Optional[str], typer.Option("--voice", help="Voice to speak
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Give a variable a value: --set name=value.")]
 LengthOpt = Annotated[Optional[str], typer.Option("--length", help="Fit the practice to this length, e.g. 10m.")]
 BellsOpt = Annotated[bool, typer.Option("--bells/--no-bells", help="Bells at the start, the end and at [bell].")]
-CacheOpt = Annotated[
-    Optional[Path], typer.Option("--cache-dir", envvar="STILLPOINT_CACHE", help="Folder for synthesized lines.")
-]
+CacheOpt = Annotated[Optional[Path], typer.Option(
+    "--cache-dir", envvar="STILLPOINT_CACHE", help="Folder for synthesized lines (default: ~/.cache/stillpoint).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a full traceback on errors.")]
 SOUND = RenderOptions()  # play and export share these defaults, so both make the same audio
@@ -227,6 +258,9 @@ def export(
     for_: Annotated[Optional[Path], typer.Option(
         "--for", help="A CSV file of clients (a header of variable names, a row each): one track per client.",
         show_default=False)] = None,
+    feed_url: Annotated[Optional[str], typer.Option(
+        "--feed-url", help="With a folder: also write a podcast feed (feed.xml) for this address of it on a web host.",
+        show_default=False)] = None,
     rate: RateOpt = None,
     voice: VoiceOpt = None,
     set_: SetOpt = None,
@@ -236,22 +270,33 @@ def export(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist."""
+    """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist.
+
+    \b
+    Examples:
+      stillpoint export benefactor
+      stillpoint export my-practice.txt -o ~/phone/evening.mp3 --rate 110 --voice en-us
+      stillpoint export --all -o ~/Music/Stillpoint/
+      stillpoint export --all -o site/calm/ --feed-url https://example.org/calm/feed.xml
+    """
     from stillpoint.app import batch
 
     output = _audio_file(output)
     names = batch.sources(scripts or [], all_)
     parsed = _for_clients(names, for_, _values(set_)) if for_ else pipeline.load_scripts(names, _values(set_))
+    several = bool(for_) or all_ or len(parsed) > 1 or (output is not None and output.is_dir())
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
-                                       cover=_cover(cover), sidecars=kinds)
+                                       cover=_cover(cover), sidecars=kinds, feed_url=_feed_url(feed_url, several))
     options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
     pace = session.pace(voice, rate, _seconds("--length", length), bells)
     with session.synthesizer(cache_dir, voice) as synth:
-        if for_ or all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
+        if several:
             with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
                 batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
                                    on_written)
+            if settings.feed_url and not quiet:
+                typer.echo(f"podcast feed written for {settings.feed_url}")
         else:
             with _progress(quiet, "Speaking") as on_progress:
                 written, timeline = pipeline.export(parsed[0], pace, synth, settings, options, on_progress)
@@ -268,6 +313,18 @@ def _for_clients(names: list[str], clients: Path, values: dict[str, str]) -> lis
         raise UsageError("--for personalizes one practice", hint="name a single practice, e.g. export benefactor --for "
                          "clients.csv -o DIR")
     return personalize.scripts_for_file(names[0], clients, values)
+
+
+def _feed_url(url: str | None, several: bool) -> str | None:
+    """--feed-url as the address of feed.xml; only a folder of tracks gets a feed."""
+    if url is None:
+        return None
+    if not several:
+        raise UsageError("--feed-url: a feed is written beside a folder of tracks",
+                         hint="add --all, or give several practices with -o FOLDER")
+    from stillpoint.app import publish
+
+    return publish.feed_url_of(url)
 
 
 def _audio_file(output: Path | None) -> Path | None:
@@ -343,10 +400,17 @@ def play(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop."""
+    """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop.
+
+    \b
+    Examples:
+      stillpoint play benefactor
+      stillpoint play benefactor --resume
+      stillpoint play my-practice.txt --length 10m --ambience rain
+    """
     parsed = pipeline.load_script(script, _values(set_))
     options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
-    with AlsaSink() as sink, session.synthesizer(cache_dir, voice) as synth:
+    with _sound_device() as sink, session.synthesizer(cache_dir, voice) as synth:
         program = Program(parsed, session.pace(voice, rate, _seconds("--length", length), bells), synth, options)
         fitted = _fit(program, quiet)
         first, note = _starting_point(parsed, program, resume_)
@@ -355,6 +419,13 @@ def play(
     if stopped and not quiet:
         typer.echo(f"stopped at {clock(stopped.seconds)} in “{stopped.section}”; "
                    f"`stillpoint play {script} --resume` continues from there")
+
+
+def _sound_device() -> DeviceSink:
+    """The sound device, for the terminal player; on Windows, where it has no key reader, a one-line error."""
+    if not TERMINAL_PLAYER:
+        raise PlaybackError("the terminal player is not supported on Windows", hint=EXPORT_HINT)
+    return DeviceSink()
 
 
 def _fit(program: Program, quiet: bool) -> str:
@@ -376,11 +447,13 @@ def _starting_point(parsed: script_language.Script, program: Program, wanted: bo
     return first, f"continuing at “{program.timeline.events[first].section}”"
 
 
-def _listen(parsed: script_language.Script, program: Program, sink: AlsaSink, first: int, note: str, plain: bool,
+def _listen(parsed: script_language.Script, program: Program, sink: DeviceSink, first: int, note: str, plain: bool,
             quiet: bool) -> resume.Bookmark | None:
     """Play to the end or until stopped, and remember where it stopped; returns that place, or None at the end."""
+    from stillpoint.listen.keys import Keys  # POSIX only: loaded once the sound device is open, which checks for that
+
     listening = player.Player(program, sink, note)
-    keys = player.Keys.from_stdin()
+    keys = Keys.from_stdin()
     try:
         with player.screen_for(plain, quiet, keys.active) as screen, keys:
             listening.play(screen, keys, first)
@@ -407,7 +480,13 @@ def check(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL."""
+    """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL.
+
+    \b
+    Examples:
+      stillpoint check my-practice.txt
+      stillpoint check --strict --json scripts/*.txt
+    """
     from stillpoint.app import authoring
 
     words, values = lexicon.load(), _values(set_)
@@ -464,7 +543,13 @@ def plan(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Show every event with its start time and the total length (a dry run of export)."""
+    """Show every event with its start time and the total length (a dry run of export).
+
+    \b
+    Examples:
+      stillpoint plan benefactor
+      stillpoint plan my-practice.txt --length 10m --json
+    """
     parsed = pipeline.load_script(script, _values(set_))
     with session.synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
         pace = session.pace(voice, rate, _seconds("--length", length), bells)
@@ -501,7 +586,13 @@ def list_(
     tag: Annotated[Optional[str], typer.Option("--tag", help="Only the practices with this tag.")] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """List the practices Stillpoint knows, with estimated length, title and tags."""
+    """List the practices Stillpoint knows, with estimated length, title and tags.
+
+    \b
+    Examples:
+      stillpoint list
+      stillpoint list --tag calm
+    """
     from stillpoint.app import authoring
 
     for practice in authoring.catalog(tag):
@@ -521,7 +612,13 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Start a practice script from a commented template, or from a copy of a practice."""
+    """Start a practice script from a commented template, or from a copy of a practice.
+
+    \b
+    Examples:
+      stillpoint new evening-calm
+      stillpoint new my-benefactor --from benefactor
+    """
     from stillpoint.language import template
 
     dest = template.script_file(name)
@@ -541,7 +638,14 @@ def convert(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr."""
+    """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr.
+
+    \b
+    Examples:
+      stillpoint convert talk.ssml -o talk.txt
+      stillpoint convert my-practice.txt --to ssml
+      stillpoint convert notes.txt --from informal -o practice.txt
+    """
     from stillpoint.language import convert as conversion  # loaded only by this command, to keep `play` quick to start
 
     path = library.find(source)
@@ -586,7 +690,13 @@ def preview(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Hear one section or a few lines of a practice, or export just that part with -o."""
+    """Hear one section or a few lines of a practice, or export just that part with -o.
+
+    \b
+    Examples:
+      stillpoint preview my-practice.txt --section closing
+      stillpoint preview my-practice.txt --lines 10-20 -o part.wav
+    """
     from stillpoint.app import preview as previews
 
     output = _audio_file(output)
@@ -608,13 +718,15 @@ def _play_part(part: script_language.Script, pace: Pace, options: RenderOptions,
                quiet: bool) -> None:
     """Play an excerpt from its start; unlike `play`, it leaves the practice's resume point alone."""
     try:
-        sink = AlsaSink()
+        sink = _sound_device()
     except PlaybackError as err:
         hint = "add -o part.wav to write the part to a file instead"
         raise PlaybackError(err.diagnostic.message, hint=hint) from None
+    from stillpoint.listen.keys import Keys  # as in play
+
     with sink, session.synthesizer(cache_dir, pace.voice) as synth:
         listening = player.Player(Program(part, pace, synth, options), sink)
-        with player.screen_for(False, quiet) as screen, player.Keys.from_stdin() as keys:
+        with player.screen_for(False, quiet) as screen, Keys.from_stdin() as keys:
             listening.play(screen, keys)
         _warn(synth, quiet)
 
@@ -630,7 +742,13 @@ def studio(
     cache_dir: CacheOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Write, hear and hand over practices in the browser; the first line printed is the studio's link."""
+    """Write, hear and hand over practices in the browser; the first line printed is the studio's link.
+
+    \b
+    Examples:
+      stillpoint studio
+      stillpoint studio ~/practices --port 8800 --no-browser
+    """
     from stillpoint.studio import server
 
     with server.listening_socket(port) as sock, server.opened(folder or library.USER_FOLDER, cache_dir) as state:
@@ -644,8 +762,79 @@ def studio(
 
 @app.command()
 @handled
+def serve(
+    folder: Annotated[Path, typer.Argument(help="The folder of exported MP3s, e.g. from export --all -o FOLDER.")],
+    host: Annotated[Optional[str], typer.Option(
+        "--host", help="Address to listen on (default: this machine's on its network; 127.0.0.1 keeps it here).",
+        show_default=False)] = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on; 0 takes any free one.", min=0,
+                                      max=65535)] = SERVE_PORT,
+    debug: DebugOpt = False,
+) -> None:
+    """Publish exported tracks as a private podcast feed for a phone on the same network, until Ctrl-C.
+
+    The first line printed is the feed's address: subscribe to it in a podcast app, or scan the QR code below
+    it. Nothing is written or changed, and nothing outside the folder is served.
+
+    \b
+    Examples:
+      stillpoint serve ~/Music/Stillpoint/
+      stillpoint serve ~/Music/Stillpoint/ --host 127.0.0.1 --port 8765
+    """
+    from stillpoint import feedserver  # Starlette and uvicorn load only here
+    from stillpoint.app import publish
+
+    bound, public, interface = feedserver.address_for(_host(host))
+    private = publish.private_path(folder)
+    sock = feedserver.listening_socket(bound, port)
+    try:
+        url = f"http://{feedserver.url_host(public)}:{sock.getsockname()[1]}/{private}/{publish.FEED_NAME}"
+        published = publish.publication(folder, url)
+        _announce(published, folder, public, interface)
+        feedserver.serve(feedserver.application(published, private), sock)
+    finally:
+        sock.close()
+
+
+def _host(host: str | None) -> str | None:
+    """--host as an IP address."""
+    import ipaddress
+
+    if host is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        raise UsageError(f"--host {host}: not an IP address", hint="give one such as 127.0.0.1 or 192.168.1.20, "
+                         "or leave it out to let stillpoint choose") from None
+
+
+def _announce(published: "publish.Publication", folder: Path, public: str, interface: str) -> None:
+    """The feed's address first, then its QR code (on a terminal), what was left out, and where it listens."""
+    import segno
+
+    typer.echo(published.feed_url)
+    if sys.stdout.isatty():
+        code = io.StringIO()
+        segno.make(published.feed_url).terminal(out=code, compact=True, border=2)
+        typer.echo(code.getvalue(), nl=False)
+    for path, reason in published.left_out:
+        typer.echo(f"warning: {path}: {reason}; left out of the feed", err=True)
+    reach = (f"a phone on the same network reaches it through {interface}" if interface
+             else "only this machine can reach it")
+    typer.echo(f"serving {_count(len(published.audio), 'track')} from {folder} at {public} ({reach}); "
+               "read-only; Ctrl-C stops")
+
+
+@app.command()
+@handled
 def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """List the voices the speech engine offers."""
+    """List the voices the speech engine offers.
+
+    \b
+    Example:
+      stillpoint voices
+    """
     with session.synthesizer(cache_dir) as synth:
         for voice in synth.voices():
             typer.echo(f"{voice.id:<24} {voice.name:<32} {', '.join(voice.languages)}")
@@ -654,7 +843,12 @@ def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
 @cache_app.command("info")
 @handled
 def cache_info(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """Show where the cache is and how much it holds."""
+    """Show where the cache is and how much it holds.
+
+    \b
+    Example:
+      stillpoint cache info
+    """
     entries, size, folder = session.cache(cache_dir).info()
     typer.echo(f"{folder}: {entries} lines, {size / 1e6:.1f} MB")
 
@@ -662,7 +856,12 @@ def cache_info(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
 @cache_app.command("clear")
 @handled
 def cache_clear(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """Remove every synthesized line from the cache."""
+    """Remove every synthesized line from the cache.
+
+    \b
+    Example:
+      stillpoint cache clear
+    """
     cache = session.cache(cache_dir)
     entries, _size, folder = cache.info()
     cache.clear()

@@ -1,7 +1,8 @@
-"""The player: keys, seeking, pausing and the screen in-process; real playback through ALSA in subprocesses.
+"""The player: commands, seeking, pausing and the screen in-process; real playback in subprocesses.
 
-ALSA is pointed at its `file` plugin (a capture file behind the null device) or at a card that does not
-exist, through a configuration file named in ALSA_CONFIG_PATH; keys are typed into a pseudo-terminal.
+Playback goes through PortAudio to ALSA, which is pointed at its `file` plugin (a capture file behind the null
+device) or at a card that does not exist, through a configuration file named in ALSA_CONFIG_PATH; keys are typed
+into a pseudo-terminal.
 """
 
 from __future__ import annotations
@@ -29,10 +30,9 @@ from rich.console import Console
 from voice import faulty_engines
 
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, seconds_to_samples
-from stillpoint.errors import PlaybackError, SynthesisError
+from stillpoint.errors import SynthesisError
 from stillpoint.language import script
 from stillpoint.language import timeline as timing
-from stillpoint.listen import device as alsa
 from stillpoint.listen import player, resume
 from stillpoint.listen.live import view
 from stillpoint.listen.screen import LineScreen, Moment
@@ -283,40 +283,12 @@ def test_the_live_screen_fits_any_width(width: int) -> None:
     assert "1:05" in text and "~3:10" in text and "paused" in text
 
 
-def test_keys_are_read_one_at_a_time_and_the_terminal_is_restored() -> None:
-    master, slave = os.openpty()
-    try:
-        before = termios.tcgetattr(slave)
-        with player.Keys(slave) as keys:
-            during = termios.tcgetattr(slave)
-            os.write(master, b"q \x1b[Cn\x1b[D+-x")
-            deadline, got = time.monotonic() + 5, []
-            while len(got) < 7 and time.monotonic() < deadline:
-                got += keys.pressed()
-                time.sleep(0.01)
-        assert got == [player.QUIT, player.TOGGLE, player.FORWARD, player.NEXT, player.BACK, player.LOUDER,
-                       player.SOFTER]
-        assert not during[3] & (termios.ICANON | termios.ECHO)
-        assert termios.tcgetattr(slave) == before
-    finally:
-        os.close(master)
-        os.close(slave)
-
-
-# Real playback, through ALSA, in a subprocess of its own.
-
-
-def _alsa_or_skip() -> None:
-    try:
-        alsa.binding()
-    except PlaybackError as err:
-        pytest.skip(f"pyalsaaudio cannot be loaded here ({err})")
+# Real playback, through PortAudio and ALSA, in a subprocess of its own.
 
 
 @pytest.fixture
 def stage(tmp_path: Path) -> dict[str, object]:
     """A practice file, and an environment in which ALSA writes what is played to capture.raw."""
-    _alsa_or_skip()
     practice = tmp_path / "small.txt"
     practice.write_text(SMALL_PRACTICE)
     capture, conf = tmp_path / "capture.raw", tmp_path / "asound.conf"

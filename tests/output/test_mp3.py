@@ -1,16 +1,24 @@
-"""MP3 encoding: copying LAME's output for long silences gives the very bytes encoding them does."""
+"""MP3 encoding: copying LAME's output for long silences gives the very bytes encoding them does; the Info frame
+lets decoders play exactly the samples encoded."""
 
+import struct
+import subprocess
+import wave
 from collections.abc import Sequence
 from itertools import pairwise
+from pathlib import Path
 
+import mutagen.mp3
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from stillpoint.audio import SAMPLE_RATE
-from stillpoint.output.export import MP3_BITRATES
-from stillpoint.output.mp3 import SilenceSkippingEncoder, mp3_encoder
+from stillpoint.output import export
+from stillpoint.output.export import export_track
+from stillpoint.output.mp3 import MP3_BITRATES, SilenceSkippingEncoder, mp3_encoder
+from stillpoint.output.track import TrackInfo
 
 AMPLITUDES = (1, 2, 100, 3000, 32767)
 # Whole seconds and a fraction are drawn apart: drawn as one integer, a length would mostly be short.
@@ -95,3 +103,107 @@ def test_loud_sound_after_a_silence_is_unchanged_where_cycles_are_short(bitrate)
     for tenths in range(10, 60):
         chunks = chunks_of(np.concatenate([silence(5.0), loud, silence(tenths / 10), loud]), SAMPLE_RATE)
         assert encoded(SilenceSkippingEncoder(bitrate), chunks) == encoded(mp3_encoder(bitrate), chunks), tenths
+
+
+# The Info frame, read back from real exports by real decoders and by a reading of the layout of its own.
+
+SPEECHLIKE = np.concatenate([silence(0.4), noise(SAMPLE_RATE, 6000, seed=1), silence(6.3), tone(2.7, 5000),
+                             silence(0.013)])
+
+
+def exported_pair(tmp_path: Path, samples: np.ndarray, bitrate: int = 64) -> tuple[Path, bytes]:
+    """``samples`` exported as an MP3 at ``bitrate``, and the PCM the WAV export of the same chunks holds."""
+    chunks = chunks_of(samples, SAMPLE_RATE // 10)
+    mp3 = export_track(chunks, tmp_path / f"track{bitrate}.mp3", "mp3", TrackInfo("Track", "Stillpoint"),
+                       bitrate=bitrate, force=True)
+    wav = export_track(chunks, tmp_path / "track.wav", "wav", TrackInfo("Track", "Stillpoint"), force=True)
+    with wave.open(str(wav)) as audio:
+        return mp3, audio.readframes(audio.getnframes())
+
+
+def decoded(decoder: str, path: Path) -> np.ndarray:
+    """The samples ffmpeg or mpg123 decodes from ``path``."""
+    command = {"ffmpeg": ["ffmpeg", "-v", "error", "-i", str(path), "-f", "s16le", "-"],
+               "mpg123": ["mpg123", "-q", "-s", str(path)]}[decoder]
+    return np.frombuffer(subprocess.run(command, capture_output=True, check=True).stdout, "<i2")
+
+
+def stream_start(path: Path) -> bytes:
+    """The MP3 stream after the ID3 tag: the Info frame, then the audio frames."""
+    data = path.read_bytes()
+    return data[mutagen.mp3.MP3(path).tags.size:]
+
+
+def frame_lengths(stream: bytes) -> list[int]:
+    """The length of each frame of a Layer III MPEG-2 stream at 22050 Hz, read from their headers."""
+    lengths, at = [], 0
+    while at < len(stream):
+        assert stream[at] == 0xFF and stream[at + 1] & 0xE0 == 0xE0, f"no frame header at {at}"
+        kbps = (0, *MP3_BITRATES)[stream[at + 2] >> 4]
+        lengths.append(72000 * kbps // SAMPLE_RATE + (stream[at + 2] >> 1 & 1))
+        at += lengths[-1]
+    assert at == len(stream)
+    return lengths
+
+
+def crc16_bitwise(data: bytes) -> int:
+    """CRC-16 with the reflected polynomial 0xA001, one bit at a time (independent of the code under test)."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+@pytest.mark.parametrize("bitrate", [32, 64, 160])
+def test_ffmpeg_and_mpg123_decode_exactly_the_samples_of_the_wav_export(tmp_path, bitrate):
+    mp3, pcm = exported_pair(tmp_path, SPEECHLIKE, bitrate)
+    assert len(decoded("ffmpeg", mp3)) == len(pcm) // 2 == len(SPEECHLIKE)
+    assert len(decoded("mpg123", mp3)) == len(pcm) // 2
+
+
+@pytest.mark.parametrize("decoder", ["ffmpeg", "mpg123"])
+def test_a_decoder_puts_each_sample_where_the_wav_has_it(tmp_path, decoder):
+    mp3, pcm = exported_pair(tmp_path, SPEECHLIKE)
+    heard, wanted = decoded(decoder, mp3).astype(float), np.frombuffer(pcm, "<i2").astype(float)
+    burst = wanted[int(0.4 * SAMPLE_RATE):int(1.4 * SAMPLE_RATE)]  # the noise
+    lags = range(-1200, 1201)  # beyond LAME's delay and padding together, either way
+    match = [np.dot(heard[int(0.4 * SAMPLE_RATE) + lag:][:len(burst)], burst) for lag in lags]
+    assert lags[int(np.argmax(match))] == 0  # no delay left at the start
+
+
+def test_mutagen_reads_the_exact_length(tmp_path):
+    mp3, pcm = exported_pair(tmp_path, SPEECHLIKE)
+    info = mutagen.mp3.MP3(mp3).info
+    assert info.length * SAMPLE_RATE == pytest.approx(len(pcm) // 2, abs=1e-6)
+    assert info.bitrate_mode == mutagen.mp3.BitrateMode.CBR and info.encoder_info.startswith("LAME")
+
+
+@pytest.mark.parametrize("bitrate", [32, 64])
+def test_the_info_frame_counts_the_frames_and_bytes_and_carries_delay_padding_and_crcs(tmp_path, bitrate):
+    mp3, pcm = exported_pair(tmp_path, SPEECHLIKE, bitrate)
+    stream = stream_start(mp3)
+    lengths = frame_lengths(stream)
+    info, audio = stream[:lengths[0]], stream[lengths[0]:]
+    tag = 4 + 9  # after the header and the side information of a mono MPEG-2 frame
+    assert info[tag:tag + 8] == b"Info\x00\x00\x00\x0f"
+    frames, size = struct.unpack(">II", info[tag + 8:tag + 16])
+    assert (frames, size) == (len(lengths) - 1, len(stream))
+    toc = info[tag + 16:tag + 116]
+    assert toc[0] == 0 and list(toc) == sorted(toc) and toc[50] == 128
+    lame = info[tag + 120:]
+    assert lame[:9] == b"LAME3.100"
+    delays = int.from_bytes(lame[21:24], "big")
+    delay, padding = delays >> 12, delays & 0xFFF
+    assert delay == 576 and frames * 576 == delay + len(pcm) // 2 + padding
+    music_length, music_crc, tag_crc = struct.unpack(">IHH", lame[28:36])
+    assert music_length == len(stream) and music_crc == crc16_bitwise(audio)
+    assert tag_crc == crc16_bitwise(info[:tag + 154])
+
+
+def test_the_audio_after_the_info_frame_is_what_lame_writes(tmp_path):
+    mp3, _ = exported_pair(tmp_path, SPEECHLIKE)
+    stream = stream_start(mp3)
+    unscaled = np.clip(np.rint(SPEECHLIKE / export.LAME_INPUT_SCALE), -32768, 32767).astype("<i2")
+    assert stream[frame_lengths(stream)[0]:] == encoded(mp3_encoder(64), chunks_of(unscaled, SAMPLE_RATE // 10))

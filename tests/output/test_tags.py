@@ -127,6 +127,7 @@ def test_ctoc_is_a_top_level_ordered_list_of_the_chapters_in_order(mp3):
     (toc,) = tags.getall("CTOC")
     assert toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED
     assert list(toc.child_element_ids) == [element_id for element_id, _ in raw_chapters(mp3.read_bytes())]
+    assert list(toc.child_element_ids) == [f"ch{index}" for index in range(len(CHAPTERS))]  # plain, unpadded
     starts = [tags[f"CHAP:{child}"].start_time for child in toc.child_element_ids]
     assert starts == sorted(starts) and len(starts) == len(CHAPTERS)
 

@@ -98,7 +98,8 @@ def export_batch(
     check_bitrate(fmt, settings.bitrate)
     dests = destinations(scripts, folder, fmt)
     listing = [playlist_path(folder, settings.album)] if len(scripts) > 1 else []
-    outputs = [*dests, *(path for dest in dests for path in sidecars.paths(dest, settings.sidecars)), *listing]
+    outputs = [*dests, *(path for dest in dests for path in sidecars.paths(dest, settings.sidecars)), *listing,
+               *_feed_files(dests, settings)]
     _prepare(folder, outputs, settings.force)
     pool = _Writers(writers or os.cpu_count() or 1, on_written)
     with pool:
@@ -112,7 +113,20 @@ def export_batch(
     finished = sorted(pool.finished, key=lambda track: dests.index(track.path))
     for path in listing:
         files.write_text(path, playlist(finished), force=True)
+    if settings.feed_url and finished:
+        from stillpoint.app import publish  # feedgen loads only for a batch with a feed
+
+        publish.write_feed([track.path for track in finished], settings.feed_url)
     return finished
+
+
+def _feed_files(dests: list[Path], settings: ExportSettings) -> list[Path]:
+    """The files the podcast feed of a batch will add beside its tracks, if it has one."""
+    if not settings.feed_url:
+        return []
+    from stillpoint.app import publish
+
+    return publish.feed_files(dests, settings.cover)
 
 
 def _prepare(folder: Path, outputs: list[Path], force: bool) -> None:

@@ -37,6 +37,7 @@ class ExportSettings:
     album: str = DEFAULT_ALBUM
     cover: bytes | None = None  # one picture for every track; None makes one from each title
     sidecars: tuple[str, ...] = ()  # any of sidecars.KINDS, written beside the audio
+    feed_url: str | None = None  # for a folder of tracks: where its podcast feed (feed.xml) will be found
 
 
 def load_script(source: str, values: dict[str, str] | None = None) -> Script:

@@ -10,9 +10,8 @@ from stillpoint.language import lexicon
 from stillpoint.language.timeline import Pace
 from stillpoint.sound import ambience as beds
 from stillpoint.sound.render import RenderOptions
-from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer
+from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, default_folder
 
-DEFAULT_CACHE = "audio_cache"
 ENGINE_ENV = "STILLPOINT_ENGINE"  # 'module:Class' of another engine, for tests and experiments
 
 
@@ -22,8 +21,8 @@ def engine_spec() -> str:
 
 
 def cache(cache_dir: Path | None = None) -> ClipCache:
-    """The cache of synthesized lines in ``cache_dir`` (default: the standard place)."""
-    return ClipCache(cache_dir or Path(DEFAULT_CACHE))
+    """The cache of synthesized lines in ``cache_dir`` (default: $XDG_CACHE_HOME/stillpoint, ~/.cache/stillpoint)."""
+    return ClipCache(cache_dir or default_folder())
 
 
 def synthesizer(cache_dir: Path | None = None, voice: str | None = None) -> Synthesizer:

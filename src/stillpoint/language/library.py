@@ -7,7 +7,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from stillpoint.errors import UsageError
+from stillpoint.errors import Diagnostic, ScriptError, UsageError
 
 USER_FOLDER = Path.home() / ".local" / "share" / "stillpoint" / "practices"
 
@@ -36,6 +36,7 @@ def find(name_or_path: str) -> Path:
     """A practice file from a path or a practice name."""
     path = Path(name_or_path).expanduser()
     if path.is_file() or path.suffix or os.sep in name_or_path:
+        _refuse_missing_practice_file(path)
         return path
     known = practices()
     if name_or_path in known:
@@ -43,3 +44,11 @@ def find(name_or_path: str) -> Path:
     close = difflib.get_close_matches(name_or_path, list(known), n=1)
     hint = f"did you mean '{close[0]}'?" if close else "run `stillpoint list` to see the practices"
     raise UsageError(f"no practice named '{name_or_path}'", hint=hint)
+
+
+def _refuse_missing_practice_file(path: Path) -> None:
+    """A missing file named as a practice is (benefactor.txt): say so, and name the practice."""
+    if path.suffix.lower() != ".txt" or path.exists() or path.stem not in practices():
+        return
+    hint = f"did you mean the practice '{path.stem}'? name it without .txt"
+    raise ScriptError([Diagnostic(str(path), 0, 0, "no such file", hint)])

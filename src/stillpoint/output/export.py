@@ -15,14 +15,12 @@ from mutagen import MutagenError
 
 from stillpoint.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from stillpoint.errors import ExportError, UsageError
-from stillpoint.output.mp3 import SilenceSkippingEncoder
+from stillpoint.output.mp3 import MP3_BITRATES, InfoFrame, SilenceSkippingEncoder
 from stillpoint.output.track import TrackInfo
 
 FORMATS = ("mp3", "wav")
 PART_SUFFIX = ".stillpoint-part"
 PART_NAME_BYTES = 200  # of the destination's name in a part file's name: with the rest, within 255 bytes
-# MPEG-2 Layer III bitrates, the ones valid at 22050 Hz; lame silently rounds anything else.
-MP3_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
 # lame scales what it is given by 0.95 (measured: the same at every bitrate and quality); the writer
 # undoes it so that a decoded track is exactly as loud as the rendered one.
 LAME_INPUT_SCALE = 0.95
@@ -130,7 +128,9 @@ def _part_pid(part: Path) -> int | None:
 
 
 def _alive(pid: int) -> bool:
-    """Whether a process with this id exists."""
+    """Whether a process with this id exists (on Windows taken to be so: there, signal 0 is Ctrl-C, not a question)."""
+    if os.name != "posix":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -141,7 +141,7 @@ def _alive(pid: int) -> bool:
 
 
 def check_bitrate(fmt: str, bitrate: int) -> None:
-    """Refuse a bitrate MP3 cannot carry at the internal sample rate."""
+    """Refuse a bitrate MP3 cannot carry at the internal sample rate (lame would silently round it)."""
     if fmt == "mp3" and bitrate not in MP3_BITRATES:
         choices = ", ".join(str(rate) for rate in MP3_BITRATES)
         raise ExportUsageError(f"MP3 cannot use {bitrate} kbps at {SAMPLE_RATE} Hz", hint=f"use one of {choices}")
@@ -159,15 +159,20 @@ def _write_part(part: Path, chunks: Iterable[bytes], fmt: str, info: TrackInfoSo
 
 
 def _write_mp3(out: BinaryIO, chunks: Iterable[bytes], info: TrackInfoSource, bitrate: int) -> None:
-    """Encoded audio, then the tag, which mutagen puts in front of it (chapters need the real timing)."""
+    """Room for the Info frame, the audio, the Info frame in its room, then the tag (chapters need the real timing)."""
     from stillpoint.output.tags import (
         write_mp3_tags,  # here, not at the top: `play` starts sooner without mutagen's ID3
     )
 
-    encoder = SilenceSkippingEncoder(bitrate)
+    encoder, info_frame, samples = SilenceSkippingEncoder(bitrate), InfoFrame(bitrate), 0
+    out.write(bytes(info_frame.size))
     for chunk in chunks:
-        out.write(encoder.encode(_unscaled(chunk)))
-    out.write(encoder.flush())
+        samples += len(chunk) // SAMPLE_WIDTH
+        out.write(info_frame.follow(encoder.encode(_unscaled(chunk))))
+    out.write(info_frame.follow(encoder.flush()))
+    out.seek(0)
+    out.write(info_frame.frame(samples))
+    out.seek(0, os.SEEK_END)
     write_mp3_tags(out, _resolved(info))
 
 

@@ -1,4 +1,4 @@
-"""Writing text files the user asked for: never over an existing file unless told, never half-written."""
+"""Writing the files the user asked for: never over an existing file unless told, never half-written."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ from stillpoint.errors import UsageError
 
 def write_text(dest: Path, text: str, force: bool = False) -> Path:
     """Write ``text`` to ``dest`` in one step; refuse to replace an existing file unless ``force``."""
+    return write_bytes(dest, text.encode("utf-8"), force)
+
+
+def write_bytes(dest: Path, data: bytes, force: bool = False) -> Path:
+    """Write ``data`` to ``dest`` in one step; refuse to replace an existing file unless ``force``."""
     if dest.exists() and not force:
         raise UsageError("already exists", path=str(dest), hint="use --force to replace it, or choose another name")
     try:
@@ -19,8 +24,8 @@ def write_text(dest: Path, text: str, force: bool = False) -> Path:
         raise _unwritable(dest, err) from None
     try:
         os.chmod(temporary, 0o666 & ~_umask())
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(temporary, dest)
     except OSError as err:
         Path(temporary).unlink(missing_ok=True)

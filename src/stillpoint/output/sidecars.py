@@ -34,11 +34,14 @@ def lrc(timeline: Timeline, artist: str = "", album: str = "") -> str:
 
 def vtt(timeline: Timeline) -> str:
     """Every spoken line as a WebVTT cue lasting as long as it is spoken."""
-    cues = [
-        f"{number}\n{_vtt_time(event.start)} --> {_vtt_time(event.end)}\n{_vtt_text(event.text)}"
-        for number, event in enumerate(_spoken(timeline), start=1)
-    ]
-    return "\n\n".join(["WEBVTT", *cues]) + "\n"
+    return vtt_cues([(event.start, event.end, event.text) for event in _spoken(timeline)])
+
+
+def vtt_cues(cues: list[tuple[float, float, str]]) -> str:
+    """WebVTT captions of (start, end, text) cues, numbered in order."""
+    blocks = [f"{number}\n{_vtt_time(start)} --> {_vtt_time(end)}\n{_vtt_text(text)}"
+              for number, (start, end, text) in enumerate(cues, start=1)]
+    return "\n\n".join(["WEBVTT", *blocks]) + "\n"
 
 
 def _spoken(timeline: Timeline) -> list[Event]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from mutagen.id3 import (
     APIC,
@@ -26,11 +26,11 @@ from mutagen.id3 import (
     Frame,
     PictureType,
 )
+from mutagen.mp3 import MP3
 from mutagen.wave import WAVE
 
-if TYPE_CHECKING:
-    from stillpoint.language.timeline import Chapter
-    from stillpoint.output.track import TrackInfo
+from stillpoint.language.timeline import Chapter
+from stillpoint.output.track import TrackInfo
 
 Target = Path | BinaryIO
 UTF8 = Encoding.UTF8
@@ -73,14 +73,30 @@ def _mime(picture: bytes) -> str:
 
 
 def chapter_ids(chapters: list[Chapter]) -> list[str]:
-    """Element ids that keep CHAP frames in chronological order when mutagen saves them."""
-    # Mutagen orders frames by encoded size, then by element id. Padding each id
-    # so that every CHAP frame has the same size leaves the numbered id prefix,
-    # which follows the timeline, as the deciding key.
-    width = max(3, len(str(len(chapters) - 1)))
-    sizes = [len(chapter.title.encode("utf-8")) for chapter in chapters]
-    longest = max(sizes, default=0)
-    return [f"ch{index:0{width}d}" + "_" * (longest - size) for index, size in enumerate(sizes)]
+    """Element ids for the chapters, in their order: ch0, ch1, ... (not shown to listeners, but some taggers do)."""
+    return [f"ch{index}" for index in range(len(chapters))]
+
+
+class _ChaptersInOrder(ID3):
+    """An ID3 tag that writes its CHAP frames in time order, after the other frames.
+
+    mutagen writes frames sorted by size, then id, which would shuffle chapters; the ID3 standard leaves the order
+    of frames open, but some players take the chapters in the order they are stored.
+    """
+
+    def _write(self, config: object) -> bytearray:
+        chapters = sorted(self.getall("CHAP"), key=lambda chapter: chapter.start_time)
+        self.delall("CHAP")
+        try:
+            data = super()._write(config)
+        finally:
+            for chapter in chapters:
+                self.add(chapter)
+        for chapter in chapters:  # each alone in a tag, which gives its bytes as mutagen writes them
+            single = ID3()
+            single.add(chapter)
+            data += single._write(config)
+        return data
 
 
 def _chapter_frames(chapters: list[Chapter]) -> Iterator[Frame]:
@@ -109,7 +125,7 @@ def _lyric_frames(info: TrackInfo) -> Iterator[Frame]:
 
 def write_mp3_tags(target: Target, info: TrackInfo) -> None:
     """Write (or replace) the ID3v2.4 tag at the start of an MP3 file or empty file."""
-    tags = ID3()
+    tags = _ChaptersInOrder()
     for frames in (_basic_frames(info), _detail_frames(info), _chapter_frames(info.chapters), _lyric_frames(info)):
         for frame in frames:
             tags.add(frame)
@@ -125,3 +141,49 @@ def write_wav_tags(target: Target, info: TrackInfo) -> None:
     for frame in _basic_frames(info):
         wav.tags.add(frame)
     wav.save(target, v2_version=4)
+
+
+def read_mp3_info(path: Path) -> TrackInfo:
+    """What an MP3's tags say (Stillpoint's or another tagger's), with the length its Info frame gives.
+
+    Raises mutagen's errors for a file that is not an MP3 it can read.
+    """
+    audio = MP3(path)
+    tags = audio.tags if audio.tags is not None else ID3()
+    chapters = sorted(tags.getall("CHAP"), key=lambda chapter: chapter.start_time)
+    synced = tags.getall("SYLT")
+    pictures = tags.getall("APIC")
+    return TrackInfo(
+        title=_text(tags, "TIT2") or Path(path).stem,
+        artist=_text(tags, "TPE1"),
+        album=_text(tags, "TALB"),
+        genre=_text(tags, "TCON"),
+        year=_text(tags, "TDRC") or None,
+        comment=next((str(comment.text[0]) for comment in tags.getall("COMM") if comment.text), ""),
+        track=_track_number(_text(tags, "TRCK")),
+        chapters=[Chapter(_chapter_title(chapter), chapter.start_time / 1000, chapter.end_time / 1000)
+                  for chapter in chapters],
+        lyrics=[(ms / 1000, line) for line, ms in synced[0].text] if synced else [],
+        cover=pictures[0].data if pictures else None,
+        length_seconds=audio.info.length,
+    )
+
+
+def _text(tags: ID3, frame_id: str) -> str:
+    """The first text of a text frame, or ''."""
+    frame = tags.get(frame_id)
+    return str(frame.text[0]) if frame is not None and frame.text else ""
+
+
+def _chapter_title(chapter: CHAP) -> str:
+    """The title sub-frame of a chapter, or its element id where it has none."""
+    title = chapter.sub_frames.get("TIT2")
+    return str(title.text[0]) if title is not None and title.text else chapter.element_id
+
+
+def _track_number(text: str) -> tuple[int, int] | None:
+    """(number, total) from a TRCK text such as '2/7' or '2' (total 0 when not given)."""
+    number, _, total = text.partition("/")
+    if not number.strip().isdigit():
+        return None
+    return int(number), int(total) if total.strip().isdigit() else 0
