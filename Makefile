@@ -4,9 +4,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# libasound2-dev and gcc build pyalsaaudio; ffmpeg gives the tests ffprobe and a second MP3 decoder.
-APT_RUN := libasound2-dev gcc
-APT_TEST := $(APT_RUN) ffmpeg
+# Playing needs PortAudio's runtime library (sounddevice's Linux wheel does not bundle it); nothing is compiled.
+# ffmpeg (with ffprobe) and mpg123 are the decoders the tests read MP3s with; chromium is the browser the
+# studio's tests drive (Playwright is pointed at it, never downloads its own).
+APT_RUN := libportaudio2
+APT_TEST := $(APT_RUN) ffmpeg mpg123 chromium
 # An editable install leaves the package uncompiled, and where PYTHONDONTWRITEBYTECODE is set Python would
 # then compile all of it again at every start (~80 ms before `play` makes a sound); a wheel install compiles it.
 COMPILE := $(BIN)/python -m compileall -q src/stillpoint
@@ -33,7 +35,7 @@ $(VENV)/.installed-run: pyproject.toml
 	tools/apt-install.sh $(APT_RUN)
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[play]'
+	$(BIN)/python -m pip install -q -e .
 	$(COMPILE)
 	touch $@
 
@@ -41,7 +43,7 @@ $(VENV)/.installed-test: pyproject.toml
 	tools/apt-install.sh $(APT_TEST)
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[play,test]'
+	$(BIN)/python -m pip install -q -e '.[test]'
 	$(COMPILE)
 	touch $@ $(VENV)/.installed-run
 

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 from benchmarks.common import best_of, lameenc_alone, ratio, row, stillpoint
-from stillpoint import library, pipeline
-from stillpoint.render import RenderOptions, render
-from stillpoint.timeline import Pace
+from stillpoint.app import pipeline
+from stillpoint.language import library
+from stillpoint.language.timeline import Pace
+from stillpoint.sound.render import RenderOptions, render
 from stillpoint.voice import ClipCache, Synthesizer
 
 LIMIT = 1.5

@@ -16,9 +16,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from benchmarks.common import SPOKEN, best_of, row
-from stillpoint import script
 from stillpoint.cli import app
 from stillpoint.errors import ScriptError
+from stillpoint.language import script
 
 LINES = 10_000
 CHECK_LIMIT = 1.0

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import best_of, lameenc_alone, ratio, row
-from stillpoint import library, pipeline
-from stillpoint import timeline as timing
-from stillpoint.render import RenderOptions, render
-from stillpoint.timeline import Pace
+from stillpoint.app import pipeline
+from stillpoint.language import library
+from stillpoint.language import timeline as timing
+from stillpoint.language.timeline import Pace
+from stillpoint.sound.render import RenderOptions, render
 from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
 
 PRACTICE = "benefactor"

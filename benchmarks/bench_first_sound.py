@@ -89,7 +89,8 @@ def _median_run(*options: str) -> tuple[float, int]:
 
 def _lines() -> int:
     """How many different lines the practice speaks."""
-    from stillpoint import pipeline, timeline
+    from stillpoint.app import pipeline
+    from stillpoint.language import timeline
 
     return len(set(timeline.utterances(pipeline.load_script(PRACTICE))))
 

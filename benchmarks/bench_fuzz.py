@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.bench_check import PIECES
-from stillpoint import script
 from stillpoint.errors import ScriptError
+from stillpoint.language import script
 
 SECONDS = 24.0
 BATCH = 300

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from stillpoint.mp3 import mp3_encoder
+from stillpoint.output.mp3 import mp3_encoder
 
 BITRATE = 64  # what `stillpoint export` writes by default
 SPOKEN = (

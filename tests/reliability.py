@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from voice.faulty_engines import DELAY_ENV, FaultyEngine
 
 from stillpoint.audio import SAMPLE_RATE, Clip
 from stillpoint.voice.espeak import read_wav
 from stillpoint.voice.fake import FakeEngine
-from voice.faulty_engines import DELAY_ENV, FaultyEngine
 
 WAV = f"{__name__}:WavEngine"
 MEMORY = 400 * 2**20  # address space of a bounded run: a normal export needs about 200 MB of it

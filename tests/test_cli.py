@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import wave
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from stillpoint import pipeline
+from stillpoint import cli
+from stillpoint.app import pipeline
 from stillpoint.cli import app
 from stillpoint.errors import StillpointError
 
@@ -184,3 +190,88 @@ def test_no_command_shows_the_help() -> None:
 def test_help_exits_cleanly() -> None:
     result = run("export", "--help")
     assert result.exit_code == 0 and "--cache-dir" in result.stdout
+
+
+# ---------------------------------------------------------------- conventions
+
+
+def _commands() -> dict[str, object]:
+    """Every command of the app by its full name ("export", "cache info", ...), as click sees it."""
+    group = typer.main.get_command(app)
+    found = {}
+    for name, command in group.commands.items():
+        subcommands = getattr(command, "commands", None)
+        found.update({f"{name} {sub}": each for sub, each in subcommands.items()} if subcommands else {name: command})
+    return found
+
+
+def test_version_is_shown_by_long_and_short_option() -> None:
+    for option in ("--version", "-V"):
+        result = run(option)
+        assert result.exit_code == 0
+        assert result.stdout == f"stillpoint {metadata.version('stillpoint')}\n"
+
+
+@pytest.mark.parametrize("command", [[], ["export"], ["cache"], ["cache", "info"]])
+def test_dash_h_is_help(command: list[str]) -> None:
+    short, long = run(*command, "-h"), run(*command, "--help")
+    assert short.exit_code == long.exit_code == 0
+    assert short.stdout == long.stdout and "Usage: stillpoint" in short.stdout
+
+
+def test_every_command_shows_an_example_of_itself_in_its_help() -> None:
+    commands = _commands()
+    assert {"export", "play", "serve", "cache info"} <= set(commands)
+    for name in commands:
+        text = run(*name.split(), "--help").stdout
+        examples = text.split("Example", 1)[1].split("\n\n", 1)[0] if "Example" in text else ""
+        assert f"  stillpoint {name} " in examples or examples.rstrip().endswith(f"stillpoint {name}"), name
+
+
+@pytest.mark.parametrize("command", ["export", "play", "plan"])
+def test_markers_in_help_are_shown_as_written(command: str) -> None:
+    assert "at [bell]." in " ".join(run(command, "--help").stdout.split())
+
+
+def test_shell_completion_can_be_shown_and_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = run("--show-completion", "bash")
+    assert shown.exit_code == 0 and "_STILLPOINT_COMPLETE=complete_bash" in shown.stdout
+    monkeypatch.setenv("HOME", str(tmp_path))
+    installed = run("--install-completion", "bash")
+    assert installed.exit_code == 0, installed.output
+    assert "stillpoint" in (tmp_path / ".bashrc").read_text()
+
+
+def test_the_installed_command_completes_command_names() -> None:
+    env = {**os.environ, "_STILLPOINT_COMPLETE": "complete_bash", "COMP_WORDS": "stillpoint ex", "COMP_CWORD": "1"}
+    script = Path(sys.executable).parent / "stillpoint"  # completion is keyed to the name the command is called by
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=30)
+    assert done.stdout.split() == ["export"]
+
+
+def test_a_missing_file_named_like_a_practice_suggests_the_practice(fake_engine: Path) -> None:
+    result = run("export", "benefactor.txt")
+    assert result.exit_code == 1
+    assert result.stderr == ("benefactor.txt: error: no such file "
+                             "(did you mean the practice 'benefactor'? name it without .txt)\n")
+
+
+def test_the_cache_is_kept_in_the_user_cache_folder_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STILLPOINT_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert run("cache", "info").stdout.startswith(f"{tmp_path / 'home' / '.cache' / 'stillpoint'}: 0 lines")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert run("cache", "info").stdout.startswith(f"{tmp_path / 'xdg' / 'stillpoint'}: 0 lines")
+
+
+def test_on_windows_play_says_in_one_line_to_export_instead(
+    fake_engine: Path, small_practice: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "TERMINAL_PLAYER", False)
+    for command in (["play", str(small_practice)], ["preview", str(small_practice), "--section", "Resting"]):
+        result = run(*command)
+        assert result.exit_code == 1
+        assert result.stdout == "" and len(result.stderr.splitlines()) == 1
+        assert "the terminal player is not supported on Windows" in result.stderr
+        assert ("stillpoint export" in result.stderr) != ("-o part.wav" in result.stderr)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import wave
 from pathlib import Path
 
 import pytest
+from conftest import FAKE_ENGINE
 from typer.testing import CliRunner
 
-from stillpoint import library, resume, script, timeline
 from stillpoint.cli import app
-
-from conftest import FAKE_ENGINE
+from stillpoint.language import library, script, timeline
+from stillpoint.listen import resume
 
 runner = CliRunner()
 
@@ -314,8 +316,10 @@ def test_preview_without_output_plays_the_part_and_keeps_the_resume_point(
     monkeypatch.setenv("STILLPOINT_STATE", str(fake_engine.parent / "state"))
     stopped_here = resume.Bookmark("Resting", 2, 20.0)
     resume.save(str(small_practice), stopped_here)
-    result = run("preview", str(small_practice), "--lines", "9-12", "--quiet")
-    assert result.exit_code == 0, result.output
+    # In a process of its own: PortAudio reads the sound devices once, when it is first loaded.
+    done = subprocess.run([sys.executable, "-m", "stillpoint", "preview", str(small_practice), "--lines", "9-12",
+                           "--quiet"], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 0, done.stderr
     arriving = script.excerpt(script.load(small_practice), lines=(9, 12))
     heard = captured_sound.stat().st_size / 2 / 22050
     assert heard == pytest.approx(timeline.plan(arriving).total, abs=1.0)

@@ -15,13 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from reliability import FAULTY, bounded, cli_env, fifo, read_only, stillpoint
-from stillpoint import pipeline
-from stillpoint import timeline as timing
-from stillpoint.export import PART_SUFFIX
-from stillpoint.render import RenderOptions
-from stillpoint.timeline import Pace
+
+from stillpoint.app import pipeline
+from stillpoint.language import timeline as timing
+from stillpoint.language.timeline import Pace
+from stillpoint.output.export import PART_SUFFIX
+from stillpoint.sound.render import RenderOptions
 from stillpoint.voice import ClipCache, Synthesizer, SynthProgress, cache_key
 from stillpoint.voice.cache import TEMP_SUFFIX, decode_entry
 
@@ -143,8 +143,8 @@ def test_a_damaged_levelled_copy_makes_the_entry_a_miss(tmp_path: Path) -> None:
 CHILD = """
 import sys
 from pathlib import Path
-from stillpoint import pipeline
-from stillpoint.timeline import Pace
+from stillpoint.app import pipeline
+from stillpoint.language.timeline import Pace
 from stillpoint.voice import ClipCache, Synthesizer
 
 with Synthesizer(sys.argv[1], cache=ClipCache(sys.argv[2]), workers=1) as synth:

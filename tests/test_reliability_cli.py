@@ -15,17 +15,17 @@ import signal
 import subprocess
 import sys
 import time
-from unittest.mock import ANY
 from pathlib import Path
+from unittest.mock import ANY
 
 import lameenc
 import pytest
-from typer.testing import CliRunner
-
 from conftest import FAKE_ENGINE
 from reliability import FAULTY, WAV, bounded, cli_env, fingerprint, refused, stillpoint
+from typer.testing import CliRunner
+
 from stillpoint import cli
-from stillpoint.export import PART_SUFFIX
+from stillpoint.output.export import PART_SUFFIX
 
 README = Path(__file__).parent.parent / "README.md"
 OLD = b"the file from last time"
@@ -56,9 +56,9 @@ class _InterruptedEncoder:
 
 
 STAGES = {
-    "parse": ("stillpoint.script.parse", _raise_interrupt),
+    "parse": ("stillpoint.language.script.parse", _raise_interrupt),
     "synthesize": ("stillpoint.voice.pool.wait", _raise_interrupt),  # where the parent waits for its workers
-    "render": ("stillpoint.render.speech_pcm", _raise_interrupt),
+    "render": ("stillpoint.sound.render.speech_pcm", _raise_interrupt),
     "encode": ("lameenc.Encoder", _InterruptedEncoder),
 }
 

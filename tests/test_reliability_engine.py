@@ -16,13 +16,13 @@ import wave
 from pathlib import Path
 
 import pytest
-
 from reliability import WAV
-from stillpoint import pipeline
-from stillpoint import timeline as timing
+
+from stillpoint.app import pipeline
 from stillpoint.errors import SynthesisError
-from stillpoint.export import PART_SUFFIX
-from stillpoint.timeline import Pace
+from stillpoint.language import timeline as timing
+from stillpoint.language.timeline import Pace
+from stillpoint.output.export import PART_SUFFIX
 from stillpoint.voice import ClipCache, Synthesizer, cache_key
 from stillpoint.voice.cache import decode_entry
 from stillpoint.voice.fake import TAIL_SECONDS

@@ -1,6 +1,6 @@
 """A real `stillpoint export` stopped by signals or by the file system, and what it leaves behind.
 
-Covered at the level of export_track in tests/test_export.py and not repeated: a missing destination
+Covered at the level of export_track in tests/output/test_export.py and not repeated: a missing destination
 folder, a folder as destination, an encoder failure, a full disk while writing and while syncing,
 EACCES and EROFS, Ctrl-C mid-stream, and sweeping part files of dead processes
 (test_a_missing_folder_is_named_and_not_created, test_a_folder_as_destination_is_refused,
@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from reliability import cli_env, read_only, stillpoint
-from stillpoint.export import PART_SUFFIX
+
+from stillpoint.output.export import PART_SUFFIX
 
 # About an hour, mostly silence: quick to synthesize, a few seconds to encode, so there is time to interrupt.
 LONG = "# Resting\nLet the breath be easy.\n[soak 1h]\nRest here.\n[soak 20m]\nCome back slowly.\n"

@@ -1,10 +1,10 @@
 """Where `stillpoint export` writes: names from titles and from -o stay where they were meant to go.
 
 Covered elsewhere and not repeated: titles with path separators, '..', reserved device names, control
-characters and overlong titles turned into file names (tests/test_filenames.py: test_golden_names,
+characters and overlong titles turned into file names (tests/output/test_filenames.py: test_golden_names,
 test_a_300_character_title_is_cut_to_the_byte_limit_at_a_word, test_any_title_gives_a_name_every_file_system_accepts)
 and a batch of dangerous titles kept inside its folder
-(tests/test_batch.py: test_clashing_and_dangerous_titles_get_safe_distinct_names_inside_the_folder).
+(tests/app/test_batch.py: test_clashing_and_dangerous_titles_get_safe_distinct_names_inside_the_folder).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from reliability import bounded, cli_env, fifo, fingerprint, listening_socket, refused, stillpoint
 
 NAME_MAX = 255  # bytes in one file name on the usual Linux file systems

@@ -1,11 +1,11 @@
 """The parser under bad input: encodings, line ends, absurd markers, floods of errors, huge lines, fuzzing.
 
 Covered elsewhere and not repeated here: empty and blank files, UTF-8 with a BOM, UTF-16 with a BOM,
-invalid UTF-8 and NUL bytes (tests/test_script.py: test_empty_and_blank_files_say_the_script_is_empty,
+invalid UTF-8 and NUL bytes (tests/language/test_script.py: test_empty_and_blank_files_say_the_script_is_empty,
 test_decode_accepts_utf8_bom_and_utf16, test_decode_rejects_binary_and_invalid_text_with_a_position);
-CRLF and CR (test_crlf_and_cr_line_ends_parse_like_lf, golden/valid/crlf.txt); -1s, nan, inf, 1e309s and
-99h as lengths (test_parse_duration_refuses_nonsense, golden/invalid/negative-pause.txt, nan-pause.txt,
-too-long.txt); misspelled markers, unclosed [ and <break, only markers (golden/invalid/misspelled-marker.txt,
+CRLF and CR (test_crlf_and_cr_line_ends_parse_like_lf, language/golden/valid/crlf.txt); -1s, nan, inf, 1e309s and
+99h as lengths (test_parse_duration_refuses_nonsense, language/golden/invalid/negative-pause.txt, nan-pause.txt,
+too-long.txt); misspelled markers, unclosed [ and <break, only markers (language/golden/invalid/misspelled-marker.txt,
 unclosed-marker.txt, unclosed-break.txt, only-markers.txt); hypothesis over st.text() and st.binary() alone.
 """
 
@@ -22,9 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reliability import bounded, cli_env, expansion_bomb, fingerprint, refused
-from stillpoint import script
 from stillpoint.errors import Diagnostic, ScriptError
-from stillpoint.script import Speech
+from stillpoint.language import script
+from stillpoint.language.script import Speech
 
 TEN_MB = 10_000_000
 BIG_LINE_SECONDS = 20.0  # a sanity bound: these take one or two seconds
@@ -138,7 +138,7 @@ def test_a_flood_of_errors_stops_at_the_cap_with_a_note_where_checking_stopped()
 
 CHILD = """
 import json, sys, time
-from stillpoint import script
+from stillpoint.language import script
 from stillpoint.errors import ScriptError
 
 def outcome(text):

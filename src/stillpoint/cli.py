@@ -8,6 +8,7 @@ at each run, and evaluating them from strings cost about 20 ms. Names imported o
 
 import functools
 import importlib.util
+import io
 import json
 import os
 import re
@@ -22,26 +23,30 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from stillpoint import files, lexicon, library, pipeline, player, resume, sidecars
-from stillpoint import script as script_language
-from stillpoint import timeline as timing
-from stillpoint.alsa import AlsaSink
-from stillpoint.errors import Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError, VoiceError
-from stillpoint.program import Program
-from stillpoint.render import RenderOptions
-from stillpoint.screen import clock
-from stillpoint.script import parse_length
-from stillpoint.sound import ambience as beds
-from stillpoint.timeline import Pace, Timeline
-from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, SynthProgress
+from stillpoint import __version__
+from stillpoint.app import pipeline, reports, session
+from stillpoint.errors import Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError
+from stillpoint.language import lexicon, library
+from stillpoint.language import script as script_language
+from stillpoint.language import timeline as timing
+from stillpoint.language.script import parse_length
+from stillpoint.language.timeline import Pace, Timeline
+from stillpoint.listen import player, resume
+from stillpoint.listen.device import EXPORT_HINT, DeviceSink
+from stillpoint.listen.program import Program
+from stillpoint.listen.screen import clock
+from stillpoint.output import files, sidecars
+from stillpoint.sound.render import RenderOptions
+from stillpoint.voice import Synthesizer, SynthProgress
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from stillpoint import authoring, batch
+    from stillpoint.app import authoring, batch, publish
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-DEFAULT_CACHE = "audio_cache"
+TERMINAL_PLAYER = os.name == "posix"  # its keys need a POSIX terminal: Linux and macOS
+SERVE_PORT = 8765  # the same port at every start, so a phone subscribed to the feed finds it again
 
 # typer exports no base class for the mistakes its parser finds; BadParameter derives from it in every version.
 ParserError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
@@ -58,7 +63,11 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except ParserError as err:
-            code = err.exit_code if type(err).__name__ == "NoArgsIsHelpError" else _report(_usage_error(err))
+            if type(err).__name__ != "NoArgsIsHelpError":
+                code = _report(_usage_error(err))
+            else:  # no command given: the help, on stdout like any help asked for
+                typer.echo(err.format_message())
+                code = err.exit_code
         sys.exit(code or EXIT_OK)
 
 
@@ -73,15 +82,39 @@ def _usage_error(err: Exception) -> UsageError:
     return UsageError(message[:1].lower() + message[1:], hint=hint)
 
 
+# Help is plain text, written as it is shown: rich's markup would swallow [bell], [pause 8s] and the like.
+HELP_STYLE: dict[str, Any] = {"rich_markup_mode": None, "context_settings": {"help_option_names": ["-h", "--help"]}}
 app = typer.Typer(
     cls=OneLineErrors,
-    help="Voice-guided meditation: practice scripts spoken offline, played or exported as MP3.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    **HELP_STYLE,
 )
-cache_app = typer.Typer(help="Inspect or clear the cache of synthesized lines.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect or clear the cache of synthesized lines.\n\n\b\nExamples:\n  stillpoint cache info\n"
+                             "  stillpoint cache clear", no_args_is_help=True, **HELP_STYLE)
 app.add_typer(cache_app, name="cache")
+
+
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"stillpoint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def stillpoint(
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", help="Show the version and exit.", callback=_show_version, is_eager=True)] = False,
+) -> None:
+    """Voice-guided meditation: practice scripts spoken offline, played or exported as MP3.
+
+    \b
+    Examples:
+      stillpoint play benefactor
+      stillpoint export benefactor -o ~/phone/benefactor.mp3
+      stillpoint serve ~/Music/Stillpoint/
+    """
 
 ScriptArg = Annotated[str, typer.Argument(help="A practice name (see `stillpoint list`) or a script file.")]
 RateOpt = Annotated[Optional[int], typer.Option("--rate", help="Speaking rate in words per minute.", min=60, max=300)]
@@ -89,9 +122,8 @@ VoiceOpt = Annotated[Optional[str], typer.Option("--voice", help="Voice to speak
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Give a variable a value: --set name=value.")]
 LengthOpt = Annotated[Optional[str], typer.Option("--length", help="Fit the practice to this length, e.g. 10m.")]
 BellsOpt = Annotated[bool, typer.Option("--bells/--no-bells", help="Bells at the start, the end and at [bell].")]
-CacheOpt = Annotated[
-    Optional[Path], typer.Option("--cache-dir", envvar="STILLPOINT_CACHE", help="Folder for synthesized lines.")
-]
+CacheOpt = Annotated[Optional[Path], typer.Option(
+    "--cache-dir", envvar="STILLPOINT_CACHE", help="Folder for synthesized lines (default: ~/.cache/stillpoint).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a full traceback on errors.")]
 SOUND = RenderOptions()  # play and export share these defaults, so both make the same audio
@@ -177,26 +209,6 @@ def _seconds(option: str, text: str | None) -> float | None:
     return seconds
 
 
-def _pace(voice: str | None, rate: int | None, length: str | None, bells: bool) -> Pace:
-    return Pace(voice=voice, rate=rate, bells=bells, length=_seconds("--length", length), lexicon=lexicon.load())
-
-
-def _engine() -> str:
-    return os.environ.get("STILLPOINT_ENGINE") or DEFAULT_ENGINE
-
-
-def _synthesizer(cache_dir: Path | None, voice: str | None = None) -> Synthesizer:
-    """The synthesizer for the cache folder; a --voice the engine does not offer is refused before any work."""
-    synth = Synthesizer(engine=_engine(), cache=ClipCache(cache_dir or Path(DEFAULT_CACHE)))
-    if voice:
-        try:
-            synth.resolve_voice(voice)
-        except VoiceError as err:  # found later, it would be reported at the first line spoken
-            synth.close()
-            raise UsageError(f"--voice {voice}: unknown voice", hint=err.diagnostic.hint) from None
-    return synth
-
-
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes}:{rest:02d}"
@@ -229,13 +241,6 @@ def _progress_bar(columns: tuple) -> "Progress":
     return Progress(*columns, console=Console(stderr=True), transient=True)
 
 
-def _render_options(loudness: float, bell_volume: float, ambience: str | None, ambience_volume: float) -> RenderOptions:
-    """The sound options, with the ambience made (or its file read) now, so a bad one fails before any work."""
-    if ambience:
-        beds.loop(ambience)
-    return RenderOptions(loudness=loudness, bell_volume=bell_volume, ambience=ambience, ambience_volume=ambience_volume)
-
-
 def _warn(synth: Synthesizer, quiet: bool) -> None:
     for warning in synth.warnings() if not quiet else []:
         typer.echo(f"warning: {warning}", err=True)
@@ -262,6 +267,12 @@ def export(
         "--cover", help="Cover picture, PNG or JPEG (default: one made from the title).")] = None,
     lrc: Annotated[bool, typer.Option("--lrc", help="Also write time-synced lyrics (.lrc) beside each file.")] = False,
     vtt: Annotated[bool, typer.Option("--vtt", help="Also write WebVTT captions (.vtt) beside each file.")] = False,
+    for_: Annotated[Optional[Path], typer.Option(
+        "--for", help="A CSV file of clients (a header of variable names, a row each): one track per client.",
+        show_default=False)] = None,
+    feed_url: Annotated[Optional[str], typer.Option(
+        "--feed-url", help="With a folder: also write a podcast feed (feed.xml) for this address of it on a web host.",
+        show_default=False)] = None,
     rate: RateOpt = None,
     voice: VoiceOpt = None,
     set_: SetOpt = None,
@@ -271,27 +282,61 @@ def export(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist."""
-    from stillpoint import batch
+    """Render practices to MP3 (or WAV) files tagged for phones; several go into a folder with a playlist.
+
+    \b
+    Examples:
+      stillpoint export benefactor
+      stillpoint export my-practice.txt -o ~/phone/evening.mp3 --rate 110 --voice en-us
+      stillpoint export --all -o ~/Music/Stillpoint/
+      stillpoint export --all -o site/calm/ --feed-url https://example.org/calm/feed.xml
+    """
+    from stillpoint.app import batch
 
     output = _audio_file(output)
-    parsed = pipeline.load_scripts(batch.sources(scripts or [], all_), _values(set_))
+    names = batch.sources(scripts or [], all_)
+    parsed = _for_clients(names, for_, _values(set_)) if for_ else pipeline.load_scripts(names, _values(set_))
+    several = bool(for_) or all_ or len(parsed) > 1 or (output is not None and output.is_dir())
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
-                                       cover=_cover(cover), sidecars=kinds)
-    options = _render_options(loudness, bell_volume, ambience, ambience_volume)
-    pace = _pace(voice, rate, length, bells)
-    with _synthesizer(cache_dir, voice) as synth:
-        if all_ or len(parsed) > 1 or (output is not None and output.is_dir()):
+                                       cover=_cover(cover), sidecars=kinds, feed_url=_feed_url(feed_url, several))
+    options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
+    pace = session.pace(voice, rate, _seconds("--length", length), bells)
+    with session.synthesizer(cache_dir, voice) as synth:
+        if several:
             with _batch_display(quiet, len(parsed)) as (on_progress, on_written):
                 batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
                                    on_written)
+            if settings.feed_url and not quiet:
+                typer.echo(f"podcast feed written for {settings.feed_url}")
         else:
             with _progress(quiet, "Speaking") as on_progress:
                 written, timeline = pipeline.export(parsed[0], pace, synth, settings, options, on_progress)
             if not quiet:
                 typer.echo(_summary(written, timeline.total, parsed[0].meta.title))
         _warn(synth, quiet)
+
+
+def _for_clients(names: list[str], clients: Path, values: dict[str, str]) -> list[script_language.Script]:
+    """The one practice named, once per client of the CSV file given with --for."""
+    from stillpoint.app import personalize
+
+    if len(names) != 1:
+        raise UsageError("--for personalizes one practice", hint="name a single practice, e.g. export benefactor --for "
+                         "clients.csv -o DIR")
+    return personalize.scripts_for_file(names[0], clients, values)
+
+
+def _feed_url(url: str | None, several: bool) -> str | None:
+    """--feed-url as the address of feed.xml; only a folder of tracks gets a feed."""
+    if url is None:
+        return None
+    if not several:
+        raise UsageError("--feed-url: a feed is written beside a folder of tracks",
+                         hint="add --all, or give several practices with -o FOLDER")
+    from stillpoint.app import publish
+
+    return publish.feed_url_of(url)
 
 
 def _audio_file(output: Path | None) -> Path | None:
@@ -303,7 +348,7 @@ def _audio_file(output: Path | None) -> Path | None:
 
 def _cover(path: Path | None) -> bytes | None:
     """The picture given with --cover, checked; Pillow loads only for export."""
-    from stillpoint import cover as cover_art
+    from stillpoint.output import cover as cover_art
 
     return cover_art.load(path) if path else None
 
@@ -367,11 +412,18 @@ def play(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop."""
+    """Play a practice; it starts at once. Keys: space pause, n/p section, ←/→ 15 s, +/- volume, q stop.
+
+    \b
+    Examples:
+      stillpoint play benefactor
+      stillpoint play benefactor --resume
+      stillpoint play my-practice.txt --length 10m --ambience rain
+    """
     parsed = pipeline.load_script(script, _values(set_))
-    options = _render_options(loudness, bell_volume, ambience, ambience_volume)
-    with AlsaSink() as sink, _synthesizer(cache_dir, voice) as synth:
-        program = Program(parsed, _pace(voice, rate, length, bells), synth, options)
+    options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
+    with _sound_device() as sink, session.synthesizer(cache_dir, voice) as synth:
+        program = Program(parsed, session.pace(voice, rate, _seconds("--length", length), bells), synth, options)
         fitted = _fit(program, quiet)
         first, note = _starting_point(parsed, program, resume_)
         stopped = _listen(parsed, program, sink, first, note or fitted, no_ui, quiet)
@@ -379,6 +431,13 @@ def play(
     if stopped and not quiet:
         typer.echo(f"stopped at {clock(stopped.seconds)} in “{stopped.section}”; "
                    f"`stillpoint play {script} --resume` continues from there")
+
+
+def _sound_device() -> DeviceSink:
+    """The sound device, for the terminal player; on Windows, where it has no key reader, a one-line error."""
+    if not TERMINAL_PLAYER:
+        raise PlaybackError("the terminal player is not supported on Windows", hint=EXPORT_HINT)
+    return DeviceSink()
 
 
 def _fit(program: Program, quiet: bool) -> str:
@@ -400,17 +459,19 @@ def _starting_point(parsed: script_language.Script, program: Program, wanted: bo
     return first, f"continuing at “{program.timeline.events[first].section}”"
 
 
-def _listen(parsed: script_language.Script, program: Program, sink: AlsaSink, first: int, note: str, plain: bool,
+def _listen(parsed: script_language.Script, program: Program, sink: DeviceSink, first: int, note: str, plain: bool,
             quiet: bool) -> resume.Bookmark | None:
     """Play to the end or until stopped, and remember where it stopped; returns that place, or None at the end."""
-    session = player.Player(program, sink, note)
-    keys = player.Keys.from_stdin()
+    from stillpoint.listen.keys import Keys  # POSIX only: loaded once the sound device is open, which checks for that
+
+    listening = player.Player(program, sink, note)
+    keys = Keys.from_stdin()
     try:
         with player.screen_for(plain, quiet, keys.active) as screen, keys:
-            session.play(screen, keys, first)
+            listening.play(screen, keys, first)
     finally:
-        _remember(parsed.path, session.bookmark(), quiet)
-    return session.bookmark()
+        _remember(parsed.path, listening.bookmark(), quiet)
+    return listening.bookmark()
 
 
 def _remember(practice: str, bookmark: resume.Bookmark | None, quiet: bool) -> None:
@@ -431,14 +492,20 @@ def check(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL."""
-    from stillpoint import authoring
+    """Check scripts for errors and for what a listener would notice; findings are PATH:LINE:COL.
+
+    \b
+    Examples:
+      stillpoint check my-practice.txt
+      stillpoint check --strict --json scripts/*.txt
+    """
+    from stillpoint.app import authoring
 
     words, values = lexicon.load(), _values(set_)
-    with Synthesizer(engine=_engine()) as synth:  # started only for a script that chooses a voice
+    with Synthesizer(engine=session.engine_spec()) as synth:  # started only for a script that chooses a voice
         results = [authoring.check(source, values, words, strict, synth.voices) for source in scripts]
     if as_json:
-        typer.echo(json.dumps(_check_json(results), indent=2))
+        typer.echo(json.dumps(reports.check_report(results), indent=2))
     else:
         _print_check(results, quiet)
     if any(result.count("error") for result in results):
@@ -462,7 +529,7 @@ def _check_line(result: "authoring.CheckResult", parsed: script_language.Script)
     status = _count(errors, "error") if errors else "ok" + (f", {_count(warnings, 'warning')}" if warnings else "")
     shape = f"{_count(len(parsed.sections), 'section')}, about {_clock(timing.plan(parsed).total)}"
     line = f"{result.path}: {status} ({shape})"
-    variables = _variables(parsed)
+    variables = reports.variables(parsed)
     if variables:
         line += "\n  variables: " + ", ".join(
             f'{name} = "{default}"' if default is not None else f"{name} (no default)"
@@ -471,26 +538,8 @@ def _check_line(result: "authoring.CheckResult", parsed: script_language.Script)
     return line
 
 
-def _variables(parsed: script_language.Script) -> dict[str, str | None]:
-    return {name: parsed.meta.vars.get(name) for name in sorted({*parsed.meta.vars, *parsed.variables})}
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _check_json(results: "list[authoring.CheckResult]") -> dict[str, object]:
-    files_ = [
-        {"path": r.path, "ok": not r.count("error"),
-         "sections": len(r.script.sections) if r.script else None,
-         "seconds": round(timing.plan(r.script).total, 1) if r.script else None,
-         "variables": _variables(r.script) if r.script else {},
-         "diagnostics": [{"line": d.line, "col": d.col, "severity": d.severity, "rule": d.code,
-                          "message": d.message, "hint": d.hint} for d in r.diagnostics]}
-        for r in results
-    ]
-    return {"files": files_, "errors": sum(r.count("error") for r in results),
-            "warnings": sum(r.count("warning") for r in results)}
 
 
 @app.command()
@@ -507,25 +556,18 @@ def plan(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Show every event with its start time and the total length (a dry run of export)."""
+    """Show every event with its start time and the total length (a dry run of export).
+
+    \b
+    Examples:
+      stillpoint plan benefactor
+      stillpoint plan my-practice.txt --length 10m --json
+    """
     parsed = pipeline.load_script(script, _values(set_))
-    with _synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
-        timeline = pipeline.timed_plan(parsed, _pace(voice, rate, length, bells), synth, on_progress)
-    typer.echo(json.dumps(_plan_json(timeline), indent=2) if as_json else _plan_table(timeline))
-
-
-def _plan_json(timeline: Timeline) -> dict[str, object]:
-    events = [
-        {"start": round(e.start, 3), "duration": round(e.duration, 3), "kind": e.kind, "text": e.text,
-         "section": e.section}
-        for e in timeline.events
-    ]
-    sections = [
-        {"title": t.title, "spoken": round(t.spoken, 3), "silent": round(t.silent, 3), "words": t.words,
-         "heard_wpm": round(t.heard_wpm, 1)}
-        for t in timing.section_times(timeline)
-    ]
-    return {"title": timeline.title, "total": round(timeline.total, 3), "events": events, "sections": sections}
+    with session.synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
+        pace = session.pace(voice, rate, _seconds("--length", length), bells)
+        timeline = pipeline.timed_plan(parsed, pace, synth, on_progress)
+    typer.echo(json.dumps(reports.plan_report(timeline), indent=2) if as_json else _plan_table(timeline))
 
 
 def _plan_table(timeline: Timeline) -> str:
@@ -557,8 +599,14 @@ def list_(
     tag: Annotated[Optional[str], typer.Option("--tag", help="Only the practices with this tag.")] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """List the practices Stillpoint knows, with estimated length, title and tags."""
-    from stillpoint import authoring
+    """List the practices Stillpoint knows, with estimated length, title and tags.
+
+    \b
+    Examples:
+      stillpoint list
+      stillpoint list --tag calm
+    """
+    from stillpoint.app import authoring
 
     for practice in authoring.catalog(tag):
         if practice.script is None:
@@ -577,8 +625,14 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Start a practice script from a commented template, or from a copy of a practice."""
-    from stillpoint import template
+    """Start a practice script from a commented template, or from a copy of a practice.
+
+    \b
+    Examples:
+      stillpoint new evening-calm
+      stillpoint new my-benefactor --from benefactor
+    """
+    from stillpoint.language import template
 
     dest = template.script_file(name)
     written = files.write_text(dest, template.starting_text(dest, library.find(from_) if from_ else None), force)
@@ -597,8 +651,15 @@ def convert(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr."""
-    from stillpoint import convert as conversion  # loaded only by this command, to keep `play` quick to start
+    """Convert a script to SSML, or SSML or an informally marked-up text to a script; the report goes to stderr.
+
+    \b
+    Examples:
+      stillpoint convert talk.ssml -o talk.txt
+      stillpoint convert my-practice.txt --to ssml
+      stillpoint convert notes.txt --from informal -o practice.txt
+    """
+    from stillpoint.language import convert as conversion  # loaded only by this command, to keep `play` quick to start
 
     path = library.find(source)
     result = conversion.convert(script_language.read(path), str(path), _format("--from", from_), _format("--to", to),
@@ -615,7 +676,7 @@ def convert(
 
 
 def _format(option: str, value: str | None) -> str | None:
-    from stillpoint import convert as conversion
+    from stillpoint.language import convert as conversion
 
     if value is not None and value.lower() not in conversion.FORMATS:
         raise UsageError(f"{option} {value}: not a format", hint="choose " + ", ".join(conversion.FORMATS))
@@ -630,6 +691,10 @@ def preview(
     lines: Annotated[Optional[str], typer.Option("--lines", help="The lines to hear, e.g. 10-20.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Export the part to this file.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    loudness: LoudnessOpt = SOUND.loudness,
+    bell_volume: BellVolumeOpt = SOUND.bell_volume,
+    ambience: AmbienceOpt = SOUND.ambience,
+    ambience_volume: AmbienceVolumeOpt = SOUND.ambience_volume,
     rate: RateOpt = None,
     voice: VoiceOpt = None,
     set_: SetOpt = None,
@@ -638,51 +703,152 @@ def preview(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Hear one section or a few lines of a practice, or export just that part with -o."""
+    """Hear one section or a few lines of a practice, or export just that part with -o.
+
+    \b
+    Examples:
+      stillpoint preview my-practice.txt --section closing
+      stillpoint preview my-practice.txt --lines 10-20 -o part.wav
+    """
+    from stillpoint.app import preview as previews
+
     output = _audio_file(output)
-    if (section is None) == (lines is None):
-        raise UsageError("say which part to preview", hint="give --section NAME or --lines 10-20")
     parsed = pipeline.load_script(script, _values(set_))
-    part = script_language.excerpt(parsed, section, _line_range(lines) if lines else None)
-    pace = _pace(voice, rate, None, bells)
+    part = previews.part(parsed, section, previews.line_range(lines) if lines else None)
+    pace = session.pace(voice, rate, None, bells)
+    options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
     if output is None:
-        _play_part(part, pace, cache_dir, quiet)
+        _play_part(part, pace, options, cache_dir, quiet)
         return
-    with _synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
-        settings = pipeline.ExportSettings(dest=output, force=force)
-        written, timeline = pipeline.export(part, pace, synth, settings, SOUND, on_progress)
+    with session.synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
+        written, timeline = previews.write(part, pace, synth, output, options, force, on_progress)
         _warn(synth, quiet)
     if not quiet:
         typer.echo(f"{written}  {_clock(timeline.total)}  {part.sections[0].title if section else f'lines {lines}'}")
 
 
-def _play_part(part: script_language.Script, pace: Pace, cache_dir: Path | None, quiet: bool) -> None:
+def _play_part(part: script_language.Script, pace: Pace, options: RenderOptions, cache_dir: Path | None,
+               quiet: bool) -> None:
     """Play an excerpt from its start; unlike `play`, it leaves the practice's resume point alone."""
     try:
-        sink = AlsaSink()
+        sink = _sound_device()
     except PlaybackError as err:
         hint = "add -o part.wav to write the part to a file instead"
         raise PlaybackError(err.diagnostic.message, hint=hint) from None
-    with sink, _synthesizer(cache_dir, pace.voice) as synth:
-        session = player.Player(Program(part, pace, synth, SOUND), sink)
-        with player.screen_for(False, quiet) as screen, player.Keys.from_stdin() as keys:
-            session.play(screen, keys)
+    from stillpoint.listen.keys import Keys  # as in play
+
+    with sink, session.synthesizer(cache_dir, pace.voice) as synth:
+        listening = player.Player(Program(part, pace, synth, options), sink)
+        with player.screen_for(False, quiet) as screen, Keys.from_stdin() as keys:
+            listening.play(screen, keys)
         _warn(synth, quiet)
 
 
-def _line_range(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", text)
-    first, last = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
-    if not 1 <= first <= last:
-        raise UsageError(f"--lines {text}: not a range of lines", hint="write it like 10-20, or 12 for one line")
-    return first, last
+@app.command()
+@handled
+def studio(
+    folder: Annotated[Optional[Path], typer.Argument(
+        help="Folder of your practices (default: ~/.local/share/stillpoint/practices).", show_default=False)] = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (default: a free one).", min=0,
+                                      max=65535)] = 0,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Only print the link; open no browser.")] = False,
+    cache_dir: CacheOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write, hear and hand over practices in the browser; the first line printed is the studio's link.
+
+    \b
+    Examples:
+      stillpoint studio
+      stillpoint studio ~/practices --port 8800 --no-browser
+    """
+    from stillpoint.studio import server
+
+    with server.listening_socket(port) as sock, server.opened(folder or library.USER_FOLDER, cache_dir) as state:
+        token = server.new_token()
+        address = server.url(sock, token)
+        typer.echo(address)
+        if no_browser or not server.open_browser(address):
+            typer.echo("open the link above in your browser; Ctrl-C stops the studio", err=True)
+        server.serve(state, sock, token)
+
+
+@app.command()
+@handled
+def serve(
+    folder: Annotated[Path, typer.Argument(help="The folder of exported MP3s, e.g. from export --all -o FOLDER.")],
+    host: Annotated[Optional[str], typer.Option(
+        "--host", help="Address to listen on (default: this machine's on its network; 127.0.0.1 keeps it here).",
+        show_default=False)] = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on; 0 takes any free one.", min=0,
+                                      max=65535)] = SERVE_PORT,
+    debug: DebugOpt = False,
+) -> None:
+    """Publish exported tracks as a private podcast feed for a phone on the same network, until Ctrl-C.
+
+    The first line printed is the feed's address: subscribe to it in a podcast app, or scan the QR code below
+    it. Nothing is written or changed, and nothing outside the folder is served.
+
+    \b
+    Examples:
+      stillpoint serve ~/Music/Stillpoint/
+      stillpoint serve ~/Music/Stillpoint/ --host 127.0.0.1 --port 8765
+    """
+    from stillpoint import feedserver  # Starlette and uvicorn load only here
+    from stillpoint.app import publish
+
+    bound, public, interface = feedserver.address_for(_host(host))
+    private = publish.private_path(folder)
+    sock = feedserver.listening_socket(bound, port)
+    try:
+        url = f"http://{feedserver.url_host(public)}:{sock.getsockname()[1]}/{private}/{publish.FEED_NAME}"
+        published = publish.publication(folder, url)
+        _announce(published, folder, public, interface)
+        feedserver.serve(feedserver.application(published, private), sock)
+    finally:
+        sock.close()
+
+
+def _host(host: str | None) -> str | None:
+    """--host as an IP address."""
+    import ipaddress
+
+    if host is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        raise UsageError(f"--host {host}: not an IP address", hint="give one such as 127.0.0.1 or 192.168.1.20, "
+                         "or leave it out to let stillpoint choose") from None
+
+
+def _announce(published: "publish.Publication", folder: Path, public: str, interface: str) -> None:
+    """The feed's address first, then its QR code (on a terminal), what was left out, and where it listens."""
+    import segno
+
+    typer.echo(published.feed_url)
+    if sys.stdout.isatty():
+        code = io.StringIO()
+        segno.make(published.feed_url).terminal(out=code, compact=True, border=2)
+        typer.echo(code.getvalue(), nl=False)
+    for path, reason in published.left_out:
+        typer.echo(f"warning: {path}: {reason}; left out of the feed", err=True)
+    reach = (f"a phone on the same network reaches it through {interface}" if interface
+             else "only this machine can reach it")
+    typer.echo(f"serving {_count(len(published.audio), 'track')} from {folder} at {public} ({reach}); "
+               "read-only; Ctrl-C stops")
 
 
 @app.command()
 @handled
 def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """List the voices the speech engine offers."""
-    with _synthesizer(cache_dir) as synth:
+    """List the voices the speech engine offers.
+
+    \b
+    Example:
+      stillpoint voices
+    """
+    with session.synthesizer(cache_dir) as synth:
         for voice in synth.voices():
             typer.echo(f"{voice.id:<24} {voice.name:<32} {', '.join(voice.languages)}")
 
@@ -690,16 +856,26 @@ def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
 @cache_app.command("info")
 @handled
 def cache_info(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """Show where the cache is and how much it holds."""
-    entries, size, folder = ClipCache(cache_dir or Path(DEFAULT_CACHE)).info()
+    """Show where the cache is and how much it holds.
+
+    \b
+    Example:
+      stillpoint cache info
+    """
+    entries, size, folder = session.cache(cache_dir).info()
     typer.echo(f"{folder}: {entries} lines, {size / 1e6:.1f} MB")
 
 
 @cache_app.command("clear")
 @handled
 def cache_clear(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """Remove every synthesized line from the cache."""
-    cache = ClipCache(cache_dir or Path(DEFAULT_CACHE))
+    """Remove every synthesized line from the cache.
+
+    \b
+    Example:
+      stillpoint cache clear
+    """
+    cache = session.cache(cache_dir)
     entries, _size, folder = cache.info()
     cache.clear()
     typer.echo(f"{folder}: removed {entries} lines")

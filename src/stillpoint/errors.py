@@ -115,3 +115,7 @@ class PlaybackError(StillpointError):
 
 class AmbienceError(StillpointError):
     """An ambience sound cannot be made or read."""
+
+
+class ServeError(StillpointError):
+    """The feed cannot be published or served as asked."""

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from reliability import long_wav
-from stillpoint import script, timeline
+
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import AmbienceError
-from stillpoint.render import RenderOptions, render
+from stillpoint.language import script, timeline
 from stillpoint.sound import ambience
+from stillpoint.sound.render import RenderOptions, render
 from stillpoint.voice.fake import FakeEngine
 
 PRACTICE = """---

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from stillpoint.audio import SAMPLE_RATE, Clip
-from stillpoint.timeline import Utterance
+from stillpoint.language.timeline import Utterance
 from stillpoint.voice.espeak import read_wav
 from stillpoint.voice.fake import FakeEngine
 

@@ -13,7 +13,7 @@ import pytest
 
 from stillpoint.audio import SAMPLE_RATE, Clip
 from stillpoint.errors import CacheError
-from stillpoint.timeline import Utterance
+from stillpoint.language.timeline import Utterance
 from stillpoint.voice import ClipCache, Synthesizer, cache_key
 from stillpoint.voice.cache import TEMP_SUFFIX, decode_entry
 

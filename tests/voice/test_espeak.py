@@ -11,7 +11,7 @@ import pytest
 
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import SynthesisError, VoiceError
-from stillpoint.timeline import Utterance
+from stillpoint.language.timeline import Utterance
 from stillpoint.voice import Synthesizer
 from stillpoint.voice import espeak as espeak_module
 from stillpoint.voice.espeak import read_wav

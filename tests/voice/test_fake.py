@@ -8,8 +8,8 @@ import pytest
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import VoiceError
 from stillpoint.voice import VoiceInfo, resolve_voice
-from stillpoint.voice.fake import FakeEngine
 from stillpoint.voice.engine import LIST_HINT
+from stillpoint.voice.fake import FakeEngine
 
 
 def samples(text: str, voice: str = "fake-a", rate: int = 120) -> np.ndarray:

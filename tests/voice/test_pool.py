@@ -7,7 +7,7 @@ import multiprocessing
 import pytest
 
 from stillpoint.errors import SynthesisError, VoiceError
-from stillpoint.timeline import Utterance
+from stillpoint.language.timeline import Utterance
 from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
 
 from . import faulty_engines

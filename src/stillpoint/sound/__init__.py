@@ -1,1 +1,1 @@
-"""Small sound helpers used while rendering: bells, ambience, loudness."""
+"""Events and speech clips to PCM: silences, bells, fades, loudness and ambience."""

@@ -20,7 +20,7 @@ import soxr
 from stillpoint import inputs
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH
 from stillpoint.errors import AmbienceError
-from stillpoint.timeline import SPEECH
+from stillpoint.language.timeline import SPEECH
 
 BEDS = ("rain", "ocean", "brown")
 LEVEL = 0.04  # RMS of a bed at volume 1, as a fraction of full scale (about -28 dBFS)

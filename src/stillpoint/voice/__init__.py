@@ -3,7 +3,7 @@
 The engines are not imported here: a worker loads the one it is asked for, so nothing else pays for it.
 """
 
-from stillpoint.voice.cache import CacheInfo, ClipCache, cache_key
+from stillpoint.voice.cache import CacheInfo, ClipCache, cache_key, default_folder
 from stillpoint.voice.engine import Engine, VoiceInfo, resolve_voice
 from stillpoint.voice.pool import DEFAULT_ENGINE, Synthesizer, SynthProgress
 
@@ -16,5 +16,6 @@ __all__ = [
     "Synthesizer",
     "VoiceInfo",
     "cache_key",
+    "default_folder",
     "resolve_voice",
 ]

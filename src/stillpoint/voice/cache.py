@@ -35,6 +35,12 @@ FORMAT = struct.pack(
 )
 
 
+def default_folder() -> Path:
+    """$XDG_CACHE_HOME/stillpoint, else ~/.cache/stillpoint: the cache wherever the command is run from."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "stillpoint"
+
+
 def cache_key(engine: str, version: str, voice: str, rate: int, text: str) -> str:
     """The address of one line of speech: a hash of everything that shapes its sound."""
     fields = {"schema": SCHEMA, "engine": engine, "version": version, "voice": voice, "rate": rate, "text": text}

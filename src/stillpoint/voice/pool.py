@@ -19,8 +19,8 @@ from typing import Any
 
 from stillpoint.audio import SAMPLE_WIDTH, Clip
 from stillpoint.errors import StillpointError, SynthesisError, VoiceError
+from stillpoint.language.timeline import Utterance
 from stillpoint.sound import loudness
-from stillpoint.timeline import Utterance
 from stillpoint.voice.cache import ClipCache, cache_key
 from stillpoint.voice.engine import Engine, VoiceInfo, resolve_voice
 
@@ -269,6 +269,11 @@ class Synthesizer:
     def close(self) -> None:
         """Stop every worker process; the synthesizer starts new ones if used again."""
         _stop_all(self._pool)
+
+    def start_workers(self) -> None:
+        """Start every worker now (they load their engines meanwhile), so the first lines asked for need not wait."""
+        while len(self._pool) < self.workers:
+            self._start()
 
     @property
     def engine_name(self) -> str:

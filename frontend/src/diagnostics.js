@@ -1,0 +1,87 @@
+// Turns the checker's diagnostics (1-based line and column, columns counted in characters as Python
+// counts them) into CodeMirror ranges (UTF-16 offsets), and renders message and hint for the tooltip.
+
+const SEVERITIES = new Set(["error", "warning", "info", "hint"]);
+const CLOSERS = { "[": "]", "{": "}", "<": ">" };
+const WORD = /^[\p{L}\p{N}_'’-]+/u;
+
+function clamp(n, low, high) {
+  return Math.min(Math.max(Number.isFinite(n) ? n : low, low), high);
+}
+
+/** The UTF-16 offset in `text` of the 1-based character column `col` (past the end: the end). */
+export function columnOffset(text, col) {
+  let offset = 0;
+  let column = 1;
+  for (const ch of text) {
+    if (column >= col) break;
+    offset += ch.length;
+    column += 1;
+  }
+  return offset;
+}
+
+/** Where the underline starting at `start` ends: the marker, tag or variable, the word, or the line. */
+export function tokenEnd(text, start) {
+  const ch = text[start];
+  if (ch === undefined || ch === "#" || /\s/.test(ch)) return text.length;
+  if (CLOSERS[ch]) {
+    const close = text.indexOf(CLOSERS[ch], start);
+    return close < 0 ? text.length : close + 1;
+  }
+  const word = WORD.exec(text.slice(start));
+  return start + (word ? word[0].length : String.fromCodePoint(text.codePointAt(start)).length);
+}
+
+function position(doc, line, col) {
+  const info = doc.line(clamp(line, 1, doc.lines));
+  return { info, pos: info.from + columnOffset(info.text, clamp(col, 1, Infinity)) };
+}
+
+/** The document range a checker diagnostic covers. */
+export function diagnosticRange(doc, d) {
+  const start = position(doc, d.line, d.col);
+  if (d.endLine != null || d.endCol != null) {
+    const end = position(doc, d.endLine ?? d.line, d.endCol ?? Infinity);
+    return { from: start.pos, to: Math.max(start.pos, end.pos) };
+  }
+  return { from: start.pos, to: start.info.from + tokenEnd(start.info.text, start.pos - start.info.from) };
+}
+
+function renderMessage(d) {
+  const box = document.createElement("div");
+  const message = box.appendChild(document.createElement("div"));
+  message.className = "sp-diag-message";
+  message.textContent = d.message;
+  const code = d.code || d.rule;
+  if (code) {
+    const tag = message.appendChild(document.createElement("span"));
+    tag.className = "sp-diag-code";
+    tag.textContent = code;
+  }
+  if (d.hint) {
+    const hint = box.appendChild(document.createElement("div"));
+    hint.className = "sp-diag-hint";
+    hint.textContent = d.hint;
+  }
+  return box;
+}
+
+/** A CodeMirror diagnostic for one checker diagnostic; `raw` keeps the original for callers. */
+export function toCodeMirror(doc, d) {
+  const { from, to } = diagnosticRange(doc, d);
+  return {
+    from,
+    to,
+    severity: SEVERITIES.has(d.severity) ? d.severity : "error",
+    message: d.hint ? `${d.message} (${d.hint})` : String(d.message ?? ""),
+    renderMessage: () => renderMessage(d),
+    raw: d,
+  };
+}
+
+/** The diagnostics list from a lint answer: an array, or an object holding one under `diagnostics`. */
+export function diagnosticsOf(answer) {
+  if (Array.isArray(answer)) return answer;
+  return Array.isArray(answer?.diagnostics) ? answer.diagnostics : [];
+}

@@ -1,0 +1,146 @@
+"""Wiring for writing practices: checking a file against the linter, and the library by tag. Prints nothing."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from stillpoint.app import pipeline
+from stillpoint.errors import Diagnostic, ScriptError, StillpointError, UsageError, VoiceError
+from stillpoint.language import library, lint
+from stillpoint.language import timeline as timing
+from stillpoint.language import script as script_language
+from stillpoint.language.lexicon import Lexicon
+from stillpoint.language.script import Script
+from stillpoint.language.timeline import Pace, Timeline
+from stillpoint.voice.engine import VoiceInfo, resolve_voice
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What checking one script found; ``script`` is None when it could not be read."""
+
+    path: str
+    script: Script | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    def count(self, severity: str) -> int:
+        """How many findings have this severity."""
+        return sum(1 for d in self.diagnostics if d.severity == severity)
+
+
+Voices = Callable[[], Sequence[VoiceInfo]]
+
+
+def check(source: str, values: dict[str, str] | None = None, lexicon: Lexicon = (), strict: bool = False,
+          offered: Voices | None = None) -> CheckResult:
+    """Errors and warnings for the script named or pointed to by ``source``; see check_text."""
+    try:
+        path = library.find(source)
+        text = script_language.read(path)
+    except StillpointError as err:
+        return _unreadable(source, err)
+    return check_text(text, str(path), values, lexicon, strict, offered)
+
+
+def check_text(text: str, path: str, values: dict[str, str] | None = None, lexicon: Lexicon = (),
+               strict: bool = False, offered: Voices | None = None) -> CheckResult:
+    """Errors and warnings for script ``text`` (from ``path``); with ``strict`` every warning counts as an error.
+
+    Given ``offered`` (the engine's voices, asked for only if the script chooses a voice), a voice the engine
+    does not offer is an error at the line that chooses it.
+    """
+    try:
+        parsed = script_language.parse(text, path, values)
+        pipeline.check_values(values or {}, [parsed])
+    except StillpointError as err:
+        return _unreadable(path, err)
+    warnings = lint.lint(parsed, text, (word for word, _sound in lexicon))
+    found = [replace(w, severity="error") for w in warnings] if strict else warnings
+    if offered:
+        found = sorted([*found, *_unknown_voices(parsed, offered)], key=lambda d: (d.line, d.col))
+    return CheckResult(parsed.path, parsed, tuple(found))
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A script being written: its findings, its estimated timeline, and the lengths it could be fitted to."""
+
+    result: CheckResult
+    timeline: Timeline | None
+    fits: tuple[float, float] | None
+
+
+def draft(text: str, path: str, pace: Pace = Pace(), lexicon: Lexicon = (), offered: Voices | None = None) -> Draft:
+    """Check script ``text`` and lay it out in time with estimated speech; a length it cannot fit is a finding."""
+    result = check_text(text, path, lexicon=lexicon, offered=offered)
+    parsed = result.script
+    if parsed is None:
+        return Draft(result, None, None)
+    try:
+        timeline = timing.plan(parsed, pace)
+    except StillpointError as err:  # the script's `length:` is out of reach: say so there, show it unfitted
+        line = parsed.settings_at.get("length", 1)
+        finding = Diagnostic(parsed.path, line, 1, err.diagnostic.message, err.diagnostic.hint, code="length")
+        result = replace(result, diagnostics=tuple(sorted([*result.diagnostics, finding], key=lambda d: d.line)))
+        timeline = timing.plan(replace(parsed, meta=replace(parsed.meta, length=None)), pace)
+    return Draft(result, timeline, timing.length_range(parsed, pace))
+
+
+def _unreadable(source: str, err: StillpointError) -> CheckResult:
+    """The result for a script that cannot be read or parsed: its errors, and no script."""
+    return CheckResult(source, None, tuple(err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic]))
+
+
+def _unknown_voices(parsed: Script, offered: Voices) -> list[Diagnostic]:
+    """An error at each voice setting of the script that the engine does not offer."""
+    chosen = _voice_settings(parsed)
+    voices = offered() if chosen else ()
+    found = []
+    for voice, line in chosen:
+        try:
+            resolve_voice(voice, voices)
+        except VoiceError as err:
+            found.append(Diagnostic(parsed.path, line, 1, err.diagnostic.message, err.diagnostic.hint))
+    return found
+
+
+def _voice_settings(parsed: Script) -> list[tuple[str, int]]:
+    """Each voice the script chooses, with the line that chooses it: the front matter's, then the sections'."""
+    front = [(parsed.meta.voice, parsed.settings_at["voice"])] if "voice" in parsed.settings_at else []
+    return front + [(section.settings.voice, section.line) for section in parsed.sections if section.settings.voice]
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A practice in the library: its name, and its script or why it cannot be read."""
+
+    name: str
+    script: Script | None
+    problem: str = ""
+
+
+def catalog(tag: str | None = None) -> list[Practice]:
+    """Every practice that can be named, or those tagged ``tag`` (any case); an unknown tag is an error."""
+    found = [_practice(name, path) for name, path in library.practices().items()]
+    if tag is None:
+        return found
+    chosen = [p for p in found if p.script and tag.casefold() in (t.casefold() for t in p.script.meta.tags)]
+    if not chosen:
+        raise _unknown_tag(tag, {t.casefold(): t for p in found if p.script for t in p.script.meta.tags})
+    return chosen
+
+
+def _unknown_tag(tag: str, tags: dict[str, str]) -> UsageError:
+    near = difflib.get_close_matches(tag.casefold(), list(tags), n=1)
+    hint = f"did you mean '{tags[near[0]]}'?" if near else "tags in use: " + ", ".join(sorted(tags.values()))
+    return UsageError(f"no practice is tagged '{tag}'", hint=hint)
+
+
+def _practice(name: str, path: Path) -> Practice:
+    try:
+        return Practice(name, script_language.load(path))
+    except StillpointError as err:
+        return Practice(name, None, str(err))

@@ -1,0 +1,154 @@
+"""Publishing exported tracks as a private podcast feed: what `serve` offers, and what `export --feed-url` writes
+beside the tracks for a static web host. Prints nothing.
+
+Both read the tracks back from the MP3 files (tags, chapters, lyrics, exact length), so a feed says what the files
+hold, whichever way it is published.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mutagen import MutagenError
+
+from stillpoint import inputs
+from stillpoint.errors import ServeError, UsageError
+from stillpoint.listen.resume import state_folder
+from stillpoint.output import files
+from stillpoint.output.feed import CHAPTERS_SUFFIX, FEED_NAME, TRANSCRIPT_SUFFIX, Document, Episode, cover_name, documents
+from stillpoint.output.tags import read_mp3_info
+
+DEFAULT_TITLE = "Stillpoint"
+AUDIO_SUFFIX = ".mp3"
+SECRET_NAME = "serve-secret"  # in the state folder: makes each folder's private path the same at every start
+TOKEN_CHARS = 26  # base32 characters of the path: 130 bits, not to be guessed
+SECRET_BYTES = 32
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A feed and everything it links: audio files by name, the other documents by name, and what was left out."""
+
+    feed_url: str
+    audio: dict[str, Path]
+    documents: dict[str, Document]
+    left_out: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def publication(folder: Path, feed_url: str) -> Publication:
+    """The MP3 files in ``folder`` (not below it, none leading outside it) as a feed to be found at ``feed_url``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ServeError("is not a folder", path=str(folder), hint="give the folder you exported the practices into")
+    tracks = [path for path in sorted(folder.iterdir()) if _publishable(path, folder.resolve())]
+    found = published(tracks, feed_url)
+    if not found.audio:
+        raise ServeError("holds no MP3 track to publish", path=str(folder),
+                         hint=f"export some first: stillpoint export --all -o {folder}")
+    return found
+
+
+def published(tracks: list[Path], feed_url: str) -> Publication:
+    """These MP3 files as a feed at ``feed_url``; a file that cannot be read as an MP3 is left out, with the reason."""
+    episodes, audio, left_out = [], {}, []
+    for path in tracks:
+        try:
+            episodes.append(_episode(path))
+        except (MutagenError, OSError) as err:
+            left_out.append((path, f"cannot be read as an MP3 ({err})"))
+            continue
+        audio[path.name] = path
+    episodes.sort(key=lambda episode: (episode.info.track or (0, 0), episode.name))
+    title, cover = _show(episodes)
+    linked = documents(episodes, feed_url, title, cover)
+    return Publication(feed_url, audio, {document.name: document for document in linked}, left_out)
+
+
+def feed_url_of(url: str) -> str:
+    """The URL of feed.xml for --feed-url: given as that file's URL or as its folder's (ending in /)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise UsageError(f"--feed-url {url}: not an http or https address",
+                         hint=f"give where {FEED_NAME} will be, e.g. https://example.org/stillpoint/{FEED_NAME}")
+    if url.endswith("/"):
+        return url + FEED_NAME
+    if url.rsplit("/", 1)[-1] != FEED_NAME:
+        raise UsageError(f"--feed-url {url}: the feed is written as {FEED_NAME}",
+                         hint=f"end the address with /{FEED_NAME}, or with / for its folder")
+    return url
+
+
+def feed_files(tracks: list[Path], cover: bytes | None) -> list[Path]:
+    """Every file `export --feed-url` may write beside these tracks, to be checked before any work starts.
+
+    ``cover`` is the one picture all tracks get (--cover), if any; otherwise the show gets a made one, a PNG.
+    """
+    folder = Path(tracks[0]).parent
+    linked = [f"{path.stem}{suffix}" for path in tracks for suffix in (CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX)]
+    return [folder / name for name in (FEED_NAME, cover_name(cover or PNG_SIGNATURE), *linked)]
+
+
+def write_feed(tracks: list[Path], feed_url: str) -> list[Path]:
+    """Write the feed of ``tracks`` and the documents it links beside them (replacing earlier ones); returns them."""
+    found = published(tracks, feed_url)
+    folder = Path(tracks[0]).parent
+    return [files.write_bytes(folder / document.name, document.body, force=True)
+            for document in found.documents.values()]
+
+
+def private_path(folder: Path) -> str:
+    """The unguessable first part of the served URLs: the same for a folder at every start, unknown to others."""
+    secret = _secret()
+    digest = hmac.new(secret, str(Path(folder).resolve()).encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode().lower()[:TOKEN_CHARS]
+
+
+def _secret() -> bytes:
+    """This user's serving secret, made on first use (readable by the user alone)."""
+    path = state_folder() / SECRET_NAME
+    try:
+        secret = bytes.fromhex(inputs.read_capped(path, 4 * SECRET_BYTES, "a serving secret").decode().strip())
+    except (inputs.MissingFile, ValueError):
+        secret = b""
+    if len(secret) != SECRET_BYTES:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_bytes(SECRET_BYTES)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secret.hex())
+    return secret
+
+
+def _publishable(path: Path, folder: Path) -> bool:
+    """An MP3 file shown in the folder itself: not hidden, not a link to somewhere outside it."""
+    if path.name.startswith(".") or path.suffix.lower() != AUDIO_SUFFIX:
+        return False
+    real = path.resolve()
+    return real.parent == folder and real.is_file()
+
+
+def _episode(path: Path) -> Episode:
+    """An MP3 file as an episode: its tags, size and the time it was written."""
+    status = path.stat()
+    published_at = datetime.fromtimestamp(status.st_mtime, tz=timezone.utc).replace(microsecond=0)
+    return Episode(path.name, status.st_size, read_mp3_info(path), published_at)
+
+
+def _show(episodes: list[Episode]) -> tuple[str, bytes]:
+    """The show's title (the album all tracks share) and cover (the picture all share, else one made for it)."""
+    from stillpoint.output import cover as cover_art  # Pillow, only when a show has no common picture
+
+    albums = {episode.info.album for episode in episodes}
+    title = albums.pop() if len(albums) == 1 and "" not in albums else DEFAULT_TITLE
+    pictures = {episode.info.cover for episode in episodes}
+    common = pictures.pop() if len(pictures) == 1 else None
+    return title, common or cover_art.generated(title)

@@ -1,0 +1,50 @@
+"""What every use case is run with: the speech engine and its cache, the pace, and the sound options."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from stillpoint.errors import UsageError, VoiceError
+from stillpoint.language import lexicon
+from stillpoint.language.timeline import Pace
+from stillpoint.sound import ambience as beds
+from stillpoint.sound.render import RenderOptions
+from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, default_folder
+
+ENGINE_ENV = "STILLPOINT_ENGINE"  # 'module:Class' of another engine, for tests and experiments
+
+
+def engine_spec() -> str:
+    """The engine the voice workers load: $STILLPOINT_ENGINE, else the default."""
+    return os.environ.get(ENGINE_ENV) or DEFAULT_ENGINE
+
+
+def cache(cache_dir: Path | None = None) -> ClipCache:
+    """The cache of synthesized lines in ``cache_dir`` (default: $XDG_CACHE_HOME/stillpoint, ~/.cache/stillpoint)."""
+    return ClipCache(cache_dir or default_folder())
+
+
+def synthesizer(cache_dir: Path | None = None, voice: str | None = None) -> Synthesizer:
+    """The synthesizer over the cache; a ``voice`` the engine does not offer is refused before any work."""
+    synth = Synthesizer(engine=engine_spec(), cache=cache(cache_dir))
+    if voice:
+        try:
+            synth.resolve_voice(voice)
+        except VoiceError as err:  # found later, it would be reported at the first line spoken
+            synth.close()
+            raise UsageError(f"--voice {voice}: unknown voice", hint=err.diagnostic.hint) from None
+    return synth
+
+
+def pace(voice: str | None = None, rate: int | None = None, length: float | None = None, bells: bool = True) -> Pace:
+    """How a practice is spoken and timed, with the user's lexicon of pronunciations."""
+    return Pace(voice=voice, rate=rate, bells=bells, length=length, lexicon=lexicon.load())
+
+
+def render_options(loudness: float | None = RenderOptions.loudness, bell_volume: float = RenderOptions.bell_volume,
+                   ambience: str | None = None, ambience_volume: float = RenderOptions.ambience_volume) -> RenderOptions:
+    """The sound options, with the ambience made (or its file read) now, so a bad one fails before any work."""
+    if ambience:
+        beds.loop(ambience)
+    return RenderOptions(loudness=loudness, bell_volume=bell_volume, ambience=ambience, ambience_volume=ambience_volume)

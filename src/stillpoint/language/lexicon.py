@@ -1,0 +1,65 @@
+"""The user-wide pronunciation lexicon: `word: how it sounds`, one entry a line, applied before synthesis."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from stillpoint.errors import Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
+from stillpoint.language import script as script_language
+
+ENV_VAR = "STILLPOINT_LEXICON"
+FILE_NAME = "lexicon.txt"
+ENTRY_HINT = "write it as `word: how it sounds`, e.g. `oxytocin: ok-see-TOE-sin`"
+
+Lexicon = tuple[tuple[str, str], ...]
+
+
+def lexicon_path() -> Path:
+    """$STILLPOINT_LEXICON, else lexicon.txt in the Stillpoint config folder ($XDG_CONFIG_HOME or ~/.config)."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    config = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(config) / "stillpoint" / FILE_NAME
+
+
+def load() -> Lexicon:
+    """The entries of the user's lexicon file; none when the default file does not exist."""
+    path = lexicon_path()
+    if path.exists() or path.is_symlink():
+        return parse(script_language.read(path, "a lexicon"), str(path))
+    if os.environ.get(ENV_VAR):
+        raise UsageError(f"{ENV_VAR} names a lexicon that does not exist", path=str(path),
+                         hint=f"create the file, or unset {ENV_VAR}")
+    return ()
+
+
+def parse(text: str, path: str = "<lexicon>") -> Lexicon:
+    """Lexicon text -> (word, sound) pairs with words in lower case; ScriptError naming every bad line."""
+    entries: dict[str, tuple[str, int]] = {}
+    errors = Findings()
+    try:
+        for lineno, raw in enumerate(text.splitlines(), start=1):
+            stripped = raw.strip()
+            if not stripped or stripped.startswith(("#", "//")):
+                continue
+            problem = _entry(raw, lineno, entries)
+            if problem:
+                errors.append(Diagnostic(path, lineno, len(raw) - len(raw.lstrip()) + 1, *problem))
+    except TooManyFindings:
+        pass  # the last of ``errors`` says where reading stopped
+    if errors:
+        raise ScriptError(errors)
+    return tuple((word, sound) for word, (sound, _line) in entries.items())
+
+
+def _entry(raw: str, lineno: int, entries: dict[str, tuple[str, int]]) -> tuple[str, str] | None:
+    """Add one line's entry; (message, hint) when the line cannot be used."""
+    word, sep, sound = (part.strip() for part in raw.partition(":"))
+    if not sep or not word or not sound:
+        return f"'{raw.strip()}' is not a lexicon entry", ENTRY_HINT
+    key = " ".join(word.lower().split())
+    if key in entries:
+        return f"'{word}' is listed twice", f"it is first on line {entries[key][1]}; keep one of them"
+    entries[key] = (sound, lineno)
+    return None

@@ -1,0 +1,298 @@
+"""Script + pace settings -> ordered, timed events. Pure: no synthesis, no I/O."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from stillpoint.audio import SAMPLE_RATE
+from stillpoint.errors import UsageError
+from stillpoint.language.script import Marker, Script, Section, Settings, Speech
+
+SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What the engine is asked to say; path, line and voice_line (where the voice was chosen) say where from."""
+
+    text: str
+    voice: str
+    rate: int
+    path: str = field(default="", compare=False)
+    line: int = field(default=0, compare=False)
+    voice_line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One timed piece of the practice: speech, a silence of some kind, or a bell."""
+
+    kind: str
+    start: float
+    duration: float
+    text: str = ""
+    section: str = ""
+    line: int = 0
+    utterance: Utterance | None = None
+    flexible: bool = False
+
+    @property
+    def end(self) -> float:
+        """Time at which the event ends."""
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A section of the practice as it falls on the timeline."""
+
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The whole practice laid out in time."""
+
+    title: str
+    events: tuple[Event, ...]
+    exact: bool = True
+
+    @property
+    def total(self) -> float:
+        """Length of the practice in seconds."""
+        return self.events[-1].end if self.events else 0.0
+
+
+SENTENCE_GAP = 0.8
+PARAGRAPH_GAP = 2.0
+SECTION_GAP = 3.0
+DEFAULT_SECONDS = {PAUSE: 5.0, SOAK: 30.0}
+BELL_SECONDS = 7.0
+STRETCH_RANGE = (0.5, 4.0)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Listener's settings on top of the script's own: overrides, bells, target length, lexicon."""
+
+    voice: str | None = None
+    rate: int | None = None
+    breath: float | None = None
+    bells: bool = True
+    length: float | None = None
+    lexicon: tuple[tuple[str, str], ...] = ()
+
+
+def utterances(script: Script, pace: Pace = Pace()) -> list[Utterance]:
+    """Everything the engine will be asked to say, in order."""
+    return [event.utterance for event in _raw_events(script, pace) if event.utterance]
+
+
+def plan(script: Script, pace: Pace = Pace(), durations: Mapping[Utterance, float] | None = None) -> Timeline:
+    """Lay the script out in time; speech lengths come from ``durations`` or are estimated."""
+    durations = durations or {}
+    events = [_with_duration(event, durations) for event in _raw_events(script, pace)]
+    target = length_target(script, pace)
+    if target is not None:
+        events = fit(events, target)
+    exact = all(event.utterance in durations for event in events if event.utterance)
+    return Timeline(script.meta.title, _placed(events), exact)
+
+
+def length_target(script: Script, pace: Pace) -> float | None:
+    """The length the practice is to be fitted to (the listener's, else the script's), if any."""
+    return pace.length if pace.length is not None else script.meta.length
+
+
+def chapters(timeline: Timeline) -> list[Chapter]:
+    """The sections of a timeline with their start and end times."""
+    found: list[Chapter] = []
+    for event in timeline.events:
+        if found and found[-1].title == event.section:
+            found[-1] = Chapter(event.section, found[-1].start, event.end)
+        elif event.section:
+            found.append(Chapter(event.section, event.start, event.end))
+    return found
+
+
+@dataclass(frozen=True)
+class SectionTime:
+    """How a section's time is spent: seconds of speech, seconds of everything else, words said."""
+
+    title: str
+    spoken: float
+    silent: float
+    words: int
+
+    @property
+    def heard_wpm(self) -> float:
+        """Words per minute over the whole section, silences included: the pace a listener feels."""
+        total = self.spoken + self.silent
+        return self.words * 60.0 / total if total else 0.0
+
+
+def section_times(timeline: Timeline) -> list[SectionTime]:
+    """Spoken and silent time and words of each section, in order."""
+    found: list[SectionTime] = []
+    for event in timeline.events:
+        if not found or found[-1].title != event.section:
+            found.append(SectionTime(event.section, 0.0, 0.0, 0))
+        spoken = event.duration if event.kind == SPEECH else 0.0
+        found[-1] = replace(found[-1], spoken=found[-1].spoken + spoken,
+                            silent=found[-1].silent + event.duration - spoken,
+                            words=found[-1].words + len(event.text.split()))
+    return found
+
+
+def estimate_seconds(utterance: Utterance) -> float:
+    """A text-only guess at how long the engine takes to say an utterance."""
+    words = len(utterance.text.split())
+    return round(words * 60.0 / utterance.rate + 0.4, 3)
+
+
+def length_range(script: Script, pace: Pace = Pace(), durations: Mapping[Utterance, float] | None = None
+                 ) -> tuple[float, float] | None:
+    """The shortest and longest lengths the practice can be fitted to; None when none of its silences stretch."""
+    events = [_with_duration(event, durations or {}) for event in _raw_events(script, pace)]
+    return _stretch_range(events) if any(event.flexible for event in events) else None
+
+
+def _stretch_range(events: list[Event]) -> tuple[float, float]:
+    """The total of ``events`` with the flexible silences shrunk and stretched as far as fitting goes."""
+    flexible = sum(e.duration for e in events if e.flexible)
+    fixed = sum(e.duration for e in events) - flexible
+    low, high = (fixed + flexible * factor for factor in STRETCH_RANGE)
+    return low, high
+
+
+def fit(events: list[Event], target: float) -> list[Event]:
+    """Stretch or shrink the flexible silences so the practice lasts ``target`` seconds."""
+    flexible = sum(e.duration for e in events if e.flexible)
+    fixed = sum(e.duration for e in events) - flexible
+    low, high = _stretch_range(events)
+    if flexible == 0:
+        raise UsageError(f"this practice cannot be fitted to {_clock(target)}: it has no pause, breath or soak to "
+                         "stretch", hint="add one, or play it at its own length")
+    if not low - 0.5 <= target <= high + 0.5:
+        raise UsageError(
+            f"this practice cannot be fitted to {_clock(target)}",
+            hint=f"choose a length between {_clock(math.ceil(low))} and {_clock(math.floor(high))}",
+        )
+    factor = min(max((target - fixed) / flexible, STRETCH_RANGE[0]), STRETCH_RANGE[1])
+    return [replace(e, duration=_on_grid(e.duration * factor)) if e.flexible else e for e in events]
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def _on_grid(seconds: float) -> float:
+    """Round to a whole number of samples so starts add up exactly."""
+    return round(seconds * SAMPLE_RATE) / SAMPLE_RATE
+
+
+def _with_duration(event: Event, durations: Mapping[Utterance, float]) -> Event:
+    if event.utterance is None:
+        return event
+    seconds = durations.get(event.utterance)
+    return replace(event, duration=_on_grid(seconds if seconds is not None else estimate_seconds(event.utterance)))
+
+
+def _placed(events: list[Event]) -> tuple[Event, ...]:
+    placed, start = [], 0.0
+    for event in events:
+        placed.append(replace(event, start=_on_grid(start)))
+        start += event.duration
+    return tuple(placed)
+
+
+def _raw_events(script: Script, pace: Pace) -> list[Event]:
+    events: list[Event] = []
+    for index, section in enumerate(script.sections):
+        events.extend(_section_events(script, section, pace))
+        if index + 1 < len(script.sections) and events and events[-1].kind == SPEECH:
+            events.append(Event(GAP, 0.0, SECTION_GAP, section=events[-1].section))
+    if pace.bells and events[0].kind != BELL:
+        events.insert(0, Event(BELL, 0.0, BELL_SECONDS, section=events[0].section))
+    if pace.bells and events[-1].kind != BELL:
+        if events[-1].kind == SPEECH:
+            events.append(Event(GAP, 0.0, PARAGRAPH_GAP, section=events[-1].section))
+        events.append(Event(BELL, 0.0, BELL_SECONDS, section=events[-1].section))
+    return events
+
+
+def _title(script: Script, section: Section) -> str:
+    return section.title or script.meta.title
+
+
+def section_settings(script: Script, section: Section, pace: Pace = Pace()) -> Settings:
+    """The voice, rate and breath length a section is spoken with, every one resolved."""
+    return Settings(
+        voice=pace.voice or section.settings.voice or script.meta.voice,
+        rate=section.settings.rate or pace.rate or script.meta.rate,
+        breath=section.settings.breath or pace.breath or script.meta.breath,
+    )
+
+
+def _voice_line(script: Script, section: Section, pace: Pace) -> int:
+    """The line of the script that chose the section's voice; 0 if --voice or the default did."""
+    if pace.voice:
+        return 0
+    return section.line if section.settings.voice else script.settings_at.get("voice", 0)
+
+
+def _section_events(script: Script, section: Section, pace: Pace) -> list[Event]:
+    settings = section_settings(script, section, pace)
+    voice_line = _voice_line(script, section, pace)
+    pronounce = _pronunciations(script, pace)
+    title = _title(script, section)
+    events: list[Event] = []
+    for cue, following in zip(section.cues, section.cues[1:] + (None,)):
+        if isinstance(cue, Speech):
+            spoken = _pronounced(cue.text, pronounce)
+            utterance = Utterance(spoken, settings.voice, settings.rate, script.path, cue.line, voice_line)
+            events.append(Event(SPEECH, 0.0, 0.0, cue.text, title, cue.line, utterance))
+            if isinstance(following, Speech):
+                gap = PARAGRAPH_GAP if cue.paragraph_end else SENTENCE_GAP
+                events.append(Event(GAP, 0.0, gap, section=title, line=cue.line))
+        else:
+            events.append(_marker_event(cue, title, settings.breath, pace.bells))
+    return events
+
+
+def marker_seconds(marker: Marker, breath: float) -> float:
+    """How long a marker lasts, before any fitting, with ``breath`` seconds per breath."""
+    if marker.kind == BELL:
+        return BELL_SECONDS
+    if marker.kind == BREATHE:
+        return _on_grid((marker.count or 1) * breath)
+    return _on_grid(marker.seconds if marker.seconds is not None else DEFAULT_SECONDS[marker.kind])
+
+
+def _marker_event(marker: Marker, section: str, breath: float, bells: bool) -> Event:
+    kind = PAUSE if marker.kind == BELL and not bells else marker.kind
+    flexible = marker.kind in (BREATHE, SOAK) or (marker.kind == PAUSE and marker.seconds is None)
+    return Event(kind, 0.0, marker_seconds(marker, breath), section=section, line=marker.line, flexible=flexible)
+
+
+def _pronunciations(script: Script, pace: Pace) -> dict[str, str]:
+    return {**dict(pace.lexicon), **script.meta.pronounce}
+
+
+def pronunciation_pattern(table: Mapping[str, str]) -> re.Pattern[str] | None:
+    """A pattern with one group matching any word of ``table`` (longest first, any case); None if empty."""
+    if not table:
+        return None
+    words = "|".join(re.escape(word) for word in sorted(table, key=len, reverse=True))
+    return re.compile(r"\b(" + words + r")\b", re.IGNORECASE)
+
+
+def _pronounced(text: str, table: dict[str, str]) -> str:
+    pattern = pronunciation_pattern(table)
+    return pattern.sub(lambda match: table[match.group(0).lower()], text) if pattern else text

@@ -1,0 +1,61 @@
+"""Where the listener stopped each practice: a small JSON file per practice, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from stillpoint import inputs
+from stillpoint.inputs import InputError
+from stillpoint.output import files
+
+STATE_CAP = 64_000  # a resume point is a line of JSON
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """The section (by number and title) that was playing when a practice stopped, and the time heard."""
+
+    section: str
+    number: int
+    seconds: float
+
+
+def state_folder() -> Path:
+    """STILLPOINT_STATE, else $XDG_STATE_HOME/stillpoint, else ~/.local/state/stillpoint."""
+    if os.environ.get("STILLPOINT_STATE"):
+        return Path(os.environ["STILLPOINT_STATE"]).expanduser()
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "stillpoint"
+
+
+def state_file(practice: str) -> Path:
+    """The file that remembers ``practice`` (a script path); named after it, unique to its full path."""
+    path = Path(practice).expanduser().resolve()
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    return state_folder() / f"{path.stem}-{digest}.json"
+
+
+def load(practice: str) -> Bookmark | None:
+    """Where ``practice`` was stopped, or None if it was not (or the file cannot be read)."""
+    try:
+        data = json.loads(inputs.read_capped(state_file(practice), STATE_CAP, "a resume point"))
+        return Bookmark(str(data["section"]), int(data["number"]), float(data["seconds"]))
+    except (InputError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save(practice: str, bookmark: Bookmark | None) -> None:
+    """Remember ``bookmark`` for ``practice``; None forgets it (the practice was heard to the end).
+
+    Raises OSError or UsageError when the state folder cannot be written.
+    """
+    target = state_file(practice)
+    if bookmark is None:
+        target.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files.write_text(target, json.dumps({"practice": str(Path(practice).resolve()), **asdict(bookmark)}), force=True)

@@ -1,0 +1,78 @@
+"""Writing the files the user asked for: never over an existing file unless told, never over anything but a
+file, never half-written."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from stillpoint import inputs
+from stillpoint.errors import DestinationError
+
+EXISTS_HINT = "use --force to replace it, or choose another name"
+
+
+def check_destination(dest: Path, force: bool) -> None:
+    """Refuse ``dest`` if a folder, device, pipe or socket stands there (even with ``force``), or any file without."""
+    kind = inputs.special_kind(dest) or ("a folder" if dest.is_dir() else None)
+    if kind:
+        hint = "give a file name inside it" if kind == "a folder" else "choose a file name; it is never replaced"
+        raise DestinationError(f"is {kind}, not a file", path=str(dest), hint=hint)
+    if not force and (dest.exists() or dest.is_symlink()):
+        raise DestinationError("already exists", path=str(dest), hint=EXISTS_HINT)
+
+
+def check_destinations(paths: list[Path], force: bool) -> None:
+    """Stop before any work when files are to be written where they cannot or should not be, naming each."""
+    for path in paths:
+        check_destination(path, force=True)
+    existing = [path for path in paths if path.exists() or path.is_symlink()]
+    if force or not existing:
+        return
+    if len(existing) == 1:
+        raise DestinationError("already exists", path=str(existing[0]), hint=EXISTS_HINT)
+    names = ", ".join(str(path) for path in existing)
+    raise DestinationError(f"{len(existing)} files already exist: {names}", hint="use --force to replace them")
+
+
+def put_in_place(part: Path, dest: Path, force: bool) -> None:
+    """Move the finished ``part`` file to ``dest``, checking once more that nothing but a file is replaced."""
+    check_destination(dest, force)
+    os.replace(part, dest)
+
+
+def write_text(dest: Path, text: str, force: bool = False) -> Path:
+    """Write ``text`` to ``dest`` in one step; refuse to replace an existing file unless ``force``."""
+    return write_bytes(dest, text.encode("utf-8"), force)
+
+
+def write_bytes(dest: Path, data: bytes, force: bool = False) -> Path:
+    """Write ``data`` to ``dest`` in one step; refuse to replace an existing file unless ``force``."""
+    check_destination(dest, force)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    except OSError as err:
+        raise _unwritable(dest, err) from None
+    try:
+        os.chmod(temporary, 0o666 & ~_umask())
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        put_in_place(Path(temporary), dest, force)
+    except OSError as err:
+        raise _unwritable(dest, err) from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)  # already gone once it is in place
+    return dest
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _unwritable(dest: Path, err: OSError) -> DestinationError:
+    return DestinationError(f"cannot be written ({err.strerror})", path=str(dest),
+                      hint="check that the folder exists and that you may write to it")

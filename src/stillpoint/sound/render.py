@@ -1,0 +1,105 @@
+"""Timeline + speech clips -> a stream of PCM chunks, event by event. Writes nothing, plays nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from stillpoint.audio import SAMPLE_RATE, Clip, seconds_to_samples
+from stillpoint.language.timeline import BELL, SPEECH, Event, Timeline
+from stillpoint.sound.ambience import Ambience
+from stillpoint.sound.bell import bell
+from stillpoint.sound.loudness import level, measure
+
+SILENCE_CHUNK = SAMPLE_RATE  # one second of zeros at a time keeps long soaks cheap
+FADE_SECONDS = 0.008
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the track sounds: speech loudness (None leaves it as the engine made it), bell volume, ambience bed."""
+
+    loudness: float | None = -19.0
+    peak: float = -1.0
+    bell_volume: float = 1.0
+    ambience: str | None = None
+    ambience_volume: float = 1.0
+
+    @property
+    def level(self) -> tuple[float, float] | None:
+        """(target LUFS, true-peak ceiling dBTP) speech is levelled to, or None when it is left as made."""
+        return None if self.loudness is None else (self.loudness, self.peak)
+
+
+def render(timeline: Timeline, clips: Iterable[Clip], options: RenderOptions = RenderOptions()) -> Iterator[bytes]:
+    """The whole practice as consecutive PCM chunks."""
+    for _event, pcm in render_events(timeline, clips, options):
+        yield pcm
+
+
+def render_events(
+    timeline: Timeline, clips: Iterable[Clip], options: RenderOptions = RenderOptions(), first: int = 0
+) -> Iterator[tuple[Event, bytes]]:
+    """Each event from index ``first`` on with its PCM in one or more chunks, re-timed to the samples really produced.
+
+    ``clips`` are those of the speech events from ``first`` on; times count from the start of the practice.
+    """
+    pending = iter(clips)
+    events = timeline.events[first:]
+    position = seconds_to_samples(events[0].start) if events else 0
+    bed = _bed(options, events, position)
+    for index, event in enumerate(events):
+        if event.kind == SPEECH:
+            chunks: Iterable[bytes] = [speech_pcm(next(pending), options)]
+            samples = len(chunks[0]) // 2
+        else:
+            samples = seconds_to_samples(event.end) - seconds_to_samples(event.start)
+            chunks = _sound_chunks(event, samples, options)
+        timed = replace(event, start=position / SAMPLE_RATE, duration=samples / SAMPLE_RATE)
+        for chunk in bed.under(chunks, index, position, samples) if bed else chunks:
+            yield timed, chunk
+        position += samples
+
+
+def _bed(options: RenderOptions, events: tuple[Event, ...], start: int) -> Ambience | None:
+    """The ambience laid under ``events`` (whose stream starts at sample ``start``), if one is asked for."""
+    if not options.ambience:
+        return None
+    return Ambience(options.ambience, options.ambience_volume, [event.kind for event in events], start)
+
+
+def _sound_chunks(event: Event, samples: int, options: RenderOptions) -> Iterable[bytes]:
+    if event.kind == BELL:
+        return bell(samples / SAMPLE_RATE, options.bell_volume)
+    return silence_chunks(samples)
+
+
+def speech_pcm(clip: Clip, options: RenderOptions) -> bytes:
+    """A clip levelled to the target loudness with short fades, so it never clicks on or off."""
+    if options.level is None:
+        return _faded(clip.pcm)
+    ready = clip.levelled_to(options.level)  # levelled by a voice worker: no limiter work here
+    if ready is not None:
+        return _faded(ready)
+    return _faded(level(clip.pcm, clip.loudness or measure(clip.pcm), *options.level))
+
+
+def _faded(pcm: bytes) -> bytes:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    fade = min(len(samples) // 2, int(FADE_SECONDS * SAMPLE_RATE))
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+        samples[:fade] *= ramp
+        samples[len(samples) - fade:] *= ramp[::-1]
+    return samples.astype("<i2").tobytes()
+
+
+def silence_chunks(samples: int) -> Iterator[bytes]:
+    """``samples`` of silence in chunks of at most one second."""
+    remaining = samples
+    while remaining > 0:
+        step = min(remaining, SILENCE_CHUNK)
+        yield bytes(2 * step)
+        remaining -= step

@@ -1,0 +1,1 @@
+"""The studio: a local web app to write, check, hear and hand over practices (`stillpoint studio`)."""

@@ -1,0 +1,115 @@
+"""The studio's work off the request path: one thread that owns the synthesizer, and exports followed by id."""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from stillpoint.app import session
+from stillpoint.errors import StillpointError
+from stillpoint.voice import Synthesizer, VoiceInfo
+
+T = TypeVar("T")
+MAX_JOBS = 50  # finished exports kept to be downloaded; the oldest are forgotten (their files stay until exit)
+
+
+class Speaker:
+    """The one synthesizer of a studio, used from one thread: a synthesizer serves one caller at a time."""
+
+    def __init__(self, cache_dir: Path | None = None):
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="stillpoint-studio-voice", initializer=_hold_ctrl_c)
+        self._synth: Synthesizer = self._thread.submit(session.synthesizer, cache_dir).result()
+        self._voices: list[VoiceInfo] | None = None
+
+    def warm_up(self) -> None:
+        """Start every voice worker and learn the voices now, so the first part heard waits for neither."""
+        self.submit(lambda synth: synth.start_workers())
+        self.voices()
+
+    def submit(self, work: Callable[[Synthesizer], T]) -> Future[T]:
+        """Run ``work`` with the synthesizer on its thread, after the work already queued."""
+        return self._thread.submit(work, self._synth)
+
+    def voices(self) -> list[VoiceInfo]:
+        """The engine's voices (asked once, on the synthesizer's thread)."""
+        if self._voices is None:
+            self._voices = self.submit(lambda synth: synth.voices()).result()
+        return list(self._voices)
+
+    def close(self) -> None:
+        """Stop the voice workers once the queued work is done."""
+        self._thread.submit(self._synth.close).result()
+        self._thread.shutdown()
+
+
+def _hold_ctrl_c() -> None:
+    """Block SIGINT in the voice thread, so the worker processes it starts inherit the block.
+
+    A terminal's Ctrl-C goes to every process of the job; the studio stops its workers itself.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+@dataclass
+class Job:
+    """An export in progress or done: how far it has come, the files it wrote, or the error that stopped it."""
+
+    id: str
+    folder: Path
+    total: int
+    done: int = 0
+    state: str = "running"  # then "done" or "failed"
+    message: str = ""
+    files: list[Path] = field(default_factory=list)
+    synthesized: int = 0
+    cached: int = 0
+    error: dict[str, object] | None = None
+
+
+class Jobs:
+    """Exports run on the speaker's thread, each writing into a folder of its own under ``root``."""
+
+    def __init__(self, speaker: Speaker, root: Path):
+        self.speaker, self.root = speaker, root
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def start(self, total: int, work: Callable[[Synthesizer, Job], list[Path]]) -> Job:
+        """Queue ``work`` (given the synthesizer and its job, it returns the files it wrote); the job follows it."""
+        job = Job(secrets.token_hex(8), self.root / f"export-{len(self._jobs) + 1}", total)
+        job.folder.mkdir()
+        with self._lock:
+            self._jobs[job.id] = job
+            for old in list(self._jobs)[:-MAX_JOBS]:
+                del self._jobs[old]
+        self.speaker.submit(lambda synth: self._run(job, work, synth))
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        """The job with this id, if it is known."""
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    @staticmethod
+    def _run(job: Job, work: Callable[[Synthesizer, Job], list[Path]], synth: Synthesizer) -> None:
+        """Do the work, recording its files or the one-line error that stopped it."""
+        try:
+            job.files = work(synth, job)
+            job.state = "done"
+        except StillpointError as err:
+            job.error, job.state = _error(err), "failed"
+        except Exception as err:  # a defect must not leave the page waiting for ever
+            job.error, job.state = {"message": f"the export stopped: {type(err).__name__}: {err}", "hint": ""}, "failed"
+
+
+def _error(err: StillpointError) -> dict[str, object]:
+    """An error as the page shows it."""
+    found = err.diagnostic
+    return {"message": found.message, "hint": found.hint, "path": found.path, "line": found.line, "col": found.col,
+            "text": str(found)}

@@ -1,0 +1,516 @@
+// The studio's page: the library, the editor with live findings, the timeline, hearing a part, handing over.
+// Everything it knows comes from the studio's own routes; it talks to nothing else.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const POLL_MS = 3000;
+const JOB_POLL_MS = 300;
+
+const state = {
+  id: null, name: "", editable: false, version: "", dirty: false, library: [], variables: {},
+  plan: null, playing: null, conflict: null,
+};
+
+// ------------------------------------------------------------------ talking to the studio
+
+class Refused extends Error {
+  constructor(status, answer) {
+    super(answer.error || `the studio answered ${status}`);
+    this.status = status;
+    this.answer = answer;
+  }
+}
+
+async function api(path, body) {
+  const options = body === undefined ? {} : {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  };
+  const response = await fetch(path, options);
+  const answer = await response.json().catch(() => ({ error: `the studio answered ${response.status}` }));
+  if (!response.ok) throw new Refused(response.status, answer);
+  return answer;
+}
+
+function say(id, text, isError = false) {
+  const line = $(id);
+  line.textContent = text;
+  line.classList.toggle("error", isError);
+}
+
+function problemText(err) {
+  const first = err.answer?.diagnostics?.[0];
+  if (!first) return err.message;
+  const where = first.line ? `line ${first.line}: ` : "";
+  return `${where}${first.message}${first.hint ? ` (${first.hint})` : ""}`;
+}
+
+function clock(seconds) {
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+function choices() {
+  const rate = $("rate").value ? Number($("rate").value) : null;
+  return {
+    voice: $("voice").value || null, rate, bells: $("bells").checked,
+    bell_volume: Number($("bell-volume").value), ambience: $("ambience").value || null,
+    ambience_volume: Number($("ambience-volume").value),
+  };
+}
+
+function practiceBody(extra = {}) {
+  return { text: editor.getText(), id: state.id || "untitled.txt", ...choices(), ...extra };
+}
+
+// ------------------------------------------------------------------ the editor and its findings
+
+async function lint(text) {
+  const answer = await api("/api/check", { ...practiceBody(), text });
+  showPlan(answer);
+  showVariables(answer.variables || {});
+  return answer.diagnostics;
+}
+
+function showProblems(list) {
+  const items = list.map((d) => {
+    const li = document.createElement("li");
+    li.className = d.severity;
+    for (const [cls, text] of [["where", `${d.line}:${d.col}`], ["message", d.message], ["hint", d.hint]]) {
+      const span = li.appendChild(document.createElement("span"));
+      span.className = cls;
+      span.textContent = text;
+    }
+    li.addEventListener("click", () => editor.jumpTo(d.line, d.col));
+    return li;
+  });
+  $("problems").replaceChildren(...items);
+  $("count").textContent = list.length ? `(${list.length})` : "";
+  $("no-problems").hidden = list.length > 0 || !state.id;
+}
+
+const editor = StillpointEditor.createEditor({
+  parent: $("editor"),
+  doc: "",
+  readOnly: true,
+  cspNonce: document.querySelector("meta[name=csp-nonce]").content,
+  lint,
+  onChange: () => setDirty(true),
+  onCursorLine: (line) => { state.cursorLine = line; $("status").textContent = `Line ${line}`; },
+  onDiagnostics: showProblems,
+});
+window.editor = editor;
+state.cursorLine = 1;
+
+function setDirty(dirty) {
+  state.dirty = dirty;
+  $("saved").textContent = !state.id ? "" : !state.editable ? "built-in, read-only"
+    : dirty ? "unsaved changes" : "saved";
+  $("save").disabled = !state.editable || !dirty;
+}
+
+// ------------------------------------------------------------------ the library
+
+async function loadLibrary() {
+  const answer = await api("/api/library");
+  state.library = answer.practices;
+  const filter = $("tag-filter");
+  const chosen = filter.value;
+  filter.replaceChildren(new Option("every tag", ""), ...answer.tags.map((t) => new Option(t, t)));
+  filter.value = answer.tags.includes(chosen) ? chosen : "";
+  $("new-from").replaceChildren(new Option("from the template", ""),
+    ...state.library.map((p) => new Option(`from ${p.title || p.name}`, p.id)));
+  showLibrary();
+}
+
+function showLibrary() {
+  const tag = $("tag-filter").value;
+  const shown = state.library.filter((p) => !tag || p.tags.includes(tag));
+  const own = shown.filter((p) => !p.builtin);
+  const builtin = shown.filter((p) => p.builtin);
+  $("practices").replaceChildren(group("Your practices"), ...own.map(libraryItem),
+    ...(own.length ? [] : [group("none yet: create one below, or copy a built-in", true)]),
+    group("Built-in, read-only"), ...builtin.map(libraryItem));
+}
+
+function group(text, note = false) {
+  const li = document.createElement("li");
+  li.className = note ? "meta" : "group";
+  li.textContent = text;
+  return li;
+}
+
+function libraryItem(practice) {
+  const li = document.createElement("li");
+  li.dataset.id = practice.id;
+  li.classList.toggle("current", practice.id === state.id);
+  const title = li.appendChild(document.createElement("span"));
+  title.className = "title";
+  title.textContent = practice.title || practice.name;
+  const meta = li.appendChild(document.createElement("span"));
+  meta.className = "meta";
+  const length = practice.seconds == null ? "" : `${clock(practice.seconds)} · `;
+  meta.textContent = `${length}${practice.tags.slice(0, 3).join(", ") || practice.name}`;
+  const badges = [[practice.errors, "errors", `${practice.errors} error${practice.errors === 1 ? "" : "s"}`],
+    [practice.warnings, "warnings", `${practice.warnings} warning${practice.warnings === 1 ? "" : "s"}`]];
+  for (const [shown, cls, text] of badges) {
+    if (!shown) continue;
+    const badge = meta.appendChild(document.createElement("span"));
+    badge.className = `badge ${cls}`;
+    badge.textContent = text;
+  }
+  li.addEventListener("click", () => openPractice(practice.id));
+  return li;
+}
+
+async function openPractice(id) {
+  if (state.dirty && !window.confirm("Leave the unsaved changes of this practice?")) return;
+  const doc = await api(`/api/practice?id=${encodeURIComponent(id)}`);
+  Object.assign(state, { id: doc.id, name: doc.name, editable: doc.editable, version: doc.version });
+  hideConflict();
+  editor.setReadOnly(!doc.editable);
+  editor.setText(doc.text);
+  $("file").textContent = doc.editable ? `${doc.id}` : `${doc.name} (built-in)`;
+  $("copy").hidden = doc.editable;
+  setDirty(false);
+  showLibrary();
+}
+
+async function createPractice(name, from) {
+  const doc = await api("/api/new", { name, from: from || null });
+  await loadLibrary();
+  await openPractice(doc.id);
+  return doc;
+}
+
+function copyName(name) {
+  const taken = new Set(state.library.filter((p) => !p.builtin).map((p) => p.name));
+  if (!taken.has(name)) return name;
+  for (let n = 2; ; n++) if (!taken.has(`${name} ${n}`)) return `${name} ${n}`;
+}
+
+// ------------------------------------------------------------------ saving, and changes made elsewhere
+
+async function save() {
+  if (!state.editable || !state.dirty) return;
+  await saveOver(state.version);
+}
+
+async function saveOver(base) {
+  const text = editor.getText();
+  try {
+    const answer = await api("/api/save", { id: state.id, text, base });
+    state.version = answer.version;
+    hideConflict();
+    setDirty(editor.getText() !== text);
+    loadLibrary();
+  } catch (err) {
+    if (err.status === 409) showConflict(err.answer.conflict);
+    else say("new-status", problemText(err), true);
+  }
+}
+
+function showConflict(conflict) {
+  state.conflict = conflict;
+  $("conflict-what").textContent = conflict.version
+    ? "This file changed on disk since you opened it." : "This file was removed from the folder since you opened it.";
+  $("disk-text").textContent = conflict.text;
+  $("load-disk").hidden = !conflict.version;
+  $("conflict").hidden = false;
+}
+
+function hideConflict() {
+  state.conflict = null;
+  $("conflict").hidden = true;
+}
+
+async function watchDisk() {
+  if (!state.id || !state.editable || state.conflict) return;
+  const { version } = await api(`/api/version?id=${encodeURIComponent(state.id)}`);
+  if (version === state.version || state.conflict) return;
+  if (!state.dirty && version) {
+    const doc = await api(`/api/practice?id=${encodeURIComponent(state.id)}`);
+    state.version = doc.version;
+    editor.setText(doc.text);
+    setDirty(false);
+    $("saved").textContent = "reloaded: it changed on disk";
+    return;
+  }
+  const doc = version ? await api(`/api/practice?id=${encodeURIComponent(state.id)}`) : { text: "", version: "" };
+  showConflict({ text: doc.text, version: doc.version });
+}
+
+// ------------------------------------------------------------------ the timeline
+
+function showPlan(answer) {
+  state.plan = answer.plan;
+  const plan = answer.plan;
+  if (!plan) {
+    $("timeline-summary").textContent = answer.errors
+      ? "The timeline comes back once the errors are fixed." : "The timeline appears once the script checks.";
+    return;
+  }
+  const fits = answer.fits
+    ? ` · --length can fit it to ${clock(answer.fits.shortest)}–${clock(answer.fits.longest)}` : "";
+  $("timeline-summary").textContent = `${plan.title} · about ${clock(plan.total)}${fits}`;
+  drawStrip(plan);
+  showSections(plan);
+}
+
+function placed(div, start, duration, total) {
+  div.style.left = `${(100 * start) / total}%`;
+  div.style.width = `${Math.max((100 * duration) / total, 0.15)}%`;
+  return div;
+}
+
+function drawStrip(plan) {
+  const total = plan.total || 1;
+  const events = plan.events.map((e) => {
+    const div = placed(document.createElement("div"), e.start, e.duration, total);
+    div.className = e.kind;
+    div.title = `${clock(e.start)} ${e.kind}${e.text ? `: ${e.text}` : ` ${e.duration.toFixed(1)} s`}`;
+    return div;
+  });
+  $("strip").replaceChildren(...events);
+  const sections = [];
+  for (const e of plan.events) {
+    const last = sections[sections.length - 1];
+    if (last && last.title === e.section) last.end = e.start + e.duration;
+    else sections.push({ title: e.section, start: e.start, end: e.start + e.duration });
+  }
+  $("strip-sections").replaceChildren(...sections.map((s) => {
+    const div = placed(document.createElement("div"), s.start, s.end - s.start, total);
+    div.textContent = s.title;
+    div.title = `${s.title}: ${clock(s.start)}–${clock(s.end)} (click to hear)`;
+    div.dataset.section = s.title;
+    div.classList.toggle("playing", state.playing === s.title);
+    div.addEventListener("click", () => hear({ section: s.title }));
+    return div;
+  }));
+}
+
+function showSections(plan) {
+  const rows = plan.sections.map((s) => {
+    const tr = document.createElement("tr");
+    for (const [text, cls] of [[s.title, ""], [clock(s.spoken), "num"], [clock(s.silent), "num"],
+      [Math.round(s.heard_wpm), "num"]]) {
+      const td = tr.appendChild(document.createElement("td"));
+      td.textContent = text;
+      td.className = cls;
+    }
+    const button = tr.appendChild(document.createElement("td")).appendChild(document.createElement("button"));
+    button.type = "button";
+    button.textContent = "▶";
+    button.title = `Hear ${s.title}`;
+    button.setAttribute("aria-label", `Hear ${s.title}`);
+    button.addEventListener("click", () => hear({ section: s.title }));
+    return tr;
+  });
+  $("sections").tBodies[0].replaceChildren(...rows);
+}
+
+// ------------------------------------------------------------------ hearing a part
+
+let heardEvents = [];
+
+async function hear(part) {
+  if (!state.id) return;
+  selectTab("hear");
+  say("hear-status", "Preparing the voice…");
+  const player = $("player");
+  player.pause();
+  try {
+    const answer = await api("/api/hear", practiceBody(part));
+    heardEvents = answer.events;
+    state.playing = part.section || null;
+    player.src = answer.audio;
+    await player.play();
+    say("hear-status", part.section ? `Playing “${part.section}” (${clock(answer.total)})`
+      : `Playing from line ${part.line} (${clock(answer.total)})`);
+  } catch (err) {
+    say("hear-status", problemText(err), true);
+  }
+}
+
+function followPlayback() {
+  const now = $("player").currentTime;
+  const event = heardEvents.find((e) => e.start <= now && now < e.end);
+  if (event && event.kind === "speech") editor.highlightLine(event.line);
+}
+
+// ------------------------------------------------------------------ handing over
+
+function showVariables(variables) {
+  const same = JSON.stringify(variables) === JSON.stringify(state.variables);
+  state.variables = variables;
+  if (same) return;
+  const fields = Object.entries(variables).map(([name, fallback]) => {
+    const label = document.createElement("label");
+    label.textContent = name;
+    const input = label.appendChild(document.createElement("input"));
+    input.name = name;
+    input.placeholder = fallback ?? "(no default: fill it in)";
+    input.maxLength = 300;
+    return label;
+  });
+  $("values").replaceChildren(...fields);
+  if (!fields.length) $("values").textContent = "This practice has no variables.";
+  drawClientsHeader();
+}
+
+function clientColumns() {
+  return ["client", ...Object.keys(state.variables).filter((name) => name !== "client")];
+}
+
+function drawClientsHeader() {
+  const kept = readClients();
+  const tr = document.createElement("tr");
+  for (const column of clientColumns()) tr.appendChild(document.createElement("th")).textContent = column;
+  $("clients").tHead.replaceChildren(tr);
+  $("clients").tBodies[0].replaceChildren();
+  (kept.length ? kept : [{}, {}]).forEach(addClient);
+}
+
+function addClient(values = {}) {
+  const tr = document.createElement("tr");
+  for (const column of clientColumns()) {
+    const input = tr.appendChild(document.createElement("td")).appendChild(document.createElement("input"));
+    input.name = column;
+    input.maxLength = 300;
+    input.value = values[column] ?? "";
+    input.setAttribute("aria-label", column);
+  }
+  $("clients").tBodies[0].appendChild(tr);
+}
+
+function readClients() {
+  return [...$("clients").tBodies[0].rows].map((tr) => Object.fromEntries(
+    [...tr.querySelectorAll("input")].map((input) => [input.name, input.value])));
+}
+
+async function follow(job, progressId, statusId, filesId) {
+  const bar = $(progressId);
+  bar.hidden = false;
+  for (;;) {
+    bar.max = Math.max(job.total, 1);
+    bar.value = job.done;
+    if (job.state !== "running") break;
+    say(statusId, job.message || `Speaking: ${job.done} of ${job.total}`);
+    await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+    job = await api(`/api/jobs/${job.id}`);
+  }
+  bar.hidden = true;
+  if (job.state === "failed") {
+    say(statusId, job.error.message + (job.error.hint ? ` (${job.error.hint})` : ""), true);
+    return;
+  }
+  say(statusId, `Done: ${job.synthesized} lines spoken, ${job.cached} from the cache.`);
+  $(filesId).replaceChildren(...job.files.map((file) => {
+    const li = document.createElement("li");
+    const link = li.appendChild(document.createElement("a"));
+    link.href = file.url;
+    link.download = file.name;
+    link.textContent = file.name;
+    return li;
+  }));
+}
+
+async function exportOne(event) {
+  event.preventDefault();
+  const values = Object.fromEntries([...$("values").querySelectorAll("input")]
+    .filter((input) => input.value.trim()).map((input) => [input.name, input.value]));
+  $("export-files").replaceChildren();
+  try {
+    const job = await api("/api/export", practiceBody({ values }));
+    await follow(job, "export-progress", "export-status", "export-files");
+  } catch (err) {
+    say("export-status", problemText(err), true);
+  }
+}
+
+async function exportClients() {
+  $("clients-files").replaceChildren();
+  try {
+    const job = await api("/api/export-clients", practiceBody({ rows: readClients() }));
+    await follow(job, "clients-progress", "clients-status", "clients-files");
+  } catch (err) {
+    say("clients-status", problemText(err), true);
+  }
+}
+
+async function loadCsv(file) {
+  try {
+    const csv = await file.text();
+    const answer = await api("/api/clients-csv", practiceBody({ csv, name: file.name }));
+    $("clients").tBodies[0].replaceChildren();
+    answer.rows.forEach(addClient);
+    say("clients-status", `${answer.rows.length} clients from ${file.name}`);
+  } catch (err) {
+    say("clients-status", problemText(err), true);
+  }
+}
+
+// ------------------------------------------------------------------ the page
+
+function selectTab(name) {
+  for (const button of document.querySelectorAll(".tabs button")) {
+    button.setAttribute("aria-selected", String(button.dataset.tab === name));
+  }
+  for (const tab of document.querySelectorAll(".tab")) tab.hidden = tab.id !== `tab-${name}`;
+}
+
+async function loadVoices() {
+  const answer = await api("/api/voices");
+  $("voice").append(...answer.voices.map((v) => new Option(`${v.name} (${v.id})`, v.id)));
+  $("ambience").append(...answer.ambiences.map((a) => new Option(a, a)));
+}
+
+function wire() {
+  for (const button of document.querySelectorAll(".tabs button")) {
+    button.addEventListener("click", () => selectTab(button.dataset.tab));
+  }
+  $("tag-filter").addEventListener("change", showLibrary);
+  $("save").addEventListener("click", save);
+  $("copy").addEventListener("click", () => createPractice(copyName(state.name), state.id));
+  $("keep-mine").addEventListener("click", () => saveOver(state.conflict.version));
+  $("load-disk").addEventListener("click", () => {
+    state.version = state.conflict.version;
+    editor.setText(state.conflict.text);
+    hideConflict();
+    setDirty(false);
+  });
+  $("new-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await createPractice($("new-name").value, $("new-from").value);
+      $("new-name").value = "";
+      say("new-status", "");
+    } catch (err) {
+      say("new-status", problemText(err), true);
+    }
+  });
+  $("play-cursor").addEventListener("click", () => hear({ line: state.cursorLine }));
+  $("player").addEventListener("timeupdate", followPlayback);
+  $("player").addEventListener("ended", () => { editor.highlightLine(null); state.playing = null; });
+  $("values-form").addEventListener("submit", exportOne);
+  $("add-client").addEventListener("click", () => addClient());
+  $("export-clients").addEventListener("click", exportClients);
+  $("csv-file").addEventListener("change", (event) => event.target.files[0] && loadCsv(event.target.files[0]));
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+      event.preventDefault();
+      save();
+    }
+  });
+  window.addEventListener("beforeunload", (event) => { if (state.dirty) event.preventDefault(); });
+  setInterval(() => watchDisk().catch(() => {}), POLL_MS);
+}
+
+async function start() {
+  wire();
+  drawClientsHeader();
+  await Promise.all([loadLibrary(), loadVoices()]);
+  const first = state.library.find((p) => !p.builtin) || state.library[0];
+  if (first) await openPractice(first.id);
+}
+
+start().catch((err) => say("new-status", err.message, true));

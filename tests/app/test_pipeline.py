@@ -1,0 +1,54 @@
+"""Wiring of the stages, with the fake engine: caching across edits, variables, destinations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FAKE_ENGINE, SMALL_PRACTICE
+
+from stillpoint.app import pipeline
+from stillpoint.errors import DestinationError, UsageError
+from stillpoint.language.timeline import Pace
+from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
+
+
+def export_and_count(source: Path, cache: Path, dest: Path) -> SynthProgress:
+    """Export ``source`` and return the last progress report of its synthesis."""
+    reports: list[SynthProgress] = []
+    with Synthesizer(FAKE_ENGINE, cache=ClipCache(cache), workers=1) as synth:
+        pipeline.export(pipeline.load_script(str(source)), Pace(), synth,
+                        pipeline.ExportSettings(dest=dest, force=True), on_progress=reports.append)
+    return reports[-1]
+
+
+def test_editing_one_line_synthesizes_only_that_line(tmp_path: Path, small_practice: Path) -> None:
+    first = export_and_count(small_practice, tmp_path / "cache", tmp_path / "a.mp3")
+    small_practice.write_text(SMALL_PRACTICE.replace("Rest here.", "Rest here, softly."))
+    second = export_and_count(small_practice, tmp_path / "cache", tmp_path / "a.mp3")
+    assert first.cached == 0
+    assert second.total - second.cached == 1
+
+
+def test_load_script_refuses_a_value_for_a_variable_the_script_lacks(small_practice: Path) -> None:
+    with pytest.raises(UsageError, match=r"has no variable \{where\}.*its variables: who"):
+        pipeline.load_script(str(small_practice), {"where": "home"})
+
+
+def test_default_destination_is_the_practice_name_in_the_current_folder(
+    small_practice: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    parsed = pipeline.load_script(str(small_practice))
+    assert pipeline.default_destination(parsed, "wav") == tmp_path / "small.wav"
+
+
+def test_an_existing_destination_is_refused_before_any_synthesis(tmp_path: Path, small_practice: Path) -> None:
+    dest = tmp_path / "taken.mp3"
+    dest.write_bytes(b"mine")
+    with Synthesizer(FAKE_ENGINE, cache=ClipCache(tmp_path / "cache"), workers=1) as synth:
+        with pytest.raises(DestinationError, match="already exists"):
+            pipeline.export(pipeline.load_script(str(small_practice)), Pace(), synth,
+                            pipeline.ExportSettings(dest=dest))
+        assert not synth._pool
+    assert dest.read_bytes() == b"mine"

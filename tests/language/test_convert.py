@@ -1,0 +1,223 @@
+"""Conversion: SSML to script, script to SSML and back, informal cues, and what is reported by line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from stillpoint.errors import ScriptError, UsageError
+from stillpoint.language import convert, library, script, timeline
+from stillpoint.language.template import starting_text
+
+SSML = """<?xml version="1.0"?>
+<speak version="1.1" xml:lang="en-GB">
+  <!-- evening draft -->
+  <prosody rate="slow">
+    <p>
+      <s>Welcome to this <emphasis level="strong">quiet</emphasis> time.</s>
+      <s>Breathe in <break time="2s"/> and out.</s>
+    </p>
+    <break time="3s"/><break strength="strong"/>
+    <p>Feel the <sub alias="ok-see-TOE-sin">oxytocin</sub> {flow}.</p>
+    <audio src="bell.wav">A bell rings</audio>
+    <prosody rate="fast" pitch="+2st"><s>Quickly now.</s></prosody>
+    <mark name="chapter-2"/>
+  </prosody>
+</speak>
+"""
+
+SSML_AS_SCRIPT = """---
+voice: en-gb
+rate: 120
+pronounce:
+  oxytocin: ok-see-TOE-sin
+---
+// evening draft
+Welcome to this quiet time.
+Breathe in [pause 2s] and out.
+
+[pause 5s]
+Feel the oxytocin (flow).
+
+Quickly now.
+"""
+
+SSML_NOTES = [
+    "talk.ssml:6:26: note: <emphasis> is not supported: its text is kept, the emphasis is dropped",
+    "talk.ssml:10:60: note: brackets, braces and '<' in the text are written as ( ) and \u2039",
+    "talk.ssml:11:5: note: <audio> is not supported: it is dropped with everything inside it",
+    "talk.ssml:12:5: note: <prosody pitch> is not supported and is dropped",
+    'talk.ssml:12:5: note: <prosody rate="fast"> covers only part of a section and is dropped; '
+    "settings apply to whole sections",
+    'talk.ssml:13:5: note: <mark name="chapter-2"> has no meaning in a script and is dropped',
+]
+
+
+def test_ssml_becomes_a_script_and_every_dropped_element_is_reported_by_line() -> None:
+    result = convert.ssml_to_script(SSML, "talk.ssml")
+    assert result.text == SSML_AS_SCRIPT
+    assert [str(note) for note in result.notes] == SSML_NOTES
+    assert convert.output_problems(result.text, "talk.txt") == []
+
+
+def test_ssml_that_is_not_well_formed_is_an_error_with_its_position() -> None:
+    with pytest.raises(ScriptError) as caught:
+        convert.ssml_to_script("<speak>\n  <p>Hello</speak>", "bad.ssml")
+    assert str(caught.value.diagnostics[0]) == (
+        "bad.ssml:2:13: error: is not well-formed SSML: mismatched tag (fix the XML, then convert again)")
+
+
+@pytest.mark.parametrize(
+    ("rate", "front"),
+    [("75%", "rate: 120"), ("+25%", "rate: 200"), ("0.5", "rate: 80"), ("x-fast", "rate: 240"),
+     ("medium", "rate: 160")],
+)
+def test_prosody_rates_become_words_per_minute(rate: str, front: str) -> None:
+    text = convert.ssml_to_script(f'<speak><prosody rate="{rate}"><s>Rest.</s></prosody></speak>').text
+    assert front in text.splitlines()
+
+
+def test_a_rate_out_of_range_is_kept_in_range_with_a_note() -> None:
+    result = convert.ssml_to_script('<speak><prosody rate="10%"><s>Rest.</s></prosody></speak>', "t.ssml")
+    assert "rate: 60" in result.text.splitlines()
+    assert [n.message for n in result.notes] == ['<prosody rate="10%"> is 16 words a minute; kept at 60']
+
+
+def test_breaks_in_a_row_add_up_to_one_pause() -> None:
+    text = convert.ssml_to_script('<speak><s>A.</s><break time="10s"/> <break time="2500ms"/><s>B.</s></speak>').text
+    assert text.splitlines() == ["A.", "[pause 12.5s]", "B."]
+
+
+def silences(parsed: script.Script) -> list[tuple[str, float]]:
+    """Every non-speech event of the practice's timeline, with its length."""
+    return [(e.kind, e.duration) for e in timeline.plan(parsed).events if e.kind != timeline.SPEECH]
+
+
+PRACTICES = {name: path.read_text() for name, path in library.practices().items()}
+PRACTICES["template"] = starting_text(Path("template.txt"))
+PRACTICES["settings"] = (
+    "---\ntitle: Settings\nrate: 118\nbreath: 6s\nlength: 3m\npronounce:\n  metta: MET-tah\n---\n"
+    "Opening words. [pause]\n# One {voice: en-gb, breath: 5s}\nMetta for you. [breathe 2] [soak]\n"
+    "Long rest ahead.\n[pause 25s]\n[soak 12s]\n# Two {rate: 90}\nA & B > C.\n\nNew paragraph.\n[bell]\n"
+)
+
+
+@pytest.mark.parametrize("name", sorted(PRACTICES))
+def test_script_to_ssml_and_back_keeps_text_sections_and_every_silence(name: str) -> None:
+    original = script.parse(PRACTICES[name], f"{name}.txt")
+    ssml = convert.script_to_ssml(original)
+    back = convert.ssml_to_script(ssml.text, f"{name}.ssml")
+    again = script.parse(back.text, f"{name}.txt")
+    assert back.notes == ()
+    assert [s.text for s in again.speeches()] == [s.text for s in original.speeches()]
+    assert silences(again) == silences(original)
+    assert [(s.title, s.settings) for s in again.sections] == [(s.title, s.settings) for s in original.sections]
+    assert timeline.utterances(again) == timeline.utterances(original)
+    assert again.meta == replace(original.meta, vars={})
+
+
+def test_ssml_output_is_what_a_cloud_voice_reads() -> None:
+    parsed = script.parse(PRACTICES["settings"], "settings.txt")
+    text = convert.script_to_ssml(parsed).text
+    assert '<mark name="# One {voice: en-gb, breath: 5s}"/>' in text
+    assert '<prosody rate="56.25%">' in text
+    assert '<voice name="en-gb">' in text
+    assert '<s><sub alias="MET-tah">Metta</sub> for you.</s>' in text
+    assert '<mark name="[pause 25s]"/><break time="10s"/><break time="10s"/><break time="5s"/>' in text
+    assert "<s>A &amp; B &gt; C.</s>" in text
+
+
+def test_script_to_ssml_notes_bells_and_a_target_length() -> None:
+    notes = convert.script_to_ssml(script.parse(PRACTICES["settings"], "settings.txt")).notes
+    assert [str(n) for n in notes] == [
+        'settings.txt:19:1: note: [bell] (1 in all) is written as <mark name="[bell]"/> and 7s of silence; '
+        "a cloud voice will not ring it",
+        "settings.txt: note: length: 3m is kept in a comment; the <break>s keep the script's own lengths",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cue", "marker"),
+    [
+        ("(pause)", "[pause]"),
+        ("[long pause]", "[pause 15s]"),
+        ("(Pause for 10 seconds.)", "[pause 10s]"),
+        ("(pause 1m30s)", "[pause 1m30s]"),
+        ("(10-15 second pause)", "[pause 15s]"),
+        ("(short pause)", "[pause 3s]"),
+        ("(very long pause)", "[pause 30s]"),
+        ("(silence)", "[soak]"),
+        ("(one minute of silence)", "[soak 1m]"),
+        ("(long silence)", "[soak 1m]"),
+        ("(take three deep breaths)", "[breathe 3]"),
+        ("(breathe)", "[breathe]"),
+        ("(ring the bell)", "[bell]"),
+    ],
+)
+def test_informal_cues_become_markers(cue: str, marker: str) -> None:
+    assert convert.informal_marker(cue[1:-1]) == marker
+
+
+@pytest.mark.parametrize("words", ["if that feels right", "now", "ring the bell three times", "a few moments"])
+def test_ordinary_parentheses_are_not_cues(words: str) -> None:
+    assert convert.informal_marker(words) is None
+
+
+INFORMAL = """---
+title: Draft
+---
+Find a comfortable seat. (pause)
+Breathe in slowly...
+...
+[music fades] Rest here (if you like).
+[soak 45s]
+"""
+
+
+def test_informal_text_becomes_a_script_with_a_report_of_every_mapping() -> None:
+    result = convert.informal_to_script(INFORMAL, "draft.txt")
+    assert result.text.splitlines()[3:] == [
+        "Find a comfortable seat. [pause]",
+        "Breathe in slowly... [pause 3s]",
+        "[pause]",
+        "// [music fades]",
+        "Rest here (if you like).",
+        "[soak 45s]",
+    ]
+    assert [str(n) for n in result.notes] == [
+        "draft.txt:4:26: note: '(pause)' -> [pause]",
+        "draft.txt:5:18: note: '...' at the end of a line -> [pause 3s]",
+        "draft.txt:6:1: note: '...' on its own line -> [pause]",
+        "draft.txt:7:1: note: '[music fades]' is not a cue Stillpoint knows; kept as a comment",
+    ]
+    assert convert.output_problems(result.text, "draft.txt") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "fmt"),
+    [("a.ssml", "", "ssml"), ("a.XML", "", "ssml"), ("a.txt", "  <?xml version='1.0'?><speak/>", "ssml"),
+     ("a.txt", "<speak><s>Hi.</s></speak>", "ssml"), ("a.txt", "Rest. <break time='2s'/>", "script")],
+)
+def test_the_input_format_is_guessed_from_the_name_or_the_text(path: str, text: str, fmt: str) -> None:
+    assert convert.guess_format(path, text) == fmt
+
+
+def test_convert_guesses_both_directions_and_refuses_a_pointless_one() -> None:
+    assert convert.convert("Rest.", "a.txt").text.startswith("<?xml")
+    assert convert.convert("<speak><s>Rest.</s></speak>", "a.ssml").text == "Rest.\n"
+    with pytest.raises(UsageError, match="from script to script"):
+        convert.convert("Rest.", "a.txt", target="script")
+
+
+def test_a_converted_script_with_problems_reports_them_as_errors() -> None:
+    result = convert.convert("<speak><break time='3s'/></speak>", "a.ssml", dest="a.txt")
+    assert [str(n) for n in result.notes] == [
+        "a.txt:1:1: error: the script has no spoken text (write at least one line to be spoken)"]
+
+
+def test_informal_text_can_go_straight_to_ssml() -> None:
+    result = convert.convert("Rest here. (long pause)\nAnd back.", "draft.txt", source="informal", target="ssml")
+    assert '<mark name="[pause 15s]"/><break time="10s"/><break time="5s"/>' in result.text
+    assert [n.message for n in result.notes] == ["'(long pause)' -> [pause 15s]"]

@@ -1,0 +1,164 @@
+"""Timing: gaps, marker lengths, bells, pace overrides, pronunciations, length fitting. Strings only."""
+
+from __future__ import annotations
+
+import pytest
+
+from stillpoint.errors import UsageError
+from stillpoint.language import script, timeline
+from stillpoint.language.timeline import Pace, Utterance
+
+SOURCE = """---
+title: Timing
+rate: 100
+breath: 5s
+---
+# One
+First sentence. Second sentence.
+
+New paragraph.
+[pause]
+[breathe 2]
+# Two {rate: 80}
+Soak in it.
+[soak 20s]
+[bell]
+"""
+
+
+def kinds_and_lengths(tl: timeline.Timeline) -> list[tuple[str, float]]:
+    """Each event as (kind, duration) for easy comparison."""
+    return [(e.kind, round(e.duration, 3)) for e in tl.events]
+
+
+def fixed_lengths(parsed: script.Script, seconds: float = 2.0) -> dict[Utterance, float]:
+    """Pretend every utterance lasts ``seconds``."""
+    return {u: seconds for u in timeline.utterances(parsed)}
+
+
+def test_plan_lays_out_gaps_markers_and_bells_in_order() -> None:
+    parsed = script.parse(SOURCE)
+    tl = timeline.plan(parsed, durations=fixed_lengths(parsed))
+    assert kinds_and_lengths(tl) == [
+        ("bell", 7.0), ("speech", 2.0), ("gap", 0.8), ("speech", 2.0), ("gap", 2.0), ("speech", 2.0),
+        ("pause", 5.0), ("breathe", 10.0), ("speech", 2.0), ("soak", 20.0), ("bell", 7.0),
+    ]
+    assert tl.exact and tl.total == pytest.approx(59.8)
+
+
+def test_events_follow_each_other_without_holes() -> None:
+    parsed = script.parse(SOURCE)
+    tl = timeline.plan(parsed, durations=fixed_lengths(parsed, 1.2345))
+    for before, after in zip(tl.events, tl.events[1:]):
+        assert after.start == pytest.approx(before.end, abs=1e-6)
+
+
+def test_speech_between_sections_gets_a_section_gap() -> None:
+    parsed = script.parse("# A\nOne.\n# B\nTwo.")
+    tl = timeline.plan(parsed, Pace(bells=False), fixed_lengths(parsed))
+    assert kinds_and_lengths(tl) == [("speech", 2.0), ("gap", timeline.SECTION_GAP), ("speech", 2.0)]
+
+
+def test_section_settings_reach_the_utterances_and_override_the_pace() -> None:
+    parsed = script.parse(SOURCE)
+    rates = [u.rate for u in timeline.utterances(parsed, Pace(rate=130, voice="en-gb"))]
+    assert rates == [130, 130, 130, 80]
+    assert {u.voice for u in timeline.utterances(parsed, Pace(voice="en-gb"))} == {"en-gb"}
+
+
+def test_utterances_carry_the_line_that_chose_their_voice() -> None:
+    parsed = script.parse("---\ntitle: T\nvoice: en-gb\n---\n# A\nOne.\n# B {voice: en-us}\nTwo.\n")
+    assert [(u.voice, u.voice_line) for u in timeline.utterances(parsed, Pace())] == [("en-gb", 3), ("en-us", 7)]
+    assert {u.voice_line for u in timeline.utterances(parsed, Pace(voice="fr"))} == {0}  # chosen on the command line
+    assert [u.voice_line for u in timeline.utterances(script.parse("# A\nOne.\n"), Pace())] == [0]  # the default
+
+
+def test_utterances_carry_the_script_line() -> None:
+    parsed = script.parse(SOURCE, "timing.txt")
+    assert [(u.path, u.line) for u in timeline.utterances(parsed)] == [
+        ("timing.txt", 7), ("timing.txt", 7), ("timing.txt", 9), ("timing.txt", 13)]
+
+
+def test_without_bells_the_bell_marker_keeps_its_time_as_silence() -> None:
+    parsed = script.parse(SOURCE)
+    tl = timeline.plan(parsed, Pace(bells=False), fixed_lengths(parsed))
+    assert [e.kind for e in tl.events][-1] == "pause"
+    assert "bell" not in [e.kind for e in tl.events]
+    assert tl.events[-1].duration == timeline.BELL_SECONDS
+
+
+def test_missing_durations_are_estimated_and_the_plan_says_so() -> None:
+    tl = timeline.plan(script.parse("One two three four five six seven eight nine ten."), Pace(bells=False))
+    assert not tl.exact
+    assert tl.total == pytest.approx(10 * 60 / script.DEFAULT_RATE + 0.4)
+
+
+def test_pronunciations_change_what_is_said_but_not_the_caption() -> None:
+    parsed = script.parse("---\npronounce:\n  oxytocin: ok-see-TOE-sin\n---\nOxytocin flows.")
+    tl = timeline.plan(parsed, Pace(bells=False, lexicon=(("flows", "flowz"),)))
+    assert tl.events[0].text == "Oxytocin flows."
+    assert tl.events[0].utterance.text == "ok-see-TOE-sin flowz."
+
+
+def test_chapters_follow_the_sections() -> None:
+    parsed = script.parse(SOURCE)
+    chapters = timeline.chapters(timeline.plan(parsed, durations=fixed_lengths(parsed)))
+    assert [(c.title, round(c.start, 1), round(c.end, 1)) for c in chapters] == [("One", 0.0, 30.8), ("Two", 30.8, 59.8)]
+
+
+def test_untitled_opening_section_takes_the_practice_title() -> None:
+    parsed = script.parse("---\ntitle: Calm\n---\nHello.\n# Next\nMore.")
+    assert [c.title for c in timeline.chapters(timeline.plan(parsed))] == ["Calm", "Next"]
+
+
+@pytest.mark.parametrize("target", [45.0, 59.8, 90.0, 120.0])
+def test_fit_reaches_the_target_length_by_moving_flexible_silences(target: float) -> None:
+    parsed = script.parse(SOURCE)
+    tl = timeline.plan(parsed, Pace(length=target), fixed_lengths(parsed))
+    assert tl.total == pytest.approx(target, abs=0.01)
+    fixed = [e for e in tl.events if e.kind in ("speech", "gap", "bell")]
+    assert [e.duration for e in fixed] == [e.duration for e in timeline.plan(parsed, durations=fixed_lengths(parsed)).events
+                                           if e.kind in ("speech", "gap", "bell")]
+
+
+def test_fit_never_shrinks_a_silence_below_half_and_says_the_shortest_length() -> None:
+    parsed = script.parse(SOURCE)
+    with pytest.raises(UsageError) as caught:
+        timeline.plan(parsed, Pace(length=30), fixed_lengths(parsed))
+    assert "cannot be fitted to 0:30" in str(caught.value)
+    assert "between 0:43 and 2:44" in str(caught.value)
+
+
+def test_front_matter_length_is_used_when_no_pace_length_is_given() -> None:
+    parsed = script.parse(SOURCE.replace("breath: 5s", "breath: 5s\nlength: 1m30s"))
+    assert timeline.plan(parsed, durations=fixed_lengths(parsed)).total == pytest.approx(90.0, abs=0.01)
+
+
+def test_section_times_split_each_section_into_spoken_and_silent_time() -> None:
+    parsed = script.parse(SOURCE)
+    times = timeline.section_times(timeline.plan(parsed, durations=fixed_lengths(parsed, 3.0)))
+    assert [(t.title, t.spoken, t.silent, t.words) for t in times] == [
+        ("One", 9.0, 7.0 + 0.8 + 2.0 + 5.0 + 10.0, 6),
+        ("Two", 3.0, 20.0 + 7.0, 3),
+    ]
+    assert times[1].heard_wpm == pytest.approx(3 * 60 / 30.0)
+
+
+@pytest.mark.parametrize(
+    ("marker", "seconds"),
+    [("[pause]", 5.0), ("[pause 2s]", 2.0), ("[breathe 3]", 15.0), ("[soak]", 30.0), ("[bell]", 7.0)],
+)
+def test_marker_seconds_before_fitting(marker: str, seconds: float) -> None:
+    cue = script.parse(f"Rest. {marker}").sections[0].cues[1]
+    assert timeline.marker_seconds(cue, breath=5.0) == seconds
+
+
+def test_the_length_range_is_what_fitting_accepts() -> None:
+    parsed = script.parse("# A\nHello there, take a seat.\n[soak 30s]\n[pause]\nGoodbye for now.\n", "p.txt")
+    low, high = timeline.length_range(parsed)
+    assert timeline.plan(parsed, timeline.Pace(length=low)).total == pytest.approx(low, abs=0.01)
+    assert timeline.plan(parsed, timeline.Pace(length=high)).total == pytest.approx(high, abs=0.01)
+    with pytest.raises(UsageError, match="cannot be fitted"):
+        timeline.plan(parsed, timeline.Pace(length=high + 5))
+    fixed = script.parse("# A\nHello there.\n[pause 3s]\nGoodbye.\n", "p.txt")
+    assert timeline.length_range(fixed, timeline.Pace(bells=False)) is None

@@ -1,0 +1,152 @@
+"""The studio in a real browser (Debian's chromium through Playwright): write, hear, keep, hand over."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+
+from studio.conftest import CHROMIUM, RunningStudio, start_studio
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+PERSONAL = """---
+title: A Letter of Care
+vars:
+  client: you
+  who: someone who cares about you
+---
+# Opening
+Welcome, {client}.
+[pause 2s]
+# Remembering
+Think of {who}, and let their care reach you.
+[soak 12s]
+"""
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStudio]:
+    """A studio with the fake engine on a folder holding small.txt and personal.txt."""
+    studio = start_studio(tmp_path_factory.mktemp("browser"))
+    (studio.folder / "personal.txt").write_text(PERSONAL, encoding="utf-8")
+    yield studio
+    studio.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(running: RunningStudio) -> Iterator[object]:
+    """Headless chromium, and the cookie its first page got by opening the studio's link."""
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=["--autoplay-policy=no-user-gesture-required"])
+        first = launched.new_context()
+        first.new_page().goto(running.link)
+        running.cookies = first.cookies()
+        first.close()
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, running: RunningStudio) -> Iterator[object]:
+    """A page of the studio with its practice opened; fails the test on any script error or outside request."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    context.add_cookies(running.cookies)
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on("request", lambda request: request.url.startswith(running.base) or problems.append(request.url))
+    opened.goto(running.base + "/")
+    expect(opened.locator("#file")).to_have_text("personal.txt")
+    expect(opened.locator("#timeline-summary")).to_contain_text("A Letter of Care")
+    yield opened
+    context.close()
+    assert not problems
+
+
+def _played(page, beyond: float, seconds: float = 20.0) -> float:
+    """Wait until the audio element has played past ``beyond`` seconds; its time then.
+
+    Polled from here: the page's policy forbids the evaluated strings Playwright's wait_for_function uses.
+    """
+    deadline = time.monotonic() + seconds
+    while (now := page.evaluate("document.getElementById('player').currentTime")) <= beyond:
+        assert time.monotonic() < deadline, f"the audio stayed at {now:.2f} s"
+        time.sleep(0.05)
+    return now
+
+
+def test_the_link_gives_the_page_and_no_cookie_no_page(browser, running: RunningStudio) -> None:
+    assert running.cookies and running.cookies[0]["httpOnly"] and running.cookies[0]["sameSite"] == "Strict"
+    stranger = browser.new_page()
+    assert stranger.goto(running.base + "/").status == 403
+    stranger.close()
+
+
+def test_a_misspelled_marker_is_underlined_with_its_hint_until_fixed(page) -> None:
+    page.evaluate("editor.jumpTo(9, 1000)")
+    page.keyboard.type(" [paws 5s]", delay=10)
+    underline = page.locator(".cm-lintRange-error")
+    expect(underline).to_have_text("[paws 5s]")
+    expect(page.locator("#problems li.error")).to_have_text("9:12unknown marker [paws 5s]did you mean [pause 5s]?")
+    underline.hover()
+    expect(page.locator(".cm-tooltip-lint .sp-diag-hint")).to_have_text("did you mean [pause 5s]?")
+    page.mouse.move(5, 5)
+    page.locator(".cm-line", has_text="[paws 5s]").get_by_text("paws").dblclick()
+    page.keyboard.type("pause")
+    expect(page.locator(".cm-lintRange-error")).to_have_count(0)
+    expect(page.locator("#problems li")).to_have_count(0)
+    expect(page.locator("#saved")).to_have_text("unsaved changes")
+
+
+def test_a_section_plays_with_its_lines_highlighted_as_spoken(page) -> None:
+    page.get_by_role("tab", name="Hear").click()
+    page.locator("#bells").uncheck()
+    page.get_by_role("button", name="Hear Remembering").click()
+    started = _played(page, 0.4)
+    expect(page.locator(".cm-spokenLine")).to_have_text("Think of {who}, and let their care reach you.")
+    expect(page.locator("#hear-status")).to_contain_text("Playing “Remembering”")
+    assert _played(page, started + 0.5) > started + 0.5
+
+
+def test_a_file_changed_on_disk_shows_the_conflict_and_is_not_overwritten(page, running: RunningStudio) -> None:
+    page.evaluate("editor.jumpTo(12, 1000)")
+    page.keyboard.type("\nMine.")
+    elsewhere = PERSONAL + "Written elsewhere.\n"
+    (running.folder / "personal.txt").write_text(elsewhere, encoding="utf-8")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#conflict")).to_be_visible()
+    expect(page.locator("#disk-text")).to_have_text(elsewhere, use_inner_text=False)
+    assert (running.folder / "personal.txt").read_text(encoding="utf-8") == elsewhere
+    page.get_by_role("button", name="Keep my version").click()
+    expect(page.locator("#conflict")).to_be_hidden()
+    expect(page.locator("#saved")).to_have_text("saved")
+    assert (running.folder / "personal.txt").read_text(encoding="utf-8") == PERSONAL + "Mine.\n"
+    (running.folder / "personal.txt").write_text(PERSONAL, encoding="utf-8")
+
+
+def test_an_export_for_two_clients_gives_each_their_own_track(page, tmp_path: Path) -> None:
+    page.get_by_role("tab", name="Hand over").click()
+    rows = page.locator("#clients tbody tr")
+    for row, (client, who) in zip((rows.nth(0), rows.nth(1)), (("Anna", "her sister"), ("Ben", "his teacher"))):
+        row.get_by_label("client").fill(client)
+        row.get_by_label("who").fill(who)
+    page.get_by_role("button", name="Export for every client").click()
+    links = page.locator("#clients-files a", has_text=".mp3")
+    expect(links).to_have_count(2, timeout=60000)
+    expect(page.locator("#clients-status")).to_contain_text("lines spoken")
+    for index, (client, who) in enumerate((("Anna", "her sister"), ("Ben", "his teacher"))):
+        with page.expect_download() as download:
+            links.nth(index).click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        tags = ID3(saved)
+        assert str(tags["TIT2"]) == f"A Letter of Care ({client})"
+        assert [str(chapter.sub_frames["TIT2"]) for chapter in tags.getall("CHAP")] == ["Opening", "Remembering"]
+        lyrics = tags.getall("USLT")[0].text
+        assert f"Welcome, {client}." in lyrics and f"Think of {who}" in lyrics
