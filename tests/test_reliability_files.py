@@ -99,6 +99,8 @@ ROUTES = {
     "export --vtt": (("export", "{practice}", "-o", "out.wav", "--vtt"), "out.vtt"),
     "playlist": (("export", "{practice}", "{second}", "-o", "album"), "album/Stillpoint.m3u8"),
     "batch track": (("export", "{practice}", "{second}", "-o", "album"), "album/Second.mp3"),
+    "feed": (("export", "{practice}", "{second}", "-o", "album", "--feed-url", "https://example.org/a/feed.xml"),
+             "album/feed.xml"),
     "preview -o": (("preview", "{practice}", "--lines", "4", "-o", "part.wav"), "part.wav"),
     "new": (("new", "mine"), "mine.txt"),
     "convert -o": (("convert", "{practice}", "--to", "ssml", "-o", "out.ssml"), "out.ssml"),

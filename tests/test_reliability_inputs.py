@@ -1,6 +1,6 @@
 """Every file a user names to be read, when it is a device, a pipe, a socket or too large, in a bounded run.
 
-Each reader (script, lexicon, cover, ambience, SSML, `new --from`, `check`) is given each kind of file that is
+Each reader (script, lexicon, cover, ambience, SSML, `new --from`, `check`, a table of clients) is given each kind of file that is
 not an ordinary one; the answer must be one line at once, within the memory and time of tests/reliability.py,
 and nothing may be written. Damaged cache entries are in tests/test_reliability_cache.py.
 """
@@ -25,6 +25,7 @@ READERS = {
     "ambience": (("export", "{good}", "--ambience", "{path}", "-o", "{work}/out.mp3"), {}, 1),
     "ssml": (("convert", "{path}", "--from", "ssml"), {}, 1),
     "new --from": (("new", "{work}/mine", "--from", "{path}"), {}, 1),
+    "clients": (("export", "{good}", "--for", "{path}", "-o", "{work}/album"), {}, 1),
 }
 KINDS = {"device": "is a device", "fifo": "is a pipe (FIFO)", "socket": "is a socket", "folder": "is a folder"}
 
