@@ -221,6 +221,17 @@ def test_a_set_value_holding_markup_is_refused_in_one_line(tmp_path: Path, comma
     refused(done, 2, "error: --set who: the value holds", "spoken as plain words")
 
 
+@pytest.mark.parametrize("markup", ["marker", "ssml", "braces"])
+def test_a_client_value_holding_markup_is_refused_at_its_row(tmp_path: Path, markup: str) -> None:
+    practice, clients = tmp_path / "friend.txt", tmp_path / "clients.csv"
+    practice.write_text("Think of {who}.\n", encoding="utf-8")
+    clients.write_text(f"who\nAnna\n\"{MARKUP[markup].replace(chr(34), chr(34) * 2)}\"\n", encoding="utf-8")
+    done = bounded("export", practice, "--for", clients, "-o", tmp_path / "album", env=cli_env(tmp_path / "cache"),
+                   cwd=tmp_path)
+    refused(done, 1, f"{clients}:3:1: error: 'who' holds", "spoken as plain words")
+    assert not (tmp_path / "album").exists()
+
+
 def test_a_default_holding_markup_is_an_error_at_its_line(tmp_path: Path) -> None:
     practice = tmp_path / "friend.txt"
     practice.write_text("---\nvars:\n  who: [soak 1h]\n---\nThink of {who}.\n", encoding="utf-8")

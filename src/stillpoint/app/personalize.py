@@ -150,6 +150,9 @@ def _client(row: dict[str, str], path: str, line: int, columns: list[str], defau
         if len(cell) > MAX_VALUE_CHARS:
             raise StillpointError(f"'{column}' is longer than {MAX_VALUE_CHARS} characters", path=path, line=line,
                                   col=col, hint="shorten it")
+        if problem := script_language.value_problem(cell):
+            raise StillpointError(f"'{column}' {problem}", path=path, line=line, col=col,
+                                  hint=script_language.VALUE_HINT)
         if column in defaults and cell:
             values[column] = cell
         elif column in defaults and defaults[column] is None:

@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from stillpoint.app import authoring, batch, personalize, pipeline, preview, reports, session
 from stillpoint.app.workspace import Conflict, Workspace
-from stillpoint.errors import ScriptError, StillpointError
+from stillpoint.errors import ScriptError, StillpointError, UsageError
 from stillpoint.language import lexicon
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
@@ -130,7 +130,11 @@ def _values(body: dict[str, Any]) -> dict[str, str]:
     values = body.get("values") or {}
     if not isinstance(values, dict) or len(values) > 100:
         raise BadRequest("'values' must map at most 100 variable names to text")
-    return {_key(name): _text(values, name) for name in values if str(values[name]).strip()}
+    given = {_key(name): _text(values, name) for name in values if str(values[name]).strip()}
+    for name, value in given.items():
+        if problem := script_language.value_problem(value):
+            raise UsageError(f"the value of '{name}' {problem}", hint=script_language.VALUE_HINT)
+    return given
 
 
 def _key(name: object) -> str:
