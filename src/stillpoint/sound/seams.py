@@ -60,15 +60,20 @@ def edges(pcm: bytes) -> Edges:
 
 def faded(pcm: bytes) -> bytes:
     """16-bit PCM with a raised-cosine rise and fall at every edge, and any blip removed; the same length."""
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-    for start, end in sound_spans(samples):
+    original = np.frombuffer(pcm, dtype="<i2")
+    samples = original.astype(np.float32)
+    for start, end in sound_spans(original):
         if end - start < BLIP:
             samples[start:end] = 0.0
             continue
         rise = _rise(min(FADE, (end - start) // 2))
         samples[start:start + len(rise)] *= rise
         samples[end - len(rise):end] *= rise[::-1]
-    return np.rint(samples).astype("<i2").tobytes()
+    out = np.rint(samples).astype("<i2")
+    # A fade never turns sound into silence (a sample rounded to 0 keeps its sign as 1), so no new edge appears.
+    rounded_away = (out == 0) & (samples != 0)
+    out[rounded_away] = np.sign(original[rounded_away])
+    return out.tobytes()
 
 
 def _rise(length: int) -> np.ndarray:
