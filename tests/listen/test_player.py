@@ -534,3 +534,16 @@ def test_a_key_at_the_very_end_of_a_rendered_chunk_still_fades_the_bed_out(comma
     first = sink.stretches()[0]
     assert len(first) // SAMPLE_WIDTH >= boundary
     assert seams.edges(first).over == 0
+
+
+def test_a_volume_key_glides_to_the_new_volume_instead_of_stepping() -> None:
+    program = StubProgram()
+    program.options = RenderOptions(ambience="rain")
+    sink, keys, _session, _ended = played(program, [(2.0, player.SOFTER), (2.0, player.SOFTER), (5.0, player.LOUDER)])
+    original = np.frombuffer(program.audio(), dtype="<i2").astype(float)
+    heard = np.frombuffer(bytes(sink.audio), dtype="<i2").astype(float)
+    loud = np.flatnonzero(np.abs(original) > 2000)
+    gain = heard[loud] / original[loud]
+    assert gain.min() == pytest.approx(0.8, abs=0.01) and gain.max() == pytest.approx(1.0, abs=0.01)
+    near = np.diff(loud) < 20  # loud samples close together: the gain between them moved by little
+    assert np.abs(np.diff(gain))[near].max() < 0.01

@@ -248,13 +248,19 @@ class Playhead:
         return heard, event
 
 
-def _gained(pcm: bytes, volume: float, rising: int | None = None, fade_out: bool = False) -> bytes:
-    """``pcm`` at ``volume``; faded in from ``rising`` samples into a HUSH-long rise, or out over its whole length."""
-    if volume == 1.0 and rising is None and not fade_out:
+def _gained(pcm: bytes, volumes: tuple[float, float], rising: int | None = None, fade_out: bool = False) -> bytes:
+    """``pcm`` at a volume moving from ``volumes[0]`` to ``volumes[1]`` over HUSH samples, so a key never steps it.
+
+    It is also faded in, ``rising`` samples into a HUSH-long rise, or faded out over its whole length.
+    """
+    was, volume = volumes
+    if was == volume == 1.0 and rising is None and not fade_out:
         return pcm
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) * volume
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    along = np.arange(len(samples), dtype=np.float32)
+    samples *= was + (volume - was) * np.minimum((along + 1) / HUSH, 1.0)
     if rising is not None:
-        samples *= np.minimum(np.arange(rising, rising + len(samples), dtype=np.float32) / HUSH, 1.0)
+        samples *= np.minimum((along + rising) / HUSH, 1.0)
     if fade_out:
         samples *= np.linspace(1.0, 0.0, len(samples), dtype=np.float32)
     return np.rint(samples).astype("<i2").tobytes()
@@ -271,7 +277,7 @@ class Player:
         self._pending = b""
         self._paused = self._ended = self._stopped = self._drained = False
         self._rising: int | None = None  # samples into a fade-in, while one is under way
-        self._volume = 1.0
+        self._volume = self._heard_volume = 1.0  # the volume asked for, and the one the last sample written had
         self._note, self._note_until = note, time.monotonic() + NOTE_SECONDS
         self._actions = {TOGGLE: self._toggle, NEXT: self._next_section, PREVIOUS: self._previous_section,
                          FORWARD: self._forward, BACK: self._back, LOUDER: self._louder, SOFTER: self._softer,
@@ -340,10 +346,13 @@ class Player:
 
     def _write(self, pcm: bytes, fade_out: bool = False) -> None:
         """Send ``pcm`` to the sink at the volume, carrying on any fade-in."""
-        self._sink.write(_gained(pcm, self._volume, self._rising, fade_out))
-        self._head.advance(len(pcm) // SAMPLE_WIDTH)
+        count = len(pcm) // SAMPLE_WIDTH
+        self._sink.write(_gained(pcm, (self._heard_volume, self._volume), self._rising, fade_out))
+        moved = (self._volume - self._heard_volume) * count / HUSH
+        self._heard_volume = self._volume if count >= HUSH else self._heard_volume + moved
+        self._head.advance(count)
         if self._rising is not None:
-            self._rising = self._rising + len(pcm) // SAMPLE_WIDTH
+            self._rising = self._rising + count
             self._rising = None if self._rising >= HUSH else self._rising
 
     def _hush(self) -> None:
