@@ -352,8 +352,7 @@ class Player:
         self._heard_volume = self._volume if count >= HUSH else self._heard_volume + moved
         self._head.advance(count)
         if self._rising is not None:
-            self._rising = self._rising + count
-            self._rising = None if self._rising >= HUSH else self._rising
+            self._rising = None if self._rising + count >= HUSH else self._rising + count
 
     def _hush(self) -> None:
         """Fade out over the next few milliseconds and let the sink play what it holds, so nothing clicks."""
