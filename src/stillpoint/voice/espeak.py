@@ -35,7 +35,10 @@ def load_pyttsx3() -> ModuleType:
         import espeakng_loader
 
         library = Path(espeakng_loader.get_library_path()).with_name("libespeak-ng.so.1")
-        ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
+        # Loaded once by path so pyttsx3's load by name finds it. Local, not global: piper-tts carries its own
+        # espeak-ng built into its extension, and with this library's symbols in the global scope Piper's
+        # calls landed here and crashed the process (espeak-ng, then Piper). Local, the two coexist.
+        ctypes.CDLL(str(library), mode=ctypes.RTLD_LOCAL)
         # Without a data path espeak-ng calls exit(1), killing the whole process.
         os.environ["ESPEAK_DATA_PATH"] = str(Path(espeakng_loader.get_data_path()).parent)
         import pyttsx3

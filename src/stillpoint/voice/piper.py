@@ -23,9 +23,9 @@ EXPONENT = 0.8353
 EMPTY_HINT = "remove the empty line"
 
 
-def not_installed(missing: str) -> VoiceError:
-    """The one-line error for a voice whose optional packages are missing."""
-    return VoiceError(f"the voice 'joe' is not installed ({missing} is missing)", hint=INSTALL_HINT)
+def not_installed() -> VoiceError:
+    """The one-line error for the voice when its optional packages are missing."""
+    return VoiceError(f"the voice 'joe' is not installed (it needs {' and '.join(PACKAGES)})", hint=INSTALL_HINT)
 
 
 def length_scale_for(rate: int) -> float:
@@ -41,7 +41,7 @@ def load_voice() -> Any:
         from piper import PiperVoice
         from piper.config import PiperConfig
     except ImportError as exc:
-        raise not_installed(exc.name or "piper-tts") from exc
+        raise not_installed() from exc
     options = onnxruntime.SessionOptions()
     # One thread: the pool runs one worker per core, so more would only oversubscribe them.
     options.intra_op_num_threads = options.inter_op_num_threads = 1
@@ -66,7 +66,7 @@ class PiperEngine:
         try:
             return ", ".join(f"{package} {metadata.version(package)}" for package in PACKAGES)
         except metadata.PackageNotFoundError as exc:
-            raise not_installed(exc.name or "piper-tts") from exc
+            raise not_installed() from exc
 
     def voices(self) -> list[VoiceInfo]:
         """The one voice this engine offers."""
