@@ -14,11 +14,15 @@ from stillpoint.language import library
 from stillpoint.sound import seams
 
 PRACTICES = sorted(path.stem for path in library.builtin_folder().glob("*.txt"))
+HIBARI = "stillpoint.voice.hibari:HibariEngine"
+
+pytestmark = pytest.mark.slow  # about 20 s: seven real exports, one with the neural voice
 
 
-def export(destination: Path, *args: str) -> None:
-    """`stillpoint export ARGS -o destination -f wav` with the default engine, a cache beside the destination."""
+def export(destination: Path, *args: str, engine: str | None = None) -> None:
+    """`stillpoint export ARGS -o destination -f wav` with ``engine`` (else the default), a cache beside it."""
     env = {key: value for key, value in os.environ.items() if key != "STILLPOINT_ENGINE"}
+    env.update({"STILLPOINT_ENGINE": engine} if engine else {})
     env["STILLPOINT_CACHE"] = str(destination.parent / "cache")
     command = [sys.executable, "-m", "stillpoint", "export", *args, "-o", str(destination), "-f", "wav", "-q"]
     done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600,
@@ -49,7 +53,9 @@ def test_no_edge_in_any_practice_steps_by_more_than_the_limit(folder: Path) -> N
     assert {name: edges.over for name, edges in found.items()} == dict.fromkeys(found, 0), found
 
 
-def test_with_a_loud_bell_and_an_ambience_no_edge_steps_either(folder: Path) -> None:
-    export(folder / "bed.wav", "benefactor", "--ambience", "ocean", "--bell-volume", "2")
-    found = edges_of(folder / "bed.wav")
+@pytest.mark.parametrize("engine", [None, pytest.param(HIBARI, marks=pytest.mark.neural)], ids=["default", "hibari"])
+def test_with_a_loud_bell_and_an_ambience_no_edge_steps_either(folder: Path, engine: str | None) -> None:
+    track = folder / f"bed-{engine is None}.wav"
+    export(track, "benefactor", "--ambience", "ocean", "--bell-volume", "2", engine=engine)
+    found = edges_of(track)
     assert 2 <= found.count <= 4 and found.over == 0, found  # the bed fills every pause: edges at the ends only
