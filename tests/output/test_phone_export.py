@@ -42,7 +42,7 @@ def run(*args: object) -> dict:
 
 @pytest.fixture(scope="session")
 def phone(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The benefactor practice exported once as it is and once fitted to 10 minutes, with their plans."""
+    """The benefactor practice exported once as it is and once fitted to 15 minutes, with their plans."""
     folder = tmp_path_factory.mktemp("phone")
     cache = folder / "cache"
     with pytest.MonkeyPatch.context() as patch:
