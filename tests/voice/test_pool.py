@@ -217,8 +217,17 @@ def test_each_engine_has_up_to_one_worker_a_core(routed):
 def test_start_workers_starts_the_default_voices_engine_and_asks_nothing_else(routed, log):
     routed.start_workers()
     assert [worker.spec for worker in routed._pool] == [FAULTY, FAULTY]
-    routed.start_workers(["en-us", "heart", "klingon"])  # an unknown voice is left for its line to report
-    assert sorted(worker.spec for worker in routed._pool) == [FAULTY, FAULTY, SECOND, SECOND]
+
+
+def test_start_workers_for_lines_starts_the_engines_of_those_not_cached(tmp_path, routed):
+    routed.cache = ClipCache(tmp_path / "cache")
+    list(routed.clips([line("said before", 1, "en-us")]))
+    routed.close()
+    routed.start_workers([line("said before", 1, "en-us"), line("new", 2, "en-us"), line("x", 3, "klingon")])
+    assert [worker.spec for worker in routed._pool] == [SECOND, SECOND]  # the unknown voice is left for its line
+    routed.close()
+    routed.start_workers([line("said before", 1, "en-us")])
+    assert routed._pool == []
 
 
 def test_a_voice_that_is_not_installed_is_an_error_at_the_line_that_chose_it(routed):

