@@ -31,8 +31,9 @@ def real_voices(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 @pytest.fixture
 def without_piper(monkeypatch: pytest.MonkeyPatch) -> None:
     """The catalogue as it is where the optional voice's extra is not installed."""
-    neural = [(voice, ("no_such_piper_package",) if voice.name == "joe" else needs) for voice, needs in catalogue.NEURAL]
-    monkeypatch.setattr(catalogue, "NEURAL", tuple(neural))
+    neural = tuple((voice, ("no_such_piper_package",) if voice.name == "joe" else needs)
+                   for voice, needs in catalogue.NEURAL)
+    monkeypatch.setattr(catalogue, "NEURAL", neural)
 
 
 def rows(output: str) -> list[list[str]]:
@@ -55,7 +56,8 @@ def test_voices_lists_the_neural_voices_first_then_every_espeak_voice(real_voice
 @pytest.mark.espeak
 def test_voices_says_which_are_not_installed(real_voices: Path, without_piper: None) -> None:
     table = rows(run("voices").stdout)
-    assert table[2] == ["joe", "piper", "en-us", "no", "a calm male American voice (neural; pip install 'stillpoint[piper]')"]
+    assert table[2] == ["joe", "piper", "en-us", "no",
+                        "a calm male American voice (neural; pip install 'stillpoint[piper]')"]
 
 
 def test_a_voice_not_installed_is_one_line_at_the_option(real_voices: Path, small_practice: Path,

@@ -394,7 +394,8 @@ class Synthesizer:
     def _new_job(self, utterance: Utterance, key: str, queue: deque[_Job], level: Level | None) -> _Job:
         """A finished job for a cache hit, a queued levelling job for a hit not levelled so yet, or a synthesis job."""
         voice = self._route(utterance.voice)
-        job = _Job("synthesize", voice.engine, (utterance.text, voice.engine_voice, utterance.rate, level), utterance, key)
+        line = (utterance.text, voice.engine_voice, utterance.rate, level)
+        job = _Job("synthesize", voice.engine, line, utterance, key)
         clip = self.cache.get(key) if self.cache else None
         job.cached = clip is not None
         if clip is None:
