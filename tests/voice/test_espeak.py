@@ -110,8 +110,8 @@ def test_voices_resolve_by_short_id_and_name(synth):
 def test_every_voice_the_script_format_names_is_offered(synth):
     named = set(re.findall(r"voice: ([A-Za-z][\w-]*)(?=[,}`\n])", SCRIPT_FORMAT.read_text(encoding="utf-8")))
     assert {"heart", "en-gb", "english"} <= named
-    assert {name: synth.resolve_voice(name).id for name in named} == {"heart": "heart", "en-gb": "gmw/en",
-                                                                     "english": "heart"}
+    assert {name: synth.resolve_voice(name).engine_voice for name in named} == {
+        "heart": "heart", "en-gb": "gmw/en", "english": "heart"}
 
 
 @pytest.mark.espeak
