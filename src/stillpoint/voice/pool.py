@@ -288,14 +288,21 @@ class Synthesizer:
         engines meanwhile, so the first lines asked for need not wait. A line whose voice cannot be spoken is left
         to report it in its turn, where the script chooses the voice.
         """
-        engines = [self._route(DEFAULT_VOICE).engine] if utterances is None else []
-        for utterance in utterances or ():
+        names = [DEFAULT_VOICE] if utterances is None else [u.voice for u in utterances if not self._cached(u)]
+        engines = []
+        for name in dict.fromkeys(names):
             with contextlib.suppress(VoiceError):
-                if not (self.cache and self.cache.path(self.key(utterance)).exists()):
-                    engines.append(self._route(utterance.voice).engine)
+                engines.append(self._route(name).engine)
         for spec in dict.fromkeys(engines):
             while len(self._workers_of(spec)) < self.workers:
                 self._start(spec)
+
+    def _cached(self, utterance: Utterance) -> bool:
+        """Whether the cache holds utterance's clip (not if its voice cannot be spoken)."""
+        try:
+            return self.cache is not None and self.cache.path(self.key(utterance)).exists()
+        except VoiceError:
+            return False
 
     def engine_of(self, voice: str) -> tuple[str, str]:
         """The name and version of the engine that speaks ``voice``."""
