@@ -282,11 +282,12 @@ class Synthesizer:
         _stop_all(self._pool)
 
     def start_workers(self, utterances: Iterable[Utterance] | None = None) -> None:
-        """Start every worker of the default voice's engine now, or of the engines that will speak ``utterances``.
+        """Start a worker of the default voice's engine now, or of each engine that will speak ``utterances``.
 
-        Given utterances, only engines with a line missing from the cache are started. The workers load their
-        engines meanwhile, so the first lines asked for need not wait. A line whose voice cannot be spoken is left
-        to report it in its turn, where the script chooses the voice.
+        Given utterances, only engines with a line missing from the cache get one. It loads its engine meanwhile,
+        so the first line asked for need not wait; the others start as lines queue for them (loading two neural
+        engines at once on two cores delayed the first words). A line whose voice cannot be spoken is left to
+        report it in its turn, where the script chooses the voice.
         """
         names = [DEFAULT_VOICE] if utterances is None else [u.voice for u in utterances if not self._cached(u)]
         engines = []
@@ -294,7 +295,7 @@ class Synthesizer:
             with contextlib.suppress(VoiceError):
                 engines.append(self._route(name).engine)
         for spec in dict.fromkeys(engines):
-            while len(self._workers_of(spec)) < self.workers:
+            if not self._workers_of(spec):
                 self._start(spec)
 
     def _cached(self, utterance: Utterance) -> bool:
