@@ -424,7 +424,8 @@ def play(
     options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
     with _sound_device() as sink, session.synthesizer(cache_dir, voice) as synth:
         program = Program(parsed, session.pace(voice, rate, _seconds("--length", length), bells), synth, options)
-        synth.start_workers(event.utterance for event in program.timeline.events if event.utterance)  # under the bell
+        # One worker of each engine loads under the bell: two neural ones at once on two cores delay the first words.
+        synth.start_workers((event.utterance for event in program.timeline.events if event.utterance), each=1)
         fitted = _fit(program, quiet)
         first, note = _starting_point(parsed, program, resume_)
         stopped = _listen(parsed, program, sink, first, note or fitted, no_ui, quiet)

@@ -216,16 +216,16 @@ def test_each_engine_has_up_to_one_worker_a_core(routed):
 
 def test_start_workers_starts_the_default_voices_engine_and_asks_nothing_else(routed, log):
     routed.start_workers()
-    assert [worker.spec for worker in routed._pool] == [FAULTY]
-    routed.start_workers()
-    assert [worker.spec for worker in routed._pool] == [FAULTY]
+    assert [worker.spec for worker in routed._pool] == [FAULTY, FAULTY]
+    routed.start_workers(each=5)  # never more than the pool may have
+    assert [worker.spec for worker in routed._pool] == [FAULTY, FAULTY]
 
 
 def test_start_workers_for_lines_starts_the_engines_of_those_not_cached(tmp_path, routed):
     routed.cache = ClipCache(tmp_path / "cache")
     list(routed.clips([line("said before", 1, "en-us")]))
     routed.close()
-    routed.start_workers([line("said before", 1, "en-us"), line("new", 2, "en-us"), line("x", 3, "klingon")])
+    routed.start_workers([line("said before", 1, "en-us"), line("new", 2, "en-us"), line("x", 3, "klingon")], each=1)
     assert [worker.spec for worker in routed._pool] == [SECOND]  # the unknown voice is left for its line
     routed.close()
     routed.start_workers([line("said before", 1, "en-us")])

@@ -28,7 +28,7 @@ class Speaker:
         self._voices: list[Voice] | None = None
 
     def warm_up(self) -> None:
-        """Start a worker of the default voice and learn the voices now, so the first part heard waits for neither."""
+        """Start the default voice's workers and learn the voices now, so the first part heard waits for neither."""
         self.submit(lambda synth: synth.start_workers())
         self.voices()
 

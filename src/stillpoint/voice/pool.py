@@ -281,13 +281,12 @@ class Synthesizer:
         """Stop every worker process; the synthesizer starts new ones if used again."""
         _stop_all(self._pool)
 
-    def start_workers(self, utterances: Iterable[Utterance] | None = None) -> None:
-        """Start a worker of the default voice's engine now, or of each engine that will speak ``utterances``.
+    def start_workers(self, utterances: Iterable[Utterance] | None = None, each: int | None = None) -> None:
+        """Start ``each`` workers (default: all) of the default voice's engine, or of each engine ``utterances`` need.
 
-        Given utterances, only engines with a line missing from the cache get one. It loads its engine meanwhile,
-        so the first line asked for need not wait; the others start as lines queue for them (loading two neural
-        engines at once on two cores delayed the first words). A line whose voice cannot be spoken is left to
-        report it in its turn, where the script chooses the voice.
+        Given utterances, only engines with a line missing from the cache get workers. They load their engines
+        meanwhile, so the first lines asked for need not wait; any others start as lines queue for them. A line
+        whose voice cannot be spoken is left to report it in its turn, where the script chooses the voice.
         """
         names = [DEFAULT_VOICE] if utterances is None else [u.voice for u in utterances if not self._cached(u)]
         engines = []
@@ -295,7 +294,7 @@ class Synthesizer:
             with contextlib.suppress(VoiceError):
                 engines.append(self._route(name).engine)
         for spec in dict.fromkeys(engines):
-            if not self._workers_of(spec):
+            while len(self._workers_of(spec)) < min(each or self.workers, self.workers):
                 self._start(spec)
 
     def _cached(self, utterance: Utterance) -> bool:
