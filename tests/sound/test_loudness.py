@@ -89,6 +89,15 @@ def test_true_peak_counts_peaks_between_samples():
     assert true_peak == pytest.approx(20 * math.log10(0.9), abs=0.2)
 
 
+@pytest.mark.parametrize("samples", [22050, 40961, 100003])
+def test_true_peak_agrees_with_double_precision_oversampling_at_a_power_of_two(samples):
+    pcm = to_pcm(speech_like(samples / SAMPLE_RATE, 0.7, seed=samples))
+    floats = from_pcm(pcm)
+    size = 1 << (len(floats) + 1024 - 1).bit_length()
+    exact = np.fft.irfft(np.fft.rfft(floats, size), 4 * size)[: 4 * len(floats)] * 4
+    assert measure(pcm)[1] == pytest.approx(20 * math.log10(np.max(np.abs(exact))), abs=1e-5)
+
+
 def test_measure_matches_the_bs1770_reference_sine():
     # A 997 Hz sine at 0.5 (-6.02 dBFS) in one channel reads -3.01 dB lower in LUFS.
     n = np.arange(3 * SAMPLE_RATE)
