@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -100,3 +102,10 @@ def test_a_respelling_changes_the_neural_audio(engine):
     respelled = utterances(parse(text.format(pronounce="pronounce:\n  Siobhan: shiv awn\n")))[0].text
     assert respelled == "Rest with shiv awn."
     assert not np.array_equal(samples(engine, plain), samples(engine, respelled))
+
+
+def test_the_engine_runs_on_numpy_fft_even_where_scipy_is_installed():
+    probe = ("import scipy, sys; from stillpoint.voice.hibari import HibariEngine; HibariEngine(); "
+             "import hibari.dsp, scipy.fft; print(hibari.dsp.FFT_BACKEND, 'scipy.fft' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["numpy", "True"]  # and scipy.fft can still be imported afterwards

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -43,6 +44,25 @@ def _model_digest() -> str:
     return digest.hexdigest()[:12]
 
 
+def _hibari_on_numpy_fft() -> type:
+    """hibari's ``Hibari`` class, imported so that its signal processing runs on numpy's FFT wherever it can.
+
+    hibari turns the model's spectra into sound with scipy.fft when scipy can be imported, else with numpy's.
+    scipy is no dependency of ours (only the tests bring it), so users get numpy's; scipy.fft would cost 0.25 s
+    of every worker's start, before the first words, for no speed (numpy 2 transforms hibari's single-precision
+    frames as fast), and make a line sound (inaudibly: by under 2e-7) different where scipy happens to be there.
+    """
+    hidden = "hibari.dsp" not in sys.modules and "scipy.fft" not in sys.modules
+    if hidden:
+        sys.modules["scipy.fft"] = None  # `import scipy.fft` then fails, and hibari falls back to numpy
+    try:
+        from hibari import Hibari
+    finally:
+        if hidden:
+            del sys.modules["scipy.fft"]
+    return Hibari
+
+
 def speed_for(rate: int) -> float:
     """hibari's speed factor that speaks ``rate`` words per minute."""
     return (rate / WPM_AT_SPEED_1) ** (1 / SPEED_EXPONENT)
@@ -54,8 +74,7 @@ class HibariEngine:
     name = "hibari"
 
     def __init__(self) -> None:
-        from hibari import Hibari
-
+        Hibari = _hibari_on_numpy_fft()
         # The model file is named, so hibari never looks a voice up in (or downloads it from) its model hub.
         # One onnxruntime thread: the pool runs one worker per core, so more would only oversubscribe them.
         self._tts = Hibari(voice="heart", model=str(model_path()), threads=1)
