@@ -29,7 +29,7 @@ from stillpoint.output import cover
 pytestmark = pytest.mark.espeak
 
 runner = CliRunner()
-TARGET = 600.0  # --length 10m
+TARGET = 720.0  # --length 12m
 SECTIONS = [section.title for section in pipeline.load_script("benefactor").sections]
 
 
@@ -49,10 +49,10 @@ def phone(tmp_path_factory: pytest.TempPathFactory) -> dict:
         patch.delenv("STILLPOINT_ENGINE", raising=False)
         patch.chdir(folder)
         run("export", "benefactor", "-o", folder / "benefactor.mp3", "--lrc", "--vtt", "--cache-dir", cache)
-        run("export", "benefactor", "-o", folder / "ten.mp3", "--length", "10m", "--cache-dir", cache)
+        run("export", "benefactor", "-o", folder / "fitted.mp3", "--length", "12m", "--cache-dir", cache)
         plan = run("plan", "benefactor", "--json", "--cache-dir", cache)
-        fitted = run("plan", "benefactor", "--json", "--length", "10m", "--cache-dir", cache)
-    return {"mp3": folder / "benefactor.mp3", "ten": folder / "ten.mp3", "plan": plan, "fitted": fitted,
+        fitted = run("plan", "benefactor", "--json", "--length", "12m", "--cache-dir", cache)
+    return {"mp3": folder / "benefactor.mp3", "fitted_mp3": folder / "fitted.mp3", "plan": plan, "fitted": fitted,
             "samples": decoded(folder / "benefactor.mp3"), "cache": cache}
 
 
@@ -194,7 +194,7 @@ def test_lrc_and_vtt_sidecars_follow_the_plan(phone: dict) -> None:
 
 def test_fitting_to_ten_minutes_lasts_ten_minutes_within_two_seconds(phone: dict) -> None:
     assert phone["fitted"]["total"] == pytest.approx(TARGET, abs=2.0)
-    assert len(decoded(phone["ten"])) / SAMPLE_RATE == pytest.approx(TARGET, abs=2.0)
+    assert len(decoded(phone["fitted_mp3"])) / SAMPLE_RATE == pytest.approx(TARGET, abs=2.0)
 
 
 def test_fitting_keeps_the_speech_and_scales_only_the_flexible_silences(phone: dict) -> None:

@@ -15,8 +15,8 @@ from stillpoint.voice.shape import shape
 VOICES = (VoiceInfo("heart", "Heart", ("en-us", "en")),)
 # Words per minute hibari speaks at speed 1.0 over the benefactor practice, and how the rate follows speed
 # (measured by tools/calibrate_rate.py): speed = (rate / WPM_AT_SPEED_1) ** (1 / SPEED_EXPONENT).
-WPM_AT_SPEED_1 = 220.16
-SPEED_EXPONENT = 0.9737
+WPM_AT_SPEED_1 = 221.60
+SPEED_EXPONENT = 0.9804
 SEED = 0  # hibari's noise comes from this seed, so a line always sounds the same
 EMPTY_HINT = "remove the empty line"
 
