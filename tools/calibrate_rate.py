@@ -6,7 +6,8 @@ For each engine and each asked rate it speaks every line of the practice, as the
 shapes it, and prints the measured rate: words spoken / seconds of the clips x 60. It then fits
 measured = c * x ** k by least squares in log-log, where x is the engine's own speed setting (hibari's
 speed, 1 / Piper's length_scale, espeak-ng's rate setting / 175), and prints c and k for the engine's
-module (for espeak-ng only from 110 wpm: below, its setting is at its floor and pauses slow it). Each engine runs in a process of its own: Piper and espeak-ng must not share one.
+module (for espeak-ng only from 110 wpm: below, its setting is at its floor and pauses slow it).
+Each engine runs in a process of its own, as in the voice workers.
 """
 
 from __future__ import annotations

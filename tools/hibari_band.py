@@ -35,7 +35,8 @@ def main() -> None:
     measured = [(energies(tts(u.text, speed=speed_for(u.rate), seed=SEED), tts.sample_rate), u.text) for u in lines]
     high, total = (sum(pair[0][i] for pair in measured) for i in (0, 1))
     (worst_high, worst_total), worst_text = max(measured, key=lambda pair: pair[0][0] / pair[0][1])
-    print(f"{len(lines)} lines: {high / total:.4%} of the energy above {NYQUIST:.0f} Hz ({10 * np.log10(high / total):.1f} dB)")
+    fraction = high / total
+    print(f"{len(lines)} lines: {fraction:.4%} of the energy above {NYQUIST:.0f} Hz ({10 * np.log10(fraction):.1f} dB)")
     print(f"most in one line: {worst_high / worst_total:.4%} ({worst_text!r})")
 
 

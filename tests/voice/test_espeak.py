@@ -15,7 +15,7 @@ from stillpoint.language.timeline import Utterance
 from stillpoint.voice import Synthesizer
 from stillpoint.voice import espeak as espeak_module
 from stillpoint.voice.espeak import read_wav
-from stillpoint.voice.shape import LEAD_SECONDS, MAX_EDGE_STEP, zero_runs
+from stillpoint.voice.shape import LEAD_SECONDS, MAX_EDGE_STEP, edge_step, zero_runs
 from tests.voice.rates import RATE_LINES, assert_rate_within_tolerance
 
 SCRIPT_FORMAT = Path(__file__).parents[2] / "docs" / "script-format.md"
@@ -119,7 +119,7 @@ def test_no_edge_of_espeaks_silences_steps_by_more_than_the_limit(synth):
         audio = say(synth, line, rate=120)
         runs = zero_runs(audio)
         assert audio[0] == audio[-1] == 0 and len(runs) > 0
-        assert max(abs(int(audio[i])) for first, last in runs for i in (first - 1, last + 1) if 0 <= i < len(audio)) <= MAX_EDGE_STEP
+        assert max(edge_step(audio, run) for run in runs) <= MAX_EDGE_STEP
 
 
 @pytest.mark.espeak
