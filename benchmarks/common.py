@@ -22,9 +22,9 @@ SPOKEN = (
 )
 
 
-def row(name: str, measured: str, target: str, ok: bool) -> dict:
-    """One line of the results table."""
-    return {"name": name, "measured": measured, "target": target, "ok": bool(ok)}
+def row(name: str, measured: str, target: str, ok: bool | None) -> dict:
+    """One line of the results table; ``ok`` None for a figure given for information, with no target."""
+    return {"name": name, "measured": measured, "target": target, "ok": None if ok is None else bool(ok)}
 
 
 def best_of(runs: int, action: Callable[[], object]) -> float:
