@@ -19,7 +19,6 @@ Targets for the default voice come from the issue; the other voices' quality row
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 import wave
@@ -28,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import judges
-from benchmarks.common import row, stillpoint
+from benchmarks.common import environment, row, section_rates, stillpoint
 
 PRACTICE = "benefactor"
 DEFAULT = "heart"
@@ -37,16 +36,9 @@ P808_TARGET, OVRL_TARGET, WER_TARGET = 4.2, 3.4, 0.03
 RATE_TOLERANCE = 0.10
 
 
-def _environment(home: Path) -> dict[str, str]:
-    """The real engines, and a home of the benchmark's own (no user lexicon, no user practices)."""
-    env = {key: value for key, value in os.environ.items() if key not in ("STILLPOINT_ENGINE", "STILLPOINT_PATH")}
-    env["HOME"] = str(home)
-    return env
-
-
 def _stillpoint(folder: Path, *args: str | Path) -> str:
     """Run one stillpoint command; its output, or a RuntimeError with its one-line complaint."""
-    done = subprocess.run(stillpoint(*args, "--cache-dir", folder / "cache"), env=_environment(folder),
+    done = subprocess.run(stillpoint(*args, "--cache-dir", folder / "cache"), env=environment(folder),
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if done.returncode:
         raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}")
@@ -82,17 +74,9 @@ def spoken_text(plan: dict) -> str:
     return " ".join(e["text"] for e in plan["events"] if e["kind"] == "speech")
 
 
-def asked_rates() -> dict[str, int]:
-    """The rate each section of the practice asks for, in words per minute, by title."""
-    from stillpoint.app import pipeline
-
-    script = pipeline.load_script(PRACTICE)
-    return {section.title: section.settings.rate or script.meta.rate for section in script.sections}
-
-
 def rate_row(voice: str, plan: dict) -> dict:
     """Words over seconds of speech in each section against the rate it asks; the worst section decides."""
-    asked = asked_rates()
+    asked = section_rates(PRACTICE)
     found = [(s["title"], s["words"] * 60 / s["spoken"], asked[s["title"]]) for s in plan["sections"] if s["spoken"]]
     worst = max(found, key=lambda f: abs(f[1] / f[2] - 1))
     measured = ", ".join(f"{wpm:.0f}/{rate}" for _title, wpm, rate in found)
