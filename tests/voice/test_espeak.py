@@ -15,6 +15,8 @@ from stillpoint.language.timeline import Utterance
 from stillpoint.voice import Synthesizer
 from stillpoint.voice import espeak as espeak_module
 from stillpoint.voice.espeak import read_wav
+from stillpoint.voice.shape import LEAD_SECONDS, MAX_EDGE_STEP, zero_runs
+from tests.voice.rates import RATE_LINES, assert_rate_within_tolerance
 
 SCRIPT_FORMAT = Path(__file__).parents[2] / "docs" / "script-format.md"
 SENTENCE = "Find a comfortable position, and let your body be supported."  # ten words
@@ -30,16 +32,19 @@ def write_wav(path, frames: bytes, rate: int = SAMPLE_RATE, channels: int = 1, w
     return path
 
 
-def test_read_wav_passes_internal_format_through(tmp_path):
-    frames = np.arange(-500, 500, dtype="<i2").tobytes()
-    assert read_wav(write_wav(tmp_path / "a.wav", frames)).pcm == frames
+def test_read_wav_shapes_the_audio_it_reads(tmp_path):
+    raw = np.concatenate([np.zeros(SAMPLE_RATE, "<i2"), np.full(SAMPLE_RATE, 1500, "<i2")])
+    audio = np.frombuffer(read_wav(write_wav(tmp_path / "a.wav", raw.tobytes())).pcm, dtype="<i2")
+    assert len(audio) == round((1 + LEAD_SECONDS) * SAMPLE_RATE)  # the leading second trimmed
+    assert audio[0] == audio[-1] == 0
+    assert np.all(audio[SAMPLE_RATE // 2 : SAMPLE_RATE] == 1500)
 
 
 def test_read_wav_resamples_and_mixes_down(tmp_path):
     stereo = np.repeat(np.array([[1000, 3000]], dtype="<i2"), 16000, axis=0).tobytes()
-    clip = read_wav(write_wav(tmp_path / "a.wav", stereo, rate=16000, channels=2))
-    assert clip.samples == SAMPLE_RATE
-    assert set(np.frombuffer(clip.pcm, dtype="<i2")) == {2000}
+    audio = np.frombuffer(read_wav(write_wav(tmp_path / "a.wav", stereo, rate=16000, channels=2)).pcm, dtype="<i2")
+    assert len(audio) == SAMPLE_RATE
+    assert np.all(np.abs(audio[SAMPLE_RATE // 4 : -SAMPLE_RATE // 4] - 2000) <= 1)
 
 
 @pytest.mark.parametrize(
@@ -92,6 +97,22 @@ def test_a_sentence_gives_speech_of_plausible_length(synth):
     seconds = len(audio) / SAMPLE_RATE
     assert 10 * 60 / 140 * 0.6 < seconds < 10 * 60 / 140 * 1.6
     assert np.sqrt(np.mean(audio.astype(float) ** 2)) > 300
+
+
+@pytest.mark.espeak
+@pytest.mark.parametrize("rate", [100, 120, 150])
+def test_the_rate_asked_is_the_rate_spoken(rate):
+    engine = espeak_module.EspeakEngine()
+    assert_rate_within_tolerance(lambda text: engine.synthesize(text, "en-us", rate), RATE_LINES, rate)
+
+
+@pytest.mark.espeak
+def test_no_edge_of_espeaks_silences_steps_by_more_than_the_limit(synth):
+    for line in RATE_LINES:
+        audio = say(synth, line, rate=120)
+        runs = zero_runs(audio)
+        assert audio[0] == audio[-1] == 0 and len(runs) > 0
+        assert max(abs(int(audio[i])) for first, last in runs for i in (first - 1, last + 1) if 0 <= i < len(audio)) <= MAX_EDGE_STEP
 
 
 @pytest.mark.espeak

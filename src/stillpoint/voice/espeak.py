@@ -14,13 +14,19 @@ from typing import Any
 
 import numpy as np
 
-from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, Clip
+from stillpoint.audio import SAMPLE_WIDTH, Clip
 from stillpoint.errors import SynthesisError
 from stillpoint.voice.engine import VoiceInfo, resolve_voice
+from stillpoint.voice.shape import FULL_SCALE, shape
 
 FINISH_TIMEOUT = 60.0  # seconds to wait for espeak-ng to report the file written
 REINSTALL_HINT = "reinstall the speech engine: pip install --force-reinstall espeakng-loader pyttsx3"
 WAV_HINT = "try again; if it keeps failing, simplify the line (unusual characters, very long text)"
+# Words per minute espeak-ng speaks at its own rate setting 175 over the benefactor practice, once shaped, and
+# how the rate follows the setting (measured by tools/calibrate_rate.py):
+# setting = 175 * (rate / WPM_AT_SETTING_175) ** (1 / EXPONENT).
+WPM_AT_SETTING_175 = 203.61
+EXPONENT = 0.8391
 
 
 def load_pyttsx3() -> ModuleType:
@@ -29,7 +35,10 @@ def load_pyttsx3() -> ModuleType:
         import espeakng_loader
 
         library = Path(espeakng_loader.get_library_path()).with_name("libespeak-ng.so.1")
-        ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
+        # Loaded once by path so pyttsx3's load by name finds it. Local, not global: piper-tts carries its own
+        # espeak-ng built into its extension, and with this library's symbols in the global scope Piper's
+        # calls landed here and crashed the process (espeak-ng, then Piper). Local, the two coexist.
+        ctypes.CDLL(str(library), mode=ctypes.RTLD_LOCAL)
         # Without a data path espeak-ng calls exit(1), killing the whole process.
         os.environ["ESPEAK_DATA_PATH"] = str(Path(espeakng_loader.get_data_path()).parent)
         import pyttsx3
@@ -45,6 +54,11 @@ def _library_version() -> str:
     folder = Path(espeakng_loader.get_library_path()).parent
     versions = sorted(p.name.removeprefix("libespeak-ng.so.") for p in folder.glob("libespeak-ng.so.*.*.*"))
     return versions[-1] if versions else metadata.version("espeakng-loader")
+
+
+def setting_for(rate: int) -> int:
+    """espeak-ng's rate setting that speaks ``rate`` words per minute."""
+    return round(175 * (rate / WPM_AT_SETTING_175) ** (1 / EXPONENT))
 
 
 class EspeakEngine:
@@ -85,7 +99,7 @@ class EspeakEngine:
         """Set voice and rate in espeak-ng itself and let its command queue drain."""
         # Set through pyttsx3, they would still be in espeak-ng's queue when runAndWait starts,
         # and pyttsx3 then cancels the line it is about to speak.
-        status = self._espeak.SetVoiceByName(voice_id.encode()) or self._espeak.SetParameter(self._espeak.RATE, rate, 0)
+        status = self._espeak.SetVoiceByName(voice_id.encode()) or self._espeak.SetParameter(self._espeak.RATE, setting_for(rate), 0)
         self._espeak.Synchronize()
         if status:
             raise SynthesisError(f"espeak-ng refused voice {voice_id!r} at rate {rate}", hint=REINSTALL_HINT)
@@ -115,7 +129,7 @@ def _voice_info(voice: Any) -> VoiceInfo:
 
 
 def read_wav(path: str | os.PathLike[str]) -> Clip:
-    """The audio of a 16-bit WAV file as a clip; empty, header-only or unreadable files are errors."""
+    """The audio of a 16-bit WAV file, mixed to mono and shaped into a clip; files without audio are errors."""
     try:
         with wave.open(os.fspath(path), "rb") as wav:
             channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
@@ -126,21 +140,4 @@ def read_wav(path: str | os.PathLike[str]) -> Clip:
         raise SynthesisError("the speech engine wrote an empty audio file", hint=WAV_HINT)
     if width != SAMPLE_WIDTH:
         raise SynthesisError(f"the speech engine wrote {8 * width}-bit audio, not 16-bit", hint=REINSTALL_HINT)
-    return Clip(to_internal(frames, channels, rate))
-
-
-def to_internal(frames: bytes, channels: int, rate: int) -> bytes:
-    """16-bit interleaved PCM at any rate turned into mono PCM at the internal rate."""
-    if channels == 1 and rate == SAMPLE_RATE:
-        return frames
-    samples = np.frombuffer(frames, dtype="<i2").reshape(-1, channels).mean(axis=1)
-    if rate != SAMPLE_RATE:
-        samples = resample(samples, rate)
-    return np.clip(np.round(samples), -32768, 32767).astype("<i2").tobytes()
-
-
-def resample(samples: np.ndarray, rate: int) -> np.ndarray:
-    """Samples taken at ``rate`` re-timed to the internal rate by linear interpolation."""
-    count = max(1, round(len(samples) * SAMPLE_RATE / rate))
-    positions = np.arange(count) * (rate / SAMPLE_RATE)
-    return np.interp(positions, np.arange(len(samples)), samples)
+    return shape(np.frombuffer(frames, dtype="<i2").reshape(-1, channels).mean(axis=1) / FULL_SCALE, rate)

@@ -1,0 +1,103 @@
+"""The hibari engine with its real bundled voice (marked ``neural``): speech, rate, shape, the one voice."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from stillpoint.audio import SAMPLE_RATE
+from stillpoint.errors import VoiceError
+from stillpoint.language.script import parse
+from stillpoint.language.timeline import utterances
+from stillpoint.voice import hibari as hibari_module
+from stillpoint.voice.hibari import HibariEngine, model_path
+from stillpoint.voice.shape import LEAD_SECONDS, SOUND_THRESHOLD_DB, TAIL_SECONDS
+from tests.voice.rates import RATE_LINES, assert_rate_within_tolerance
+
+pytestmark = pytest.mark.neural
+SENTENCE = "Find a comfortable position, and let your body be supported."
+
+
+@pytest.fixture(scope="module")
+def engine(no_hub):
+    """One real engine for the module, made while hibari's model hub is out of reach."""
+    return HibariEngine()
+
+
+@pytest.fixture(scope="module")
+def no_hub():
+    """Make any attempt to find or fetch a voice from hibari's model hub fail the test."""
+    import hibari.tts
+    import hibari.voices
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("hibari was asked for a voice from its model hub")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hibari.voices, "download", refuse)
+        patch.setattr(hibari.voices, "voice_path", refuse)
+        patch.setattr(hibari.tts, "voice_path", refuse)
+        yield
+
+
+def samples(engine: HibariEngine, text: str, rate: int = 120) -> np.ndarray:
+    """One line spoken by the engine, as int16 samples."""
+    return np.frombuffer(engine.synthesize(text, "heart", rate).pcm, dtype="<i2")
+
+
+def test_a_sentence_is_speech_of_plausible_length(engine):
+    audio = samples(engine, SENTENCE)
+    assert 10 * 60 / 120 * 0.7 < len(audio) / SAMPLE_RATE < 10 * 60 / 120 * 1.4
+    assert np.sqrt(np.mean(audio.astype(float) ** 2)) > 300
+
+
+def test_the_engines_own_silence_is_trimmed_and_the_edges_are_zero(engine):
+    audio = np.abs(samples(engine, SENTENCE).astype(float))
+    loud = np.flatnonzero(audio >= audio.max() * 10 ** (SOUND_THRESHOLD_DB / 20))
+    assert audio[0] == audio[-1] == 0
+    assert abs(loud[0] - LEAD_SECONDS * SAMPLE_RATE) <= 2
+    assert abs(len(audio) - loud[-1] - TAIL_SECONDS * SAMPLE_RATE) <= 2
+
+
+def test_a_line_always_sounds_the_same(engine):
+    assert np.array_equal(samples(engine, SENTENCE), samples(engine, SENTENCE))
+
+
+def test_rate_changes_the_length(engine):
+    assert len(samples(engine, SENTENCE, rate=80)) > 1.8 * len(samples(engine, SENTENCE, rate=200))
+
+
+@pytest.mark.parametrize("rate", [100, 120, 150])
+def test_the_rate_asked_is_the_rate_spoken(engine, rate):
+    assert_rate_within_tolerance(lambda text: engine.synthesize(text, "heart", rate), RATE_LINES, rate)
+
+
+@pytest.mark.parametrize("name", ["heart", "Heart", "en-us", "en"])
+def test_the_bundled_voice_answers_to_its_name_and_languages(engine, name):
+    assert len(engine.synthesize("Rest here.", name, 120).pcm) > 0
+
+
+@pytest.mark.parametrize("name", ["emma", "bella", "en-gb"])
+def test_a_voice_not_in_the_wheel_is_refused_in_one_line(engine, name):
+    with pytest.raises(VoiceError, match=f"unknown voice '{name}'") as caught:
+        engine.synthesize("Rest here.", name, 120)
+    assert "\n" not in str(caught.value)
+
+
+def test_voices_lists_only_the_bundled_voice(engine):
+    assert [(voice.id, voice.languages) for voice in engine.voices()] == [("heart", ("en-us", "en"))]
+
+
+def test_version_names_the_package_and_the_models_hash():
+    digest = hashlib.sha256(model_path().read_bytes()).hexdigest()[:12]
+    assert HibariEngine.version() == f"hibari-tts {hibari_module.metadata.version('hibari-tts')}, heart {digest}"
+
+
+def test_a_respelling_changes_the_neural_audio(engine):
+    text = "---\nvoice: en-us\n{pronounce}---\nRest with Siobhan.\n"
+    plain = utterances(parse(text.format(pronounce="")))[0].text
+    respelled = utterances(parse(text.format(pronounce="pronounce:\n  Siobhan: shiv awn\n")))[0].text
+    assert respelled == "Rest with shiv awn."
+    assert not np.array_equal(samples(engine, plain), samples(engine, respelled))
