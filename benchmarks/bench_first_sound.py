@@ -1,4 +1,4 @@
-"""How soon `stillpoint play` is heard: cold cache, real espeak-ng, ALSA pointed at a capture file.
+"""How soon `stillpoint play` is heard: cold cache, the practice's real voice, ALSA pointed at a capture file.
 
 Measures, from the start of the process, when the first non-silent bytes reach the audio device (the
 capture file of ALSA's `file` plugin), against the time a full synthesis of the practice takes
