@@ -36,6 +36,7 @@ from stillpoint.language import timeline as timing
 from stillpoint.listen import player, resume
 from stillpoint.listen.live import view
 from stillpoint.listen.screen import LineScreen, Moment
+from stillpoint.sound import seams
 from stillpoint.sound.render import RenderOptions, render_events
 from stillpoint.voice.fake import FakeEngine
 
@@ -478,3 +479,71 @@ def test_ctrl_c_stops_quietly_with_exit_130_and_restores_the_terminal(stage: dic
         process.kill()
         os.close(master)
         os.close(slave)
+
+
+class SegmentSink(RecordingSink):
+    """A recording sink that also cuts what it was given into the stretches between the player's hushes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cuts = [0]
+
+    def finish(self) -> None:
+        super().finish()
+        self.cuts.append(len(self.audio))
+
+    def stretches(self) -> list[bytes]:
+        bounds = [*self.cuts, len(self.audio)]
+        return [bytes(self.audio[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+KEY_RUNS = {
+    "next in a line": [(3.3, player.NEXT)],
+    "next in the soak": [(12.0, player.NEXT)],
+    "pause and resume in a line": [(3.3, player.TOGGLE), (3.3, player.TOGGLE)],
+    "forward into the soak": [(12.0, player.FORWARD)],
+    "back into the soak": [(31.0, player.BACK)],
+    "quit in a line": [(3.3, player.QUIT)],
+}
+
+
+@pytest.mark.parametrize("ambience", [None, "rain"])
+@pytest.mark.parametrize("keys", KEY_RUNS.values(), ids=KEY_RUNS.keys())
+def test_every_jump_pause_and_stop_fades_out_to_silence_and_back_in_from_it(ambience, keys) -> None:
+    # Each stretch the sink is given between hushes starts and ends at an edge with silence: none may step.
+    program = StubProgram()
+    program.options = RenderOptions(ambience=ambience)
+    sink = SegmentSink()
+    player.Player(program, sink).play(RecordingScreen(), ScriptedKeys(sink, keys))
+    assert len(sink.cuts) >= 2  # hushed at least once
+    for stretch in sink.stretches():
+        assert seams.edges(stretch).over == 0
+
+
+@pytest.mark.parametrize("commands", [[player.NEXT], [player.QUIT], [player.TOGGLE, player.TOGGLE]],
+                         ids=["next", "quit", "pause"])
+def test_a_key_at_the_very_end_of_a_rendered_chunk_still_fades_the_bed_out(commands: list[str]) -> None:
+    # Between two chunks the player holds no audio of the one just written, unless it keeps some back.
+    program = StubProgram()
+    program.options = RenderOptions(ambience="ocean")
+    ends = np.cumsum([len(pcm) // SAMPLE_WIDTH for _event, pcm in program.stream()])
+    soak = program.timeline.events[next(i for i, e in enumerate(program.timeline.events) if e.kind == timing.SOAK)]
+    boundary = next(int(end) for end in ends if end > seconds_to_samples(soak.start) + 2 * SAMPLE_RATE)
+    sink = SegmentSink()
+    player.Player(program, sink).play(RecordingScreen(), ScriptedKeys(sink, [(boundary / SAMPLE_RATE, c) for c in commands]))
+    first = sink.stretches()[0]
+    assert len(first) // SAMPLE_WIDTH >= boundary
+    assert seams.edges(first).over == 0
+
+
+def test_a_volume_key_glides_to_the_new_volume_instead_of_stepping() -> None:
+    program = StubProgram()
+    program.options = RenderOptions(ambience="rain")
+    sink, keys, _session, _ended = played(program, [(2.0, player.SOFTER), (2.0, player.SOFTER), (5.0, player.LOUDER)])
+    original = np.frombuffer(program.audio(), dtype="<i2").astype(float)
+    heard = np.frombuffer(bytes(sink.audio), dtype="<i2").astype(float)
+    loud = np.flatnonzero(np.abs(original) > 2000)
+    gain = heard[loud] / original[loud]
+    assert gain.min() == pytest.approx(0.8, abs=0.01) and gain.max() == pytest.approx(1.0, abs=0.01)
+    near = np.diff(loud) < 20  # loud samples close together: the gain between them moved by little
+    assert np.abs(np.diff(gain))[near].max() < 0.01

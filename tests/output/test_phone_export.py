@@ -29,7 +29,7 @@ from stillpoint.output import cover
 pytestmark = pytest.mark.espeak
 
 runner = CliRunner()
-TARGET = 600.0  # --length 10m
+TARGET = 900.0  # --length 15m
 SECTIONS = [section.title for section in pipeline.load_script("benefactor").sections]
 
 
@@ -42,17 +42,17 @@ def run(*args: object) -> dict:
 
 @pytest.fixture(scope="session")
 def phone(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The benefactor practice exported once as it is and once fitted to 10 minutes, with their plans."""
+    """The benefactor practice exported once as it is and once fitted to 15 minutes, with their plans."""
     folder = tmp_path_factory.mktemp("phone")
     cache = folder / "cache"
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("STILLPOINT_ENGINE", raising=False)
         patch.chdir(folder)
         run("export", "benefactor", "-o", folder / "benefactor.mp3", "--lrc", "--vtt", "--cache-dir", cache)
-        run("export", "benefactor", "-o", folder / "ten.mp3", "--length", "10m", "--cache-dir", cache)
+        run("export", "benefactor", "-o", folder / "fitted.mp3", "--length", "15m", "--cache-dir", cache)
         plan = run("plan", "benefactor", "--json", "--cache-dir", cache)
-        fitted = run("plan", "benefactor", "--json", "--length", "10m", "--cache-dir", cache)
-    return {"mp3": folder / "benefactor.mp3", "ten": folder / "ten.mp3", "plan": plan, "fitted": fitted,
+        fitted = run("plan", "benefactor", "--json", "--length", "15m", "--cache-dir", cache)
+    return {"mp3": folder / "benefactor.mp3", "fitted_mp3": folder / "fitted.mp3", "plan": plan, "fitted": fitted,
             "samples": decoded(folder / "benefactor.mp3"), "cache": cache}
 
 
@@ -194,7 +194,7 @@ def test_lrc_and_vtt_sidecars_follow_the_plan(phone: dict) -> None:
 
 def test_fitting_to_ten_minutes_lasts_ten_minutes_within_two_seconds(phone: dict) -> None:
     assert phone["fitted"]["total"] == pytest.approx(TARGET, abs=2.0)
-    assert len(decoded(phone["ten"])) / SAMPLE_RATE == pytest.approx(TARGET, abs=2.0)
+    assert len(decoded(phone["fitted_mp3"])) / SAMPLE_RATE == pytest.approx(TARGET, abs=2.0)
 
 
 def test_fitting_keeps_the_speech_and_scales_only_the_flexible_silences(phone: dict) -> None:

@@ -14,7 +14,7 @@ from reliability import long_wav
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import AmbienceError
 from stillpoint.language import script, timeline
-from stillpoint.sound import ambience
+from stillpoint.sound import ambience, seams
 from stillpoint.sound.render import RenderOptions, render
 from stillpoint.voice.fake import FakeEngine
 
@@ -199,3 +199,16 @@ def test_a_float_wav_file_is_left_to_ffmpeg(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(ambience.shutil, "which", lambda _name: None)
     with pytest.raises(AmbienceError, match="without ffmpeg"):
         ambience.decode(path)
+
+
+def test_ducking_and_the_fades_change_the_bed_gently_sample_by_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A steady bed shows the gain itself: ducking under speech and the fades must never step it at once.
+    steady = np.full(SAMPLE_RATE, 0.25, dtype=np.float32)
+    monkeypatch.setattr(ambience, "loop", lambda _spec: steady)
+    _, with_bed = rendered(RenderOptions(ambience="rain", loudness=None))
+    _, without = rendered(RenderOptions(loudness=None))
+    bed = with_bed - without
+    assert bed.max() == pytest.approx(0.25 * 32767, rel=0.01)  # the bed rises to full between the lines
+    assert bed[len(bed) // 3:].min() < 0.4 * bed.max()  # and ducks under the last one
+    assert np.abs(np.diff(bed)).max() <= 2
+    assert seams.edges(with_bed.astype("<i2").tobytes()).over == 0

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from stillpoint.audio import SAMPLE_RATE
+from stillpoint.sound import seams
 from stillpoint.sound.bell import CHUNK_SECONDS, PEAK, PEAK_WITHIN, bell
 
 
@@ -31,3 +32,13 @@ def test_the_first_chunk_is_short_so_it_can_sound_before_the_rest_is_computed() 
     chunks = bell(7.0)
     assert len(next(chunks)) == 2 * int(CHUNK_SECONDS * SAMPLE_RATE)
     assert sum(len(chunk) for chunk in chunks) == 2 * (round(7.0 * SAMPLE_RATE) - int(CHUNK_SECONDS * SAMPLE_RATE))
+
+
+@pytest.mark.parametrize("seconds", [0.05, 0.2, 3.5, 40.0])
+@pytest.mark.parametrize("volume", [0.3, 2.0])
+def test_the_bell_rises_from_silence_and_returns_to_it_without_a_step(seconds: float, volume: float) -> None:
+    sound = samples_of(seconds, volume)
+    found = seams.edges(sound.tobytes())
+    assert found.count >= 2 and found.over == 0
+    assert sound[0] == 0 and abs(int(sound[1])) <= seams.STEP_LIMIT  # the strike's attack ramps up from zero
+    assert sound[-1] == 0

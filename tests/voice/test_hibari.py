@@ -53,10 +53,9 @@ def test_a_sentence_is_speech_of_plausible_length(engine):
     assert np.sqrt(np.mean(audio.astype(float) ** 2)) > 300
 
 
-def test_the_engines_own_silence_is_trimmed_and_the_edges_are_zero(engine):
+def test_the_engines_own_silence_is_trimmed_to_a_short_lead_and_tail(engine):
     audio = np.abs(samples(engine, SENTENCE).astype(float))
     loud = np.flatnonzero(audio >= audio.max() * 10 ** (SOUND_THRESHOLD_DB / 20))
-    assert audio[0] == audio[-1] == 0
     assert abs(loud[0] - LEAD_SECONDS * SAMPLE_RATE) <= 2
     assert abs(len(audio) - loud[-1] - TAIL_SECONDS * SAMPLE_RATE) <= 2
 

@@ -69,11 +69,10 @@ def say(synth: Synthesizer, lines: list[str] | tuple[str, ...], rate: int = 120)
 
 @needs_piper
 @pytest.mark.neural
-def test_joe_speaks_a_sentence_of_plausible_length_with_silent_edges(synth):
+def test_joe_speaks_a_sentence_of_plausible_length(synth):
     (audio,) = say(synth, [SENTENCE])
     assert 10 * 60 / 120 * 0.7 < len(audio) / SAMPLE_RATE < 10 * 60 / 120 * 1.4
     assert np.sqrt(np.mean(audio.astype(float) ** 2)) > 300
-    assert audio[0] == audio[-1] == 0
 
 
 @needs_piper

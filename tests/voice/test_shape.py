@@ -1,4 +1,4 @@
-"""Shaping an engine's samples into a clip, on synthetic arrays: resampling, trimming, fades at silences."""
+"""Shaping an engine's samples into a clip, on synthetic arrays: resampling and trimming."""
 
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import SynthesisError
 from stillpoint.voice.shape import (
     LEAD_SECONDS,
-    MAX_EDGE_STEP,
     SHAPE_VERSION,
     SOUND_THRESHOLD_DB,
     TAIL_SECONDS,
-    ZERO_RUN_SAMPLES,
     shape,
-    zero_runs,
 )
 
 LEAD, TAIL = round(LEAD_SECONDS * SAMPLE_RATE), round(TAIL_SECONDS * SAMPLE_RATE)
@@ -37,14 +34,6 @@ def silence(seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
 def samples_of(clip) -> np.ndarray:
     """A clip's PCM as int16 samples."""
     return np.frombuffer(clip.pcm, dtype="<i2")
-
-
-def edge_steps(audio: np.ndarray) -> list[int]:
-    """The step into and out of every run of digital silence: the sample beside each end of the run."""
-    steps = []
-    for first, last in zero_runs(audio):
-        steps += [abs(int(audio[i])) for i in (first - 1, last + 1) if 0 <= i < len(audio)]
-    return steps
 
 
 def test_shape_version_is_an_int_for_the_cache_key():
@@ -91,26 +80,6 @@ def test_a_noise_floor_far_below_the_speech_is_trimmed_but_a_soft_onset_is_kept(
     assert len(audio) == LEAD + round(0.6 * SAMPLE_RATE) + TAIL
 
 
-def test_the_first_and_last_samples_are_zero():
-    audio = samples_of(shape(tone(0.3, amplitude=30000), SAMPLE_RATE))
-    assert audio[0] == audio[-1] == 0
-    assert np.abs(audio).max() > 25000
-
-
-def test_a_pause_of_digital_silence_inside_a_clip_is_kept_but_faded_into_and_out_of():
-    raw = np.concatenate([tone(0.4, amplitude=30000), silence(0.3), tone(0.4, amplitude=30000)])
-    assert max(edge_steps(raw)) > 10000
-    audio = samples_of(shape(raw, SAMPLE_RATE))
-    assert len(audio) == len(raw) + LEAD + TAIL - LEAD - TAIL  # nothing trimmed: the tones fill the ends
-    assert max(edge_steps(audio)) <= MAX_EDGE_STEP
-    assert any(last - first > 0.25 * SAMPLE_RATE for first, last in zero_runs(audio))
-
-
-def test_a_single_zero_is_a_crossing_not_a_silence():
-    assert zero_runs(np.array([5, 0, -5, 0, 0, 7])) == [(3, 4)]
-    assert ZERO_RUN_SAMPLES == 2
-
-
 def test_nothing_but_silence_is_refused():
     with pytest.raises(SynthesisError, match="only silence"):
         shape(silence(0.5), SAMPLE_RATE)
@@ -130,15 +99,6 @@ def engine_output(draw) -> tuple[np.ndarray, int]:
         parts.append(tone(seconds, rate, frequency, draw(st.floats(2.0, 32767.0))))
     parts.append(silence(draw(st.integers(0, 3000)) / rate, rate))
     return np.concatenate(parts), rate
-
-
-@settings(max_examples=200, deadline=None)
-@given(engine_output())
-def test_no_edge_of_silence_steps_by_more_than_the_limit(output):
-    raw, rate = output
-    audio = samples_of(shape(raw, rate))
-    assert audio[0] == audio[-1] == 0
-    assert max(edge_steps(audio), default=0) <= MAX_EDGE_STEP
 
 
 @settings(max_examples=100, deadline=None)

@@ -248,14 +248,19 @@ class Playhead:
         return heard, event
 
 
-def _gained(pcm: bytes, volume: float, fade_in: bool = False, fade_out: bool = False) -> bytes:
-    """``pcm`` at ``volume``, optionally faded in over its start or out over its whole length."""
-    if volume == 1.0 and not (fade_in or fade_out):
+def _gained(pcm: bytes, volumes: tuple[float, float], rising: int | None = None, fade_out: bool = False) -> bytes:
+    """``pcm`` at a volume moving from ``volumes[0]`` to ``volumes[1]`` over HUSH samples, so a key never steps it.
+
+    It is also faded in, ``rising`` samples into a HUSH-long rise, or faded out over its whole length.
+    """
+    was, volume = volumes
+    if was == volume == 1.0 and rising is None and not fade_out:
         return pcm
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) * volume
-    if fade_in:
-        ramp = np.linspace(0.0, 1.0, min(HUSH, len(samples)), dtype=np.float32)
-        samples[:len(ramp)] *= ramp
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    along = np.arange(len(samples), dtype=np.float32)
+    samples *= was + (volume - was) * np.minimum((along + 1) / HUSH, 1.0)
+    if rising is not None:
+        samples *= np.minimum((along + rising) / HUSH, 1.0)
     if fade_out:
         samples *= np.linspace(1.0, 0.0, len(samples), dtype=np.float32)
     return np.rint(samples).astype("<i2").tobytes()
@@ -270,8 +275,9 @@ class Player:
         self._feed: Feed | None = None
         self._head = Playhead()
         self._pending = b""
-        self._paused = self._ended = self._stopped = self._fade_in = False
-        self._volume = 1.0
+        self._paused = self._ended = self._stopped = self._drained = False
+        self._rising: int | None = None  # samples into a fade-in, while one is under way
+        self._volume = self._heard_volume = 1.0  # the volume asked for, and the one the last sample written had
         self._note, self._note_until = note, time.monotonic() + NOTE_SECONDS
         self._actions = {TOGGLE: self._toggle, NEXT: self._next_section, PREVIOUS: self._previous_section,
                          FORWARD: self._forward, BACK: self._back, LOUDER: self._louder, SOFTER: self._softer,
@@ -285,7 +291,8 @@ class Player:
             while not (self._ended or self._stopped):
                 for command in keys.pressed():
                     self._actions[command]()
-                self._advance()
+                if not self._stopped:
+                    self._advance()
                 screen.show(self.moment())
         finally:
             self._feed.close()
@@ -311,27 +318,41 @@ class Player:
         return Bookmark(moment.section, moment.section_number, round(moment.elapsed, 2))
 
     def _advance(self) -> None:
-        """Write the next piece of audio, or wait a moment if there is none (or the player is paused)."""
+        """Write the next piece of audio, or wait a moment if there is none (or the player is paused).
+
+        Until the stream is over, HUSH samples are kept back, so a hush always has sound to fade out.
+        """
         if self._paused:
             time.sleep(WAIT)
-        elif self._pending or self._take():
-            piece, self._pending = self._pending[:PIECE * SAMPLE_WIDTH], self._pending[PIECE * SAMPLE_WIDTH:]
-            self._write(piece, fade_in=self._fade_in)
-            self._fade_in = False
-
-    def _take(self) -> bool:
-        """Take the next chunk from the feed; False if there is none yet or the practice is over."""
-        item = self._feed.get(WAIT)
-        if item == END:
+            return
+        if len(self._pending) // SAMPLE_WIDTH <= HUSH and not self._drained:
+            self._take()
+        spare = len(self._pending) // SAMPLE_WIDTH - (0 if self._drained else HUSH)
+        if spare > 0:
+            size = min(PIECE, spare) * SAMPLE_WIDTH
+            piece, self._pending = self._pending[:size], self._pending[size:]
+            self._write(piece)
+        elif self._drained:
             self._sink.finish()
             self._ended = True
-        elif item is not None:
-            self._pending = self._head.accept(*item)
-        return bool(self._pending)
 
-    def _write(self, pcm: bytes, fade_in: bool = False, fade_out: bool = False) -> None:
-        self._sink.write(_gained(pcm, self._volume, fade_in, fade_out))
-        self._head.advance(len(pcm) // SAMPLE_WIDTH)
+    def _take(self) -> None:
+        """Add the next chunk from the feed to what is pending, if one comes in time; note the end of the stream."""
+        item = self._feed.get(WAIT)
+        if item == END:
+            self._drained = True
+        elif item is not None:
+            self._pending += self._head.accept(*item)
+
+    def _write(self, pcm: bytes, fade_out: bool = False) -> None:
+        """Send ``pcm`` to the sink at the volume, carrying on any fade-in."""
+        count = len(pcm) // SAMPLE_WIDTH
+        self._sink.write(_gained(pcm, (self._heard_volume, self._volume), self._rising, fade_out))
+        moved = (self._volume - self._heard_volume) * count / HUSH
+        self._heard_volume = self._volume if count >= HUSH else self._heard_volume + moved
+        self._head.advance(count)
+        if self._rising is not None:
+            self._rising = None if self._rising + count >= HUSH else self._rising + count
 
     def _hush(self) -> None:
         """Fade out over the next few milliseconds and let the sink play what it holds, so nothing clicks."""
@@ -351,8 +372,8 @@ class Player:
         """Play from ``skip`` samples into event ``index`` on."""
         self._feed.start(index)
         self._head.restart(seconds_to_samples(self._program.timeline.events[index].start) + skip, skip)
-        self._pending = b""
-        self._fade_in = skip > 0  # event starts are silent or fade in by themselves; the middle of one is not
+        self._pending, self._drained = b"", False
+        self._rising = 0 if skip > 0 else None  # event starts are silent or fade in by themselves; a middle is not
 
     def _say(self, note: str) -> None:
         self._note, self._note_until = note, time.monotonic() + NOTE_SECONDS
@@ -361,7 +382,7 @@ class Player:
         if not self._paused:
             self._hush()
         self._paused = not self._paused
-        self._fade_in = True
+        self._rising = 0
 
     def _quit(self) -> None:
         self._hush()

@@ -12,9 +12,9 @@ from stillpoint.language.timeline import BELL, SPEECH, Event, Timeline
 from stillpoint.sound.ambience import Ambience
 from stillpoint.sound.bell import bell
 from stillpoint.sound.loudness import level, measure
+from stillpoint.sound.seams import faded
 
 SILENCE_CHUNK = SAMPLE_RATE  # one second of zeros at a time keeps long soaks cheap
-FADE_SECONDS = 0.008
 
 
 @dataclass(frozen=True)
@@ -77,23 +77,16 @@ def _sound_chunks(event: Event, samples: int, options: RenderOptions) -> Iterabl
 
 
 def speech_pcm(clip: Clip, options: RenderOptions) -> bytes:
-    """A clip levelled to the target loudness with short fades, so it never clicks on or off."""
+    """A clip levelled to the target loudness, faded at every edge with silence, so it never clicks on or off.
+
+    The fades are made here, whatever engine made the clip and whenever it was cached.
+    """
     if options.level is None:
-        return _faded(clip.pcm)
+        return faded(clip.pcm)
     ready = clip.levelled_to(options.level)  # levelled by a voice worker: no limiter work here
     if ready is not None:
-        return _faded(ready)
-    return _faded(level(clip.pcm, clip.loudness or measure(clip.pcm), *options.level))
-
-
-def _faded(pcm: bytes) -> bytes:
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-    fade = min(len(samples) // 2, int(FADE_SECONDS * SAMPLE_RATE))
-    if fade:
-        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
-        samples[:fade] *= ramp
-        samples[len(samples) - fade:] *= ramp[::-1]
-    return samples.astype("<i2").tobytes()
+        return faded(ready)
+    return faded(level(clip.pcm, clip.loudness or measure(clip.pcm), *options.level))
 
 
 def silence_chunks(samples: int) -> Iterator[bytes]:
