@@ -99,7 +99,8 @@ def test_list_shows_the_builtin_practices() -> None:
 def test_voices_lists_the_engine_voices(fake_engine: Path) -> None:
     result = run("voices")
     assert result.exit_code == 0
-    assert "fake/fake-a" in result.stdout
+    assert result.stdout.splitlines()[0].split() == ["name", "engine", "language", "installed", "description"]
+    assert any(line.split()[:4] == ["fake-a", "fake", "en", "yes"] for line in result.stdout.splitlines())
 
 
 def test_cache_info_and_clear(fake_engine: Path, small_practice: Path) -> None:
@@ -117,8 +118,8 @@ def test_cache_info_and_clear(fake_engine: Path, small_practice: Path) -> None:
         (("plan", "SMALL", "--set", "novalue"), 2, "--set novalue: expected name=value"),
         (("plan", "SMALL", "--length", "soon"), 2, "--length: 'soon' is not a length of time"),
         (("plan", "SMALL", "--length", "5s"), 2, "cannot be fitted to 0:05"),
-        (("plan", "SMALL", "--voice", "klingon"), 2, "error: --voice klingon: unknown voice ("),
-        (("export", "SMALL", "--voice", "klingon"), 2, "error: --voice klingon: unknown voice ("),
+        (("plan", "SMALL", "--voice", "klingon"), 2, "error: --voice klingon: unknown voice 'klingon' ("),
+        (("export", "SMALL", "--voice", "klingon"), 2, "error: --voice klingon: unknown voice 'klingon' ("),
         (("export", "SMALL", "-o", "out.ogg"), 2, "out.ogg"),
         (("export", "SMALL", "-o", "-", "--format", "mp3"), 2, "error: -o -: audio cannot be written to standard"),
         (("preview", "SMALL", "--lines", "1", "-o", "-"), 2, "error: -o -: audio cannot be written to standard"),

@@ -22,7 +22,7 @@ from stillpoint.language import timeline as timing
 from stillpoint.language.timeline import Pace
 from stillpoint.output.export import PART_SUFFIX
 from stillpoint.sound.render import RenderOptions
-from stillpoint.voice import ClipCache, Synthesizer, SynthProgress, cache_key
+from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
 from stillpoint.voice.cache import TEMP_SUFFIX, decode_entry
 
 SHARED = ["Settle in and let the floor hold you.", "Breathe in slowly.", "Breathe out slowly.", "Rest here."]
@@ -120,8 +120,7 @@ def test_speech_levelled_for_another_format_is_levelled_again_without_synthesis(
         export_counting(source, synth, tmp_path / "a.mp3")
         wav = export_counting(source, synth, tmp_path / "a.wav")
         utterance = timing.utterances(pipeline.load_script(str(source)), Pace())[0]
-        clip = cache.get(cache_key(synth.engine_name, synth.engine_version, utterance.voice, utterance.rate,
-                                   utterance.text))
+        clip = cache.get(synth.key(utterance))
     assert wav.cached == wav.total
     level = pipeline.sound_for(RenderOptions(), "wav", 64).level
     assert clip.levelled_to(level) is not None

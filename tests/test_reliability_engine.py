@@ -23,7 +23,7 @@ from stillpoint.errors import SynthesisError
 from stillpoint.language import timeline as timing
 from stillpoint.language.timeline import Pace
 from stillpoint.output.export import PART_SUFFIX
-from stillpoint.voice import ClipCache, Synthesizer, cache_key
+from stillpoint.voice import ClipCache, Synthesizer
 from stillpoint.voice.cache import decode_entry
 from stillpoint.voice.fake import TAIL_SECONDS
 
@@ -53,7 +53,7 @@ def export(source: Path, synth: Synthesizer, dest: Path) -> timing.Timeline:
 def key_of(source: Path, synth: Synthesizer, line: int) -> str:
     """The cache key of what line ``line`` of ``source`` says."""
     wanted = [u for u in timing.utterances(pipeline.load_script(str(source)), Pace()) if u.line == line]
-    return cache_key(synth.engine_name, synth.engine_version, wanted[0].voice, wanted[0].rate, wanted[0].text)
+    return synth.key(wanted[0])
 
 
 @pytest.mark.parametrize(("fault", "message"), [

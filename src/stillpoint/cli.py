@@ -37,7 +37,7 @@ from stillpoint.listen.program import Program
 from stillpoint.listen.screen import clock
 from stillpoint.output import files, sidecars
 from stillpoint.sound.render import RenderOptions
-from stillpoint.voice import Synthesizer, SynthProgress
+from stillpoint.voice import Synthesizer, SynthProgress, catalogue
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -424,6 +424,8 @@ def play(
     options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
     with _sound_device() as sink, session.synthesizer(cache_dir, voice) as synth:
         program = Program(parsed, session.pace(voice, rate, _seconds("--length", length), bells), synth, options)
+        # One worker of each engine loads under the bell: two neural ones at once on two cores delay the first words.
+        synth.start_workers((event.utterance for event in program.timeline.events if event.utterance), each=1)
         fitted = _fit(program, quiet)
         first, note = _starting_point(parsed, program, resume_)
         stopped = _listen(parsed, program, sink, first, note or fitted, no_ui, quiet)
@@ -503,7 +505,7 @@ def check(
 
     words, values = lexicon.load(), _values(set_)
     with Synthesizer(engine=session.engine_spec()) as synth:  # started only for a script that chooses a voice
-        results = [authoring.check(source, values, words, strict, synth.voices) for source in scripts]
+        results = [authoring.check(source, values, words, strict, synth.resolve_voice) for source in scripts]
     if as_json:
         typer.echo(json.dumps(reports.check_report(results), indent=2))
     else:
@@ -842,15 +844,19 @@ def _announce(published: "publish.Publication", folder: Path, public: str, inter
 @app.command()
 @handled
 def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
-    """List the voices the speech engine offers.
+    """List every voice: its name (for `voice:` or --voice), engine, language, whether installed, and what it is.
 
     \b
     Example:
       stillpoint voices
     """
     with session.synthesizer(cache_dir) as synth:
-        for voice in synth.voices():
-            typer.echo(f"{voice.id:<24} {voice.name:<32} {', '.join(voice.languages)}")
+        rows = [("name", "engine", "language", "installed", "description")]
+        rows += [(v.name, catalogue.engine_label(v.engine), v.language, "yes" if v.installed else "no", v.description)
+                 for v in synth.voices()]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for row in rows:
+        typer.echo("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[4]]).rstrip())
 
 
 @cache_app.command("info")

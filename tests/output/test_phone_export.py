@@ -1,4 +1,4 @@
-"""The benefactor practice exported for a phone with the real espeak-ng voice, read back with real tools."""
+"""The benefactor practice exported for a phone with the real default voice (heart), read back with real tools."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from stillpoint.audio import SAMPLE_RATE
 from stillpoint.cli import app
 from stillpoint.output import cover
 
-pytestmark = pytest.mark.espeak
+pytestmark = pytest.mark.neural
 
 runner = CliRunner()
 TARGET = 900.0  # --length 15m
@@ -192,7 +192,7 @@ def test_lrc_and_vtt_sidecars_follow_the_plan(phone: dict) -> None:
     assert vtt.startswith("WEBVTT\n") and vtt.count(" --> ") == len(lines)
 
 
-def test_fitting_to_ten_minutes_lasts_ten_minutes_within_two_seconds(phone: dict) -> None:
+def test_fitting_to_a_length_lasts_that_length_within_two_seconds(phone: dict) -> None:
     assert phone["fitted"]["total"] == pytest.approx(TARGET, abs=2.0)
     assert len(decoded(phone["fitted_mp3"])) / SAMPLE_RATE == pytest.approx(TARGET, abs=2.0)
 

@@ -81,6 +81,12 @@ class FaultyEngine(FakeEngine):
         return fault() if fault else super().synthesize(text, voice, rate)
 
 
+class SecondEngine(FaultyEngine):
+    """The faulty engine under another name: a second engine, for routing lines between engines."""
+
+    name = "second"
+
+
 class BrokenEngine(FakeEngine):
     """An engine that cannot even start."""
 

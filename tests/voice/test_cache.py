@@ -15,6 +15,7 @@ from stillpoint.audio import SAMPLE_RATE, Clip
 from stillpoint.errors import CacheError
 from stillpoint.language.timeline import Utterance
 from stillpoint.voice import ClipCache, Synthesizer, cache_key
+from stillpoint.voice import cache as cache_module
 from stillpoint.voice.cache import TEMP_SUFFIX, decode_entry
 
 from .faulty_engines import spoken
@@ -36,6 +37,14 @@ def test_key_depends_on_everything_that_shapes_the_sound():
     ]
     assert cache_key(*fields) == KEY and len(KEY) == 64
     assert len({KEY, *(cache_key(*variant) for variant in variants)}) == 6
+
+
+def test_key_changes_with_the_entry_schema_and_the_shaping_of_clips(monkeypatch):
+    fields = ("fake", "1", "fake-a", 150, "Let the breath be easy.")
+    monkeypatch.setattr(cache_module, "SHAPE_VERSION", cache_module.SHAPE_VERSION + 1)
+    reshaped = cache_key(*fields)
+    monkeypatch.setattr(cache_module, "SCHEMA", cache_module.SCHEMA + 1)
+    assert len({KEY, reshaped, cache_key(*fields)}) == 3
 
 
 def test_round_trip_writes_a_valid_wav_in_a_shard_folder(tmp_path):

@@ -40,7 +40,7 @@ def test_audio_is_a_quiet_tone_not_silence():
 
 
 def test_voices_are_validated():
-    assert [voice.short for voice in FakeEngine().voices()] == ["fake-a", "fake-b", "en-us"]
+    assert [voice.short for voice in FakeEngine().voices()] == ["fake-a", "fake-b", "heart", "en-us"]
     with pytest.raises(VoiceError, match="unknown voice 'nobody'"):
         FakeEngine().synthesize("hello", "nobody", 120)
 

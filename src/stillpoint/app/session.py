@@ -10,14 +10,14 @@ from stillpoint.language import lexicon
 from stillpoint.language.timeline import Pace
 from stillpoint.sound import ambience as beds
 from stillpoint.sound.render import RenderOptions
-from stillpoint.voice import DEFAULT_ENGINE, ClipCache, Synthesizer, default_folder
+from stillpoint.voice import ClipCache, Synthesizer, default_folder
 
 ENGINE_ENV = "STILLPOINT_ENGINE"  # 'module:Class' of another engine, for tests and experiments
 
 
-def engine_spec() -> str:
-    """The engine the voice workers load: $STILLPOINT_ENGINE, else the default."""
-    return os.environ.get(ENGINE_ENV) or DEFAULT_ENGINE
+def engine_spec() -> str | None:
+    """The one engine every line is sent to, $STILLPOINT_ENGINE; None (when unset): each voice's own engine."""
+    return os.environ.get(ENGINE_ENV) or None
 
 
 def cache(cache_dir: Path | None = None) -> ClipCache:
@@ -26,14 +26,14 @@ def cache(cache_dir: Path | None = None) -> ClipCache:
 
 
 def synthesizer(cache_dir: Path | None = None, voice: str | None = None) -> Synthesizer:
-    """The synthesizer over the cache; a ``voice`` the engine does not offer is refused before any work."""
+    """The synthesizer over the cache; a ``voice`` that is unknown or not installed is refused before any work."""
     synth = Synthesizer(engine=engine_spec(), cache=cache(cache_dir))
     if voice:
         try:
             synth.resolve_voice(voice)
         except VoiceError as err:  # found later, it would be reported at the first line spoken
             synth.close()
-            raise UsageError(f"--voice {voice}: unknown voice", hint=err.diagnostic.hint) from None
+            raise UsageError(f"--voice {voice}: {err.diagnostic.message}", hint=err.diagnostic.hint) from None
     return synth
 
 

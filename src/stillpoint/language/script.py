@@ -12,7 +12,7 @@ from pathlib import Path
 from stillpoint import inputs
 from stillpoint.errors import MAX_FINDINGS, Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
 
-DEFAULT_VOICE = "en-us"
+DEFAULT_VOICE = "heart"  # the neural voice bundled with Stillpoint; see voice/catalogue.py
 DEFAULT_RATE = 120
 DEFAULT_BREATH = 8.0
 MAX_SECONDS = 3600.0  # of one marker, or one breath

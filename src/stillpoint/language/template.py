@@ -17,8 +17,9 @@ author:
 source:
 description: One or two sentences a listener reads before choosing this practice.
 tags: calm, breath
-// The voice, its speaking rate in words per minute, and the length of one breath for [breathe].
-voice: en-us
+// The voice (`stillpoint voices` lists them all; a language such as `french` works too), its speaking
+// rate in words per minute, and the length of one breath for [breathe].
+voice: heart
 rate: 120
 breath: 8s
 // Variables: write {friend} in the text; `--set friend="my sister"` replaces the default given here.

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from stillpoint.app import session
 from stillpoint.errors import StillpointError
-from stillpoint.voice import Synthesizer, VoiceInfo
+from stillpoint.voice import Synthesizer, Voice
 
 T = TypeVar("T")
 MAX_JOBS = 50  # finished exports kept to be downloaded; the oldest are forgotten (their files stay until exit)
@@ -25,10 +25,10 @@ class Speaker:
     def __init__(self, cache_dir: Path | None = None):
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="stillpoint-studio-voice", initializer=_hold_ctrl_c)
         self._synth: Synthesizer = self._thread.submit(session.synthesizer, cache_dir).result()
-        self._voices: list[VoiceInfo] | None = None
+        self._voices: list[Voice] | None = None
 
     def warm_up(self) -> None:
-        """Start every voice worker and learn the voices now, so the first part heard waits for neither."""
+        """Start the default voice's workers and learn the voices now, so the first part heard waits for neither."""
         self.submit(lambda synth: synth.start_workers())
         self.voices()
 
@@ -36,11 +36,15 @@ class Speaker:
         """Run ``work`` with the synthesizer on its thread, after the work already queued."""
         return self._thread.submit(work, self._synth)
 
-    def voices(self) -> list[VoiceInfo]:
-        """The engine's voices (asked once, on the synthesizer's thread)."""
+    def voices(self) -> list[Voice]:
+        """Every voice on offer (asked once, on the synthesizer's thread)."""
         if self._voices is None:
             self._voices = self.submit(lambda synth: synth.voices()).result()
         return list(self._voices)
+
+    def resolve(self, name: str) -> Voice:
+        """The voice ``name`` picks, on the synthesizer's thread; VoiceError if it is unknown or not installed."""
+        return self.submit(lambda synth: synth.resolve_voice(name)).result()
 
     def close(self) -> None:
         """Stop the voice workers once the queued work is done."""

@@ -36,7 +36,7 @@ from stillpoint.output.filenames import safe_name
 from stillpoint.sound import ambience
 from stillpoint.sound.render import RenderOptions
 from stillpoint.studio.jobs import Job, Jobs, Speaker
-from stillpoint.voice import Synthesizer, SynthProgress, resolve_voice
+from stillpoint.voice import Synthesizer, SynthProgress
 
 MAX_TEXT = 1_000_000
 MAX_FIELD = 300
@@ -167,7 +167,7 @@ def _choices(body: dict[str, Any], studio: Studio) -> tuple[Pace, RenderOptions]
     """The voice, rate, bells and ambience the page chose, checked like their command-line options."""
     voice = _optional_text(body, "voice")
     if voice:
-        resolve_voice(voice, studio.speaker.voices())
+        studio.speaker.resolve(voice)
     rate = _number(body, "rate", 60, 300, None)
     bed = _optional_text(body, "ambience")
     if bed is not None and bed not in ambience.BEDS:
@@ -240,14 +240,15 @@ async def check(request: Request) -> Response:
     studio: Studio = request.app.state.studio
     text, practice = _practice(body)
     pace, _ = _choices(body, studio)
-    found = await asyncio.to_thread(authoring.draft, text, practice, pace, lexicon.load(), studio.speaker.voices)
+    found = await asyncio.to_thread(authoring.draft, text, practice, pace, lexicon.load(), studio.speaker.resolve)
     return JSONResponse(reports.draft_report(found))
 
 
 def voices(request: Request) -> Response:
-    """The voices the engine offers, and the ambiences."""
-    offered = request.app.state.studio.speaker.voices()
-    return JSONResponse({"voices": [{"id": v.id, "name": v.name, "languages": list(v.languages)} for v in offered],
+    """The voices installed (by the name a script uses, and what they are), and the ambiences."""
+    offered = [v for v in request.app.state.studio.speaker.voices() if v.installed]
+    return JSONResponse({"voices": [{"id": v.name, "name": v.title or v.description, "languages": list(v.languages)}
+                                    for v in offered],
                          "ambiences": list(ambience.BEDS)})
 
 

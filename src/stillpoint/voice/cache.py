@@ -16,8 +16,9 @@ from typing import NamedTuple
 from stillpoint import inputs
 from stillpoint.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, Clip
 from stillpoint.errors import CacheError
+from stillpoint.voice.shape import SHAPE_VERSION
 
-SCHEMA = 1
+SCHEMA = 2  # 2: voices resolved to their engine's id, each engine its own workers
 ENTRY_SUFFIX = ".wav"
 TEMP_SUFFIX = ".tmp"
 STALE_SECONDS = 3600.0
@@ -42,8 +43,13 @@ def default_folder() -> Path:
 
 
 def cache_key(engine: str, version: str, voice: str, rate: int, text: str) -> str:
-    """The address of one line of speech: a hash of everything that shapes its sound."""
-    fields = {"schema": SCHEMA, "engine": engine, "version": version, "voice": voice, "rate": rate, "text": text}
+    """The address of one line of speech: a hash of everything that shapes its sound.
+
+    ``version`` is the engine's (it names the model file too), ``voice`` the engine's own id of the voice; the
+    schema and the shape version change when what an entry holds, or how clips are trimmed and faded, does.
+    """
+    fields = {"schema": SCHEMA, "shape": SHAPE_VERSION, "engine": engine, "version": version, "voice": voice,
+              "rate": rate, "text": text}
     return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,9 +63,13 @@ def resolve_voice(requested: str, voices: Sequence[VoiceInfo]) -> str:
 
 def _voice_hint(wanted: str, voices: Sequence[VoiceInfo]) -> str:
     """A did-you-mean suggestion (when one is close) and where to find every voice."""
-    by_form = {name.casefold(): voice.short for voice in voices for form in _NAME_FORMS for name in form(voice)}
-    close = difflib.get_close_matches(wanted, list(by_form), n=6, cutoff=0.6)
-    suggestions = list(dict.fromkeys(by_form[match] for match in close))[:3]
+    return did_you_mean(wanted, {name.casefold(): v.short for v in voices for form in _NAME_FORMS for name in form(v)})
+
+
+def did_you_mean(wanted: str, names: Mapping[str, str]) -> str:
+    """The voices whose names (casefolded keys of ``names``, each naming a voice) are close to ``wanted``, as a hint."""
+    close = difflib.get_close_matches(wanted, list(names), n=6, cutoff=0.6)
+    suggestions = list(dict.fromkeys(names[match] for match in close))[:3]
     if not suggestions:
         return LIST_HINT
     return f"did you mean {' or '.join(repr(s) for s in suggestions)}? {LIST_HINT}"

@@ -12,7 +12,8 @@ from stillpoint.voice.engine import VoiceInfo, resolve_voice
 FAKE_VOICES = (
     VoiceInfo("fake/fake-a", "Fake Voice A", ("en",)),
     VoiceInfo("fake/fake-b", "Fake Voice B", ("en",)),
-    # The default voice of practices, so the built-in ones run on the fake engine too.
+    # The default voice of practices, and espeak-ng's most named one, so the built-in ones run on it too.
+    VoiceInfo("fake/heart", "Fake Heart", ("en-us",)),
     VoiceInfo("fake/en-us", "Fake English (America)", ("en-us",)),
 )
 TAIL_SECONDS = 0.2
@@ -31,7 +32,7 @@ class FakeEngine:
         return "1"
 
     def voices(self) -> list[VoiceInfo]:
-        """The two fake voices."""
+        """The fake voices."""
         return list(FAKE_VOICES)
 
     def synthesize(self, text: str, voice: str, rate: int) -> Clip:

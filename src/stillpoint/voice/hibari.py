@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from importlib import metadata, resources
+import importlib.util
+from importlib import metadata
 from pathlib import Path
 
 from stillpoint.audio import Clip
@@ -22,8 +23,14 @@ EMPTY_HINT = "remove the empty line"
 
 
 def model_path() -> Path:
-    """The bundled voice's ONNX file inside the installed package."""
-    return Path(str(resources.files("hibari") / "assets" / "hibari.onnx"))
+    """The bundled voice's ONNX file inside the installed package, found without importing it.
+
+    Importing hibari loads scipy (about 0.3 s), and the cache key needs this file's hash in every command.
+    """
+    spec = importlib.util.find_spec("hibari")
+    if spec is None or not spec.submodule_search_locations:
+        raise SynthesisError("hibari-tts is not installed", hint="pip install --force-reinstall stillpoint")
+    return Path(spec.submodule_search_locations[0]) / "assets" / "hibari.onnx"
 
 
 @functools.cache

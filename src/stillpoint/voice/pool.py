@@ -1,4 +1,8 @@
-"""Speech in long-lived worker processes: clips stream out in order, with the cache in front."""
+"""Speech in long-lived worker processes: clips stream out in order, with the cache in front.
+
+Each line goes to the workers of its voice's engine: every engine has workers of its own (up to one per core),
+so two engines are never loaded in one process.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnContext
@@ -19,12 +23,14 @@ from typing import Any
 
 from stillpoint.audio import SAMPLE_WIDTH, Clip
 from stillpoint.errors import StillpointError, SynthesisError, VoiceError
+from stillpoint.language.script import DEFAULT_VOICE
 from stillpoint.language.timeline import Utterance
 from stillpoint.sound import loudness
+from stillpoint.voice import catalogue
 from stillpoint.voice.cache import ClipCache, cache_key
-from stillpoint.voice.engine import Engine, VoiceInfo, resolve_voice
+from stillpoint.voice.catalogue import ESPEAK_ENGINE, Catalogue, Voice
+from stillpoint.voice.engine import Engine
 
-DEFAULT_ENGINE = "stillpoint.voice.espeak:EspeakEngine"
 STARTUP_GRACE = 10.0  # seconds a new worker may spend starting, on top of the timeout
 CRASH_GRACE = 1.0  # seconds to let a dying worker exit by itself, so its exit code is known
 RETRY_HINT = "try again; if it keeps failing, simplify or split the line"
@@ -150,6 +156,7 @@ class _Job:
     """One request for a worker and, once answered, its outcome."""
 
     op: str
+    engine: str
     args: tuple = ()
     utterance: Utterance | None = None
     key: str = ""
@@ -168,6 +175,7 @@ class _Worker:
     """One engine process, its pipe, and the job it is working on."""
 
     def __init__(self, context: SpawnContext, spec: str, timeout: float):
+        self.spec = spec
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, spec), name="stillpoint-voice", daemon=True)
         self.process.start()
@@ -234,14 +242,16 @@ def _stop_all(pool: list[_Worker]) -> None:
 
 
 class Synthesizer:
-    """Turns utterances into clips with a pool of engine processes and an optional cache.
+    """Turns utterances into clips with pools of engine processes, one pool per engine, and an optional cache.
 
+    Each utterance is spoken by the voice its name picks in the catalogue, on that voice's engine. Given an
+    ``engine`` ('module:Class'), every line goes to that one engine instead, which resolves the names itself.
     Use one from a single thread; run one ``clips`` iteration at a time.
     """
 
     def __init__(
         self,
-        engine: str = DEFAULT_ENGINE,
+        engine: str | None = None,
         cache: ClipCache | None = None,
         workers: int | None = None,
         timeout: float = 20.0,
@@ -253,8 +263,9 @@ class Synthesizer:
         self._lookahead = 2 * self.workers + 4
         self._context = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
-        self._identity: tuple[str, str] | None = None
-        self._voices: list[VoiceInfo] | None = None
+        self._identities: dict[str, tuple[str, str]] = {}
+        self._routes: dict[str, Voice] = {}
+        self._catalogue = self._new_catalogue()
         # Stops the workers even if close() is never called.
         weakref.finalize(self, _stop_all, self._pool)
 
@@ -270,34 +281,70 @@ class Synthesizer:
         """Stop every worker process; the synthesizer starts new ones if used again."""
         _stop_all(self._pool)
 
-    def start_workers(self) -> None:
-        """Start every worker now (they load their engines meanwhile), so the first lines asked for need not wait."""
-        while len(self._pool) < self.workers:
-            self._start()
+    def start_workers(self, utterances: Iterable[Utterance] | None = None, each: int | None = None) -> None:
+        """Start ``each`` workers (default: all) of the default voice's engine, or of each engine ``utterances`` need.
 
-    @property
-    def engine_name(self) -> str:
-        """The engine's name."""
-        return self._engine_identity()[0]
+        Given utterances, only engines with a line missing from the cache get workers. They load their engines
+        meanwhile, so the first lines asked for need not wait; any others start as lines queue for them. A line
+        whose voice cannot be spoken is left to report it in its turn, where the script chooses the voice.
+        """
+        names = [DEFAULT_VOICE] if utterances is None else [u.voice for u in utterances if not self._cached(u)]
+        engines = []
+        for name in dict.fromkeys(names):
+            with contextlib.suppress(VoiceError):
+                engines.append(self._route(name).engine)
+        for spec in dict.fromkeys(engines):
+            while len(self._workers_of(spec)) < min(each or self.workers, self.workers):
+                self._start(spec)
 
-    @property
-    def engine_version(self) -> str:
-        """The engine's version."""
-        return self._engine_identity()[1]
+    def _cached(self, utterance: Utterance) -> bool:
+        """Whether the cache holds utterance's clip (not if its voice cannot be spoken)."""
+        try:
+            return self.cache is not None and self.cache.path(self.key(utterance)).exists()
+        except VoiceError:
+            return False
 
-    def voices(self) -> list[VoiceInfo]:
-        """The voices the engine offers (asked once, then remembered)."""
-        if self._voices is None:
-            self._voices = self._call("voices")
-        return list(self._voices)
+    def engine_of(self, voice: str) -> tuple[str, str]:
+        """The name and version of the engine that speaks ``voice``."""
+        return self._identity(self._route(voice).engine)
 
-    def resolve_voice(self, name: str) -> str:
-        """The engine's id for a voice name; VoiceError with a suggestion if it has none."""
-        return resolve_voice(name, self.voices())
+    def key(self, utterance: Utterance) -> str:
+        """The cache key of utterance: its engine, the engine's version, the voice's id, rate and text."""
+        voice = self._route(utterance.voice)
+        return cache_key(*self._identity(voice.engine), voice.engine_voice, utterance.rate, utterance.text)
+
+    def voices(self) -> list[Voice]:
+        """Every voice on offer, the neural ones first (an engine's own are asked for once, then remembered)."""
+        return self._catalogue.voices()
+
+    def resolve_voice(self, name: str) -> Voice:
+        """The voice ``name`` picks; VoiceError with a suggestion if none, or with how to install it."""
+        return self._catalogue.choose(name)
 
     def warnings(self) -> list[str]:
         """Problems that did not stop the work but are worth telling (e.g. an unwritable cache)."""
         return list(self.cache.warnings) if self.cache else []
+
+    def _new_catalogue(self) -> Catalogue:
+        """The neural voices and espeak-ng's; or, given one engine for everything, that engine's voices only."""
+        if self.engine is None:
+            return Catalogue(catalogue.neural_voices(), lambda: catalogue.listed_voices(self._ask(ESPEAK_ENGINE),
+                                                                                         ESPEAK_ENGINE))
+        spec = self.engine
+        return Catalogue((), lambda: catalogue.listed_voices(self._ask(spec), spec, self._identity(spec)[0]))
+
+    def _route(self, name: str) -> Voice:
+        """The voice a line named ``name`` is spoken with (remembered); one engine for all resolves names itself."""
+        if name not in self._routes:
+            self._routes[name] = self.resolve_voice(name) if self.engine is None else Voice(name, self.engine)
+        return self._routes[name]
+
+    def _identity(self, spec: str) -> tuple[str, str]:
+        """(name, version) of an engine, from its class: no worker is needed to know it."""
+        if spec not in self._identities:
+            cls = engine_class(spec)
+            self._identities[spec] = (cls.name, cls.version())
+        return self._identities[spec]
 
     def clips(
         self,
@@ -338,8 +385,13 @@ class Synthesizer:
             window.append(self._job_for(utterance, live, queue, level))
 
     def _job_for(self, utterance: Utterance, live: dict[str, _Job], queue: deque[_Job], level: Level | None) -> _Job:
-        """The job for utterance, shared with an identical line already in the window."""
-        key = cache_key(*self._engine_identity(), utterance.voice, utterance.rate, utterance.text)
+        """The job for utterance, shared with an identical line already in the window; failed if its voice is not."""
+        try:
+            key = self.key(utterance)
+        except VoiceError as err:  # told in its turn, after the lines before it, at the line choosing the voice
+            job = _Job("synthesize", "", utterance=utterance, refs=1, key=f"unspoken:{id(utterance)}")
+            job.finish(error=_engine_error("VoiceError", err.diagnostic.message, err.diagnostic.hint, utterance))
+            return live.setdefault(job.key, job)
         job = live.get(key)
         if job is None:
             job = live[key] = self._new_job(utterance, key, queue, level)
@@ -348,7 +400,9 @@ class Synthesizer:
 
     def _new_job(self, utterance: Utterance, key: str, queue: deque[_Job], level: Level | None) -> _Job:
         """A finished job for a cache hit, a queued levelling job for a hit not levelled so yet, or a synthesis job."""
-        job = _Job("synthesize", (utterance.text, utterance.voice, utterance.rate, level), utterance, key)
+        voice = self._route(utterance.voice)
+        line = (utterance.text, voice.engine_voice, utterance.rate, level)
+        job = _Job("synthesize", voice.engine, line, utterance, key)
         clip = self.cache.get(key) if self.cache else None
         job.cached = clip is not None
         if clip is None:
@@ -367,20 +421,13 @@ class Synthesizer:
         if not job.refs:
             del live[job.key]
 
-    def _call(self, op: str) -> Any:
-        """Ask one worker for op and return its answer."""
-        job = _Job(op)
+    def _ask(self, engine: str, op: str = "voices") -> Any:
+        """Ask one worker of ``engine`` for op and return its answer."""
+        job = _Job(op, engine)
         self._wait_for(job, deque([job]))
         if job.error:
             raise job.error
         return job.value
-
-    def _engine_identity(self) -> tuple[str, str]:
-        """(name, version) of the engine, from its class: no worker is needed to know it."""
-        if self._identity is None:
-            cls = engine_class(self.engine)
-            self._identity = (cls.name, cls.version())
-        return self._identity
 
     def _wait_for(self, job: _Job, queue: deque[_Job]) -> None:
         """Keep the workers busy with the queue until job is done; stop feeding them if it failed."""
@@ -391,25 +438,36 @@ class Synthesizer:
                 self._dispatch(queue)
 
     def _dispatch(self, queue: deque[_Job]) -> None:
-        """Hand queued jobs to idle workers, starting new workers up to the limit."""
-        while queue and (worker := self._idle_worker()):
+        """Hand queued jobs, in order, to idle workers of their engines, starting workers up to each engine's limit."""
+        waiting: deque[_Job] = deque()
+        while queue:
             job = queue.popleft()
+            worker = self._idle_worker(job.engine)
+            if worker is None:
+                waiting.append(job)
+                continue
             try:
                 worker.submit(job)
             except OSError:
                 self._lost(worker)
+        queue.extend(waiting)
 
-    def _idle_worker(self) -> _Worker | None:
-        """A worker with nothing to do, started now if the pool has room."""
-        idle = next((worker for worker in self._pool if worker.job is None), None)
-        if idle is None and len(self._pool) < self.workers:
-            idle = self._start()
+    def _workers_of(self, engine: str) -> list[_Worker]:
+        """The workers running ``engine``."""
+        return [worker for worker in self._pool if worker.spec == engine]
+
+    def _idle_worker(self, engine: str) -> _Worker | None:
+        """A worker of ``engine`` with nothing to do, started now if that engine has room for one more."""
+        workers = self._workers_of(engine)
+        idle = next((worker for worker in workers if worker.job is None), None)
+        if idle is None and len(workers) < self.workers:
+            idle = self._start(engine)
         return idle
 
-    def _start(self) -> _Worker:
+    def _start(self, engine: str) -> _Worker:
         """Start one more worker process; it is in the pool, to be stopped, before any signal is acted on."""
         with _signals_held():
-            worker = _Worker(self._context, self.engine, self.timeout)
+            worker = _Worker(self._context, engine, self.timeout)
             self._pool.append(worker)
         return worker
 
