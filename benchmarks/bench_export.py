@@ -1,10 +1,9 @@
-"""Exporting the benefactor practice with the real espeak-ng engine: cold, warm, and after a one-line edit.
+"""Exporting the benefactor practice: cold against the pipeline a user would build, warm, and after a one-line edit.
 
-- cold: a fresh cache, every line synthesized; all workers (one per core) against one worker, best of 2,
-  the two alternated so a machine that gets busier or quieter affects both alike. Two reference rows say how far
-  the machine lets that ratio go: the CPU time all processes of the quicker all-worker export spent, spread
-  perfectly over the cores, against one worker; and synthesis alone (no rendering, no encoding), all workers
-  against one.
+- cold, against the peer: `stillpoint export benefactor --voice heart` in a fresh process with an empty cache,
+  against `benchmarks/peer.py` in a fresh process: hibari speaking the same lines at the same speed one after
+  another, pydub appending each clip and the plan's silences, ffmpeg writing the MP3 (the lines, their speed and
+  the silences come from `stillpoint plan --json`). Alternated, RUNS of each, the medians compared.
 - warm: every line in the cache and the workers up; `pipeline.export` against lameenc alone encoding
   the identical rendered PCM with the same settings, best of 3 each.
 - edit: one spoken line of a copy of the practice changed, then exported again: exactly one line may be
@@ -13,24 +12,27 @@
 
 from __future__ import annotations
 
-import resource
+import json
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.common import best_of, lameenc_alone, ratio, row
+from benchmarks.common import best_of, environment, lameenc_alone, ratio, row, section_rates, stillpoint
 from stillpoint.app import pipeline
 from stillpoint.language import library
-from stillpoint.language import timeline as timing
 from stillpoint.language.timeline import Pace
 from stillpoint.sound.render import RenderOptions, render
 from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
 
 PRACTICE = "benefactor"
+VOICE = "heart"  # the default voice, named so both sides surely speak with hibari
 WARM_LIMIT = 1.5
-COLD_LIMIT = 0.65
+PEER_LIMIT = 0.5
+RUNS = 3
+PEER = Path(__file__).with_name("peer.py")
 EDITED = ("Let the chair, the cushion, or the floor take your weight.",
           "Let the chair, the cushion, or the floor take all of your weight.")
 
@@ -43,63 +45,47 @@ def _export(source: str, synth: Synthesizer, dest: Path) -> list[SynthProgress]:
     return reports
 
 
-@dataclass(frozen=True)
-class Run:
-    """One timed run: wall-clock seconds and the CPU seconds of this process and its reaped children."""
+def peer_segments(folder: Path) -> list[dict]:
+    """What the peer speaks and leaves silent, in order: the lines of the plan, at hibari's speed for their rate."""
+    from stillpoint.voice.hibari import speed_for
 
-    wall: float
-    cpu: float
+    done = subprocess.run(stillpoint("plan", PRACTICE, "--voice", VOICE, "--json", "--quiet", "--cache-dir",
+                                     folder / "plan-cache"), env=environment(folder), check=True, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL)
+    rates = section_rates(PRACTICE)
+    return [{"text": e["text"], "speed": speed_for(rates[e["section"]])} if e["kind"] == "speech"
+            else {"silence": e["duration"]} for e in json.loads(done.stdout)["events"]]
 
 
-def _timed(action: Callable[[], object]) -> Run:
-    """Run ``action`` once, counting wall-clock and CPU time (workers are reaped when it ends)."""
-    before = _cpu_seconds()
+def _seconds(command: list[str | Path], folder: Path) -> float:
+    """Wall-clock seconds of ``command`` in a fresh process, its start-up included."""
     started = time.perf_counter()
-    action()
-    return Run(time.perf_counter() - started, _cpu_seconds() - before)
+    subprocess.run([str(part) for part in command], env=environment(folder), check=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
 
 
-def _cpu_seconds() -> float:
-    """User and system time of this process and of its children that have ended."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def _minutes(mp3: Path) -> float:
+    """The length of an MP3 file in minutes."""
+    from mutagen.mp3 import MP3
+
+    return MP3(mp3).info.length / 60
 
 
-def _cold_export(folder: Path, workers: int | None, run: int) -> None:
-    """One export with an empty cache of its own, worker start-up included."""
-    with Synthesizer(cache=ClipCache(folder / f"cold-{workers}-{run}"), workers=workers) as synth:
-        _export(PRACTICE, synth, folder / "cold.mp3")
-
-
-def _cold_synthesis(folder: Path, workers: int | None, run: int) -> None:
-    """Every line of the practice synthesized and levelled into an empty cache, nothing rendered or encoded."""
-    options = pipeline.sound_for(RenderOptions(), "mp3", pipeline.ExportSettings().bitrate)
-    timeline = timing.plan(pipeline.load_script(PRACTICE), Pace())
-    with Synthesizer(cache=ClipCache(folder / f"synth-{workers}-{run}"), workers=workers) as synth:
-        for _clip in pipeline.speech_clips(timeline, synth, level=options.level):
-            pass
-
-
-def _one_and_all(folder: Path, job: Callable[[Path, int | None, int], None]) -> tuple[Run, Run]:
-    """The quickest run of ``job`` with one worker and with all of them, best of 2, alternated."""
-    runs = [(_timed(lambda: job(folder, 1, n)), _timed(lambda: job(folder, None, n))) for n in range(2)]
-    return min((r[0] for r in runs), key=lambda r: r.wall), min((r[1] for r in runs), key=lambda r: r.wall)
-
-
-def cold_rows(folder: Path) -> list[dict]:
-    """All workers against one, for the export and for synthesis alone, with the bound the cores set."""
-    workers = Synthesizer().workers
-    one, every = _one_and_all(folder, _cold_export)
-    alone_one, alone_every = _one_and_all(folder, _cold_synthesis)
-    spread = every.cpu / workers
-    return [
-        row(f"cold export of {PRACTICE}: {workers} workers vs 1", ratio(every.wall, one.wall),
-            f"<= {COLD_LIMIT}x", every.wall / one.wall <= COLD_LIMIT),
-        row(f"  its CPU time ({every.cpu:.1f} s) spread over {workers} cores vs 1 worker", ratio(spread, one.wall),
-            "reference: with no core ever idle", True),
-        row(f"  synthesis alone, no encoding: {workers} workers vs 1", ratio(alone_every.wall, alone_one.wall),
-            "reference", True),
-    ]
+def peer_rows(folder: Path) -> list[dict]:
+    """Cold export against the peer pipeline, alternated, the medians of RUNS each."""
+    segments = folder / "segments.json"
+    segments.write_text(json.dumps(peer_segments(folder)), encoding="utf-8")
+    ours, theirs = [], []
+    for run in range(RUNS):
+        ours.append(_seconds(stillpoint("export", PRACTICE, "--voice", VOICE, "-o", folder / "ours.mp3", "--force",
+                                        "--quiet", "--cache-dir", folder / f"cold-cache-{run}"), folder))
+        theirs.append(_seconds([sys.executable, PEER, segments, folder / "peer.mp3"], folder))
+    ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
+    lengths = f"{_minutes(folder / 'ours.mp3'):.1f} vs {_minutes(folder / 'peer.mp3'):.1f} min"
+    return [row(f"cold export of {PRACTICE} --voice {VOICE} vs hibari + pydub + ffmpeg, line after line",
+                f"{ratio(ours_median, theirs_median)} ({lengths}; median of {RUNS}, alternated)",
+                f"<= {PEER_LIMIT}x", ours_median / theirs_median <= PEER_LIMIT)]
 
 
 def warm_rows(folder: Path, synth: Synthesizer) -> list[dict]:
@@ -131,10 +117,10 @@ def edit_rows(folder: Path, synth: Synthesizer) -> list[dict]:
 
 
 def run() -> list[dict]:
-    """Rows for cold, warm and edited exports."""
+    """Rows for cold (against the peer), warm and edited exports."""
     with tempfile.TemporaryDirectory(prefix="stillpoint-bench-") as name:
         folder = Path(name)
-        rows = cold_rows(folder)
+        rows = peer_rows(folder)
         with Synthesizer(cache=ClipCache(folder / "warm-cache")) as synth:
             rows += warm_rows(folder, synth) + edit_rows(folder, synth)
     return rows

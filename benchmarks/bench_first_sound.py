@@ -1,10 +1,10 @@
-"""How soon `stillpoint play` is heard: cold cache, real espeak-ng, ALSA pointed at a capture file.
+"""How soon `stillpoint play` is heard: cold cache, the practice's real voice, ALSA pointed at a capture file.
 
 Measures, from the start of the process, when the first non-silent bytes reach the audio device (the
 capture file of ALSA's `file` plugin), against the time a full synthesis of the practice takes
 (`stillpoint plan`, cold), which is how long a player that synthesizes everything first stays silent.
-By default the opening bell is the first sound; with --no-bells the first words are, and the row says
-how many lines were synthesized by then (fewer than all: the rest is synthesized while it plays).
+By default the opening bell is the first sound; with --no-bells the first words are (within 1.5 s), and the
+row says how many lines were synthesized by then (fewer than all: the rest is synthesized while it plays).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ PRACTICE = "benefactor"
 RUNS = 5
 TARGET_SECONDS = 1.0
 TARGET_SHARE = 0.15
+WORDS_TARGET = 1.5  # seconds to the first words with --no-bells, which then wait for the first line's synthesis
 TIMEOUT = 60.0
 ALSA_CONFIG = 'pcm.!default {{ type file; slave.pcm "null"; file "{capture}"; format "raw" }}\n'
 
@@ -106,12 +107,13 @@ def run() -> list[dict]:
     lines = _lines()
     return [
         {"name": f"full synthesis of {PRACTICE}, cold (stillpoint plan)", "measured": f"{full:.2f} s",
-         "target": "reference", "ok": True},
+         "target": "reference", "ok": None},
         {"name": f"play {PRACTICE}, cold: first sound (the opening bell)",
          "measured": f"{sound:.2f} s ({share:.0%} of full synthesis)",
          "target": f"< {TARGET_SECONDS:.0f} s and <= {TARGET_SHARE:.0%}",
          "ok": sound < TARGET_SECONDS and share <= TARGET_SHARE},
         {"name": f"play {PRACTICE} --no-bells, cold: first words",
          "measured": f"{words:.2f} s ({words / full:.0%}); {synthesized} of {lines} lines synthesized by then",
-         "target": "heard before every line is synthesized", "ok": synthesized < lines},
+         "target": f"< {WORDS_TARGET} s, before every line is synthesized",
+         "ok": words < WORDS_TARGET and synthesized < lines},
     ]

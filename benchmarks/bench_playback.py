@@ -1,7 +1,7 @@
 """Does the player keep the sound card fed? The player, on a stand-in card that plays in real time. And how
 soon does `play` say so when there is no sound card at all?
 
-Plays the first seconds of the benefactor practice with a cold cache and the real espeak-ng engine (so
+Plays the first seconds of the benefactor practice with a cold cache and its real voice (so
 worker start-up, synthesis, ambience and rendering all compete with the player for the CPU) into a sink
 that consumes samples at the real rate from a buffer as deep as the sound device's, and counts the times it
 ran dry. One stream feeds the card from start to end, so chunk boundaries are ordinary writes: a gap

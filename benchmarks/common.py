@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -22,9 +23,9 @@ SPOKEN = (
 )
 
 
-def row(name: str, measured: str, target: str, ok: bool) -> dict:
-    """One line of the results table."""
-    return {"name": name, "measured": measured, "target": target, "ok": bool(ok)}
+def row(name: str, measured: str, target: str, ok: bool | None) -> dict:
+    """One line of the results table; ``ok`` None for a figure given for information, with no target."""
+    return {"name": name, "measured": measured, "target": target, "ok": None if ok is None else bool(ok)}
 
 
 def best_of(runs: int, action: Callable[[], object]) -> float:
@@ -59,6 +60,21 @@ def stillpoint(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "stillpoint", *(str(arg) for arg in args)]
 
 
+def environment(home: Path) -> dict[str, str]:
+    """The real engines, and a home of the benchmark's own: no user lexicon, no user practices."""
+    env = {key: value for key, value in os.environ.items() if key not in ("STILLPOINT_ENGINE", "STILLPOINT_PATH")}
+    env["HOME"] = str(home)
+    return env
+
+
 def ratio(measured: float, reference: float) -> str:
     """'1.52 s vs 1.25 s = 1.22x'."""
     return f"{measured:.2f} s vs {reference:.2f} s = {measured / reference:.2f}x"
+
+
+def section_rates(practice: str) -> dict[str, int]:
+    """The rate each section of a practice asks for, in words per minute, by title."""
+    from stillpoint.app import pipeline
+
+    script = pipeline.load_script(practice)
+    return {section.title: section.settings.rate or script.meta.rate for section in script.sections}

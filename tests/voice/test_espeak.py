@@ -99,8 +99,15 @@ def test_a_sentence_gives_speech_of_plausible_length(synth):
     assert np.sqrt(np.mean(audio.astype(float) ** 2)) > 300
 
 
+def test_below_its_slowest_setting_espeak_is_slowed_by_pauses_between_words():
+    assert espeak_module.setting_for(300) > espeak_module.setting_for(150) > espeak_module.setting_for(110)
+    assert espeak_module.setting_for(60) == espeak_module.setting_for(90) == espeak_module.MIN_SETTING
+    assert espeak_module.word_gap_for(110) == espeak_module.word_gap_for(150) == 0
+    assert 0 < espeak_module.word_gap_for(90) < espeak_module.word_gap_for(60)
+
+
 @pytest.mark.espeak
-@pytest.mark.parametrize("rate", [100, 120, 150])
+@pytest.mark.parametrize("rate", [70, 100, 120, 150])
 def test_the_rate_asked_is_the_rate_spoken(rate):
     engine = espeak_module.EspeakEngine()
     assert_rate_within_tolerance(lambda text: engine.synthesize(text, "en-us", rate), RATE_LINES, rate)

