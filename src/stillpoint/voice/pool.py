@@ -36,6 +36,9 @@ CRASH_GRACE = 1.0  # seconds to let a dying worker exit by itself, so its exit c
 RETRY_HINT = "try again; if it keeps failing, simplify or split the line"
 START_HINT = "check that the speech engine is installed: run `stillpoint voices`"
 ENGINE_ERRORS = {cls.__name__: cls for cls in (SynthesisError, VoiceError)}
+# Jobs a worker may hold at once: the next is already in its pipe when it finishes one, so it never waits for this
+# process to take the answer, store it in the cache and send more (about 10 ms a line, while the export renders).
+DEPTH = 2
 Level = tuple[float, float]  # (target LUFS, true-peak ceiling dBTP) that speech is levelled to
 
 
@@ -172,7 +175,7 @@ class _Job:
 
 
 class _Worker:
-    """One engine process, its pipe, and the job it is working on."""
+    """One engine process, its pipe, and the jobs sent to it, the one it is working on first."""
 
     def __init__(self, context: SpawnContext, spec: str, timeout: float):
         self.spec = spec
@@ -182,15 +185,25 @@ class _Worker:
         child.close()
         self.timeout = timeout
         self.ready = False
-        self.job: _Job | None = None
+        self.jobs: deque[_Job] = deque()
         self.deadline = time.monotonic() + timeout + STARTUP_GRACE
 
+    @property
+    def job(self) -> _Job | None:
+        """The job the process is working on, if any."""
+        return self.jobs[0] if self.jobs else None
+
     def submit(self, job: _Job) -> None:
-        """Send job to the process; its clock starts now, or once the engine is ready."""
-        self.job = job
-        if self.ready:
+        """Send job to the process; its clock starts once the jobs before it are done and the engine is ready."""
+        self.jobs.append(job)
+        if self.ready and len(self.jobs) == 1:
             self.deadline = time.monotonic() + self.timeout
         self.conn.send((job.op, job.args))
+
+    def answered(self) -> _Job:
+        """The job just answered, taken off the list; the next one's clock starts now."""
+        self.deadline = time.monotonic() + self.timeout
+        return self.jobs.popleft()
 
     def mark_ready(self) -> None:
         """The engine is up: a job already sent starts its clock now."""
@@ -462,7 +475,8 @@ class Synthesizer:
         idle = next((worker for worker in workers if worker.job is None), None)
         if idle is None and len(workers) < self.workers:
             idle = self._start(engine)
-        return idle
+        return idle or min((worker for worker in workers if len(worker.jobs) < DEPTH),
+                           key=lambda worker: len(worker.jobs), default=None)
 
     def _start(self, engine: str) -> _Worker:
         """Start one more worker process; it is in the pool, to be stopped, before any signal is acted on."""
@@ -473,7 +487,7 @@ class Synthesizer:
 
     def _step(self) -> None:
         """Wait for the next message from a busy or starting worker, or for a deadline to pass."""
-        active = [worker for worker in self._pool if worker.job or not worker.ready]
+        active = [worker for worker in self._pool if worker.jobs or not worker.ready]
         remaining = min(worker.deadline for worker in active) - time.monotonic()
         readable = wait([worker.conn for worker in active], max(0.0, remaining))
         for worker in active:
@@ -498,7 +512,7 @@ class Synthesizer:
 
     def _finish(self, worker: _Worker, kind: str, body: list) -> None:
         """Record a worker's answer; a worker that returns unusable audio loses its place."""
-        job, worker.job = worker.job, None
+        job = worker.answered()
         if kind == "error":
             return job.finish(error=_engine_error(*body, job.utterance))
         value = body[0]
@@ -527,7 +541,10 @@ class Synthesizer:
         job.finish(error=_line_error(f"the speech engine stopped unexpectedly ({how}) on this line", job.utterance))
 
     def _retire(self, worker: _Worker, grace: float = 0.0) -> _Job | None:
-        """Stop worker, drop it from the pool, and return the job it was on."""
+        """Stop worker, drop it from the pool, and return the job it was on.
+
+        The jobs sent after it are dropped: they come later in the same run, which fails at this one.
+        """
         self._pool.remove(worker)
         worker.stop(grace)
         return worker.job
