@@ -11,7 +11,7 @@ from stillpoint.cli import app
 from stillpoint.voice import catalogue
 
 runner = CliRunner()
-PIPER_MISSING = "install it: pip install 'stillpoint[piper]'"
+PIPER_MISSING = "install the optional voice with: pip install 'stillpoint[piper]'"
 
 
 def run(*args: str):

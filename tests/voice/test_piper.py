@@ -17,7 +17,8 @@ import pytest
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.language.timeline import Utterance
 from stillpoint.voice import Synthesizer
-from stillpoint.voice.piper import INSTALL_HINT, length_scale_for
+from stillpoint.voice.catalogue import PIPER_INSTALL_HINT as INSTALL_HINT
+from stillpoint.voice.piper import length_scale_for
 from tests.voice.rates import RATE_LINES, TOLERANCE
 
 PIPER = "stillpoint.voice.piper:PiperEngine"

@@ -38,6 +38,7 @@ FORMATS = ("script", "ssml", "informal")
 SSML_NORMAL_RATE = 160  # words per minute taken as a cloud voice's 100% rate
 MAX_BREAK_MS = 10_000  # cloud voices cap one <break> at 10 s, so longer silences are written as several
 RATE_WORDS = {"x-slow": 0.5, "slow": 0.75, "medium": 1.0, "default": 1.0, "fast": 1.25, "x-fast": 1.5}
+DEFAULT_VOICE_LANGUAGES = ("en", "en-us")  # spoken by the default voice, heart
 SSML_NAMESPACE = "http://www.w3.org/2001/10/synthesis"
 META_PREFIX = "stillpoint"
 MARKER_MARK = re.compile(r"\[(pause|breathe|soak|bell)\b[^\[\]]*\]")
@@ -341,9 +342,11 @@ class _SsmlReader:
     # -- elements
 
     def speak(self, attrs: dict[str, str]) -> None:
-        """The root: its language is the voice unless the front matter says otherwise."""
-        if "xml:lang" in attrs:
-            self.front.setdefault("voice", attrs["xml:lang"].lower())
+        """The root: its language is the voice unless the front matter says otherwise (American English, or
+        English with no region, is the default voice's language, so it needs no voice line)."""
+        lang = attrs.get("xml:lang", "").lower()
+        if lang and lang not in DEFAULT_VOICE_LANGUAGES:
+            self.front.setdefault("voice", lang)
 
     def paragraph(self, _attrs: dict[str, str]) -> None:
         """<p> or <s>: starts a new line."""

