@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -258,3 +260,25 @@ def test_the_key_names_the_voice_the_engine_speaks_not_how_it_was_written(routed
     assert routed.key(line("a", 1, "fake-b")) == routed.key(line("a", 1, "Fake Voice B"))
     assert routed.key(line("a", 1, "fake-b")) != routed.key(line("a", 1, "fake-a"))
     assert routed.key(line("a", 1, "heart")) != routed.key(line("a", 1, "fake/heart"))  # two engines, one id
+
+
+LEVEL_FROM_CACHE = """
+import sys
+from pathlib import Path
+from stillpoint.language.timeline import Utterance
+from stillpoint.voice import ClipCache, Synthesizer
+cache = ClipCache(Path(sys.argv[1]))
+lines = [Utterance(f"line {n} " + "word " * 20, "fake-a", 60, "p.txt", n) for n in range(1, 9)]
+with Synthesizer("stillpoint.voice.fake:FakeEngine", cache=cache, workers=1) as synth:
+    list(synth.clips(lines))  # cached as spoken, not levelled
+with Synthesizer("stillpoint.voice.fake:FakeEngine", cache=cache, workers=1) as synth:
+    print(len(list(synth.clips(lines, level=(-19.0, -1.0)))))
+"""
+
+
+def test_levelling_long_cached_clips_never_deadlocks_on_a_full_pipe(tmp_path):
+    # Each clip is about 0.9 MB: a request to level one fills the pipe of a worker busy sending one back.
+    done = subprocess.run([sys.executable, "-c", LEVEL_FROM_CACHE, str(tmp_path / "cache")], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "8"

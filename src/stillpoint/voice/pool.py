@@ -39,6 +39,7 @@ ENGINE_ERRORS = {cls.__name__: cls for cls in (SynthesisError, VoiceError)}
 # Jobs a worker may hold at once: the next is already in its pipe when it finishes one, so it never waits for this
 # process to take the answer, store it in the cache and send more (about 10 ms a line, while the export renders).
 DEPTH = 2
+QUEUED_TEXT_BYTES = 4096  # a request queued behind another must fit in any pipe's buffer (16 KiB on macOS)
 Level = tuple[float, float]  # (target LUFS, true-peak ceiling dBTP) that speech is levelled to
 
 
@@ -147,6 +148,15 @@ def _usable(value: Any) -> bool:
     """Whether a worker's answer is a non-empty clip of whole samples."""
     pcm = getattr(value, "pcm", None)
     return isinstance(value, Clip) and isinstance(pcm, bytes) and len(pcm) > 0 and len(pcm) % SAMPLE_WIDTH == 0
+
+
+def _fits_in_a_pipe(job: _Job) -> bool:
+    """Whether job's request is small enough to wait in a busy worker's pipe without blocking this process.
+
+    A worker busy sending a clip back reads nothing meanwhile; were this process to block sending it a request
+    larger than the pipe holds (a clip to level), each would wait for the other forever.
+    """
+    return job.op == "synthesize" and len(job.args[0].encode()) <= QUEUED_TEXT_BYTES
 
 
 def _exit_text(code: int | None) -> str:
@@ -455,7 +465,7 @@ class Synthesizer:
         waiting: deque[_Job] = deque()
         while queue:
             job = queue.popleft()
-            worker = self._idle_worker(job.engine)
+            worker = self._idle_worker(job.engine, queue_behind=_fits_in_a_pipe(job))
             if worker is None:
                 waiting.append(job)
                 continue
@@ -469,14 +479,17 @@ class Synthesizer:
         """The workers running ``engine``."""
         return [worker for worker in self._pool if worker.spec == engine]
 
-    def _idle_worker(self, engine: str) -> _Worker | None:
-        """A worker of ``engine`` with nothing to do, started now if that engine has room for one more."""
+    def _idle_worker(self, engine: str, queue_behind: bool = False) -> _Worker | None:
+        """A worker of ``engine`` with nothing to do, started now if that engine has room for one more; with
+        ``queue_behind``, else the least busy one that can hold another job."""
         workers = self._workers_of(engine)
         idle = next((worker for worker in workers if worker.job is None), None)
         if idle is None and len(workers) < self.workers:
             idle = self._start(engine)
-        return idle or min((worker for worker in workers if len(worker.jobs) < DEPTH),
-                           key=lambda worker: len(worker.jobs), default=None)
+        if idle or not queue_behind:
+            return idle
+        return min((worker for worker in workers if len(worker.jobs) < DEPTH),
+                   key=lambda worker: len(worker.jobs), default=None)
 
     def _start(self, engine: str) -> _Worker:
         """Start one more worker process; it is in the pool, to be stopped, before any signal is acted on."""
