@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from stillpoint.audio import Clip
-from stillpoint.errors import VoiceError
+from stillpoint.errors import SynthesisError, VoiceError
 
 LIST_HINT = "run `stillpoint voices` to list them"
 
@@ -49,6 +49,12 @@ _NAME_FORMS: tuple[Callable[[VoiceInfo], Sequence[str]], ...] = (
     lambda voice: (voice.name,),
     lambda voice: voice.languages,  # 'en-gb' is what SSML's xml:lang and most people call British English
 )
+
+
+def require_text(text: str) -> None:
+    """Refuse a line with nothing to speak: every engine would return silence or fail on it."""
+    if not text.strip():
+        raise SynthesisError("the line has no text to speak", hint="remove the empty line")
 
 
 def resolve_voice(requested: str, voices: Sequence[VoiceInfo]) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 
 from stillpoint.audio import SAMPLE_WIDTH, Clip
 from stillpoint.errors import SynthesisError
-from stillpoint.voice.engine import VoiceInfo, resolve_voice
+from stillpoint.voice.engine import VoiceInfo, require_text, resolve_voice
 from stillpoint.voice.shape import FULL_SCALE, shape
 
 FINISH_TIMEOUT = 60.0  # seconds to wait for espeak-ng to report the file written
@@ -99,8 +99,7 @@ class EspeakEngine:
 
     def synthesize(self, text: str, voice: str, rate: int) -> Clip:
         """Speak one line into a clip in the internal format."""
-        if not text.strip():
-            raise SynthesisError("the line has no text to speak", hint="remove the empty line")
+        require_text(text)
         self._configure(resolve_voice(voice, self._voices), rate)
         with tempfile.TemporaryDirectory(prefix="stillpoint-") as folder:
             target = Path(folder) / "line.wav"

