@@ -81,10 +81,22 @@ def _played(page, beyond: float, seconds: float = 20.0) -> float:
     return now
 
 
-def test_the_link_gives_the_page_and_no_cookie_no_page(browser, running: RunningStudio) -> None:
+def test_the_link_opens_the_studio_in_a_second_browser_and_leaves_the_address_bar(browser,
+                                                                                  running: RunningStudio) -> None:
     assert running.cookies and running.cookies[0]["httpOnly"] and running.cookies[0]["sameSite"] == "Strict"
+    second = browser.new_context()
+    page = second.new_page()
+    page.goto(running.link)
+    assert page.url == running.base + "/"
+    expect(page.locator("#file")).to_have_text("personal.txt")
+    second.close()
+
+
+def test_without_the_link_a_page_says_how_to_get_in(browser, running: RunningStudio) -> None:
     stranger = browser.new_page()
     assert stranger.goto(running.base + "/").status == 403
+    expect(stranger.get_by_role("heading", level=1)).to_have_text("Stillpoint studio")
+    expect(stranger.locator("main")).to_contain_text("Open the link that stillpoint studio printed in its terminal")
     stranger.close()
 
 
