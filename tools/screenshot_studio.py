@@ -45,10 +45,12 @@ def photograph(link: str, out: Path) -> None:
         page.goto(link)
         expect(page.locator("#problems li.warning")).to_have_count(1, timeout=15000)
         page.get_by_role("tab", name="Hear").click()
-        page.get_by_role("button", name="Hear Bringing the benefactor to mind").click()
+        page.get_by_role("button", name="Hear Bringing the benefactor to mind", exact=True).click()
         expect(page.locator(".cm-spokenLine")).to_have_count(1, timeout=15000)
-        # Pause near the end of the section, where its last lines sit just above the soak that is too short.
-        page.locator("#player").evaluate("player => { player.pause(); player.currentTime = player.duration - 24; }")
+        # Pause near the end of the section, where its last lines sit just above the soak that is too short; wait
+        # for the seek to end, so that the spoken line it marks scrolls the editor before the jump, not after.
+        page.locator("#player").evaluate("player => new Promise(done => { player.onseeked = done; player.pause(); "
+                                         "player.currentTime = player.duration - 24; })")
         line = page.locator("#problems li.warning .where").text_content().split(":")[0]
         page.evaluate(f"editor.jumpTo({line}, 1)")
         page.locator(".cm-lintRange-warning").hover()

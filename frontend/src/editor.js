@@ -119,8 +119,10 @@ function extensions(options, readOnly) {
   ];
 }
 
+/** Read-only or not; read-only text stays in the Tab order, so the keyboard can still reach and scroll it. */
 function readOnlyExtensions(on) {
-  return [EditorState.readOnly.of(on), EditorView.editable.of(!on)];
+  return [EditorState.readOnly.of(on), EditorView.editable.of(!on),
+    EditorView.contentAttributes.of({ tabindex: "0", "aria-readonly": String(on) })];
 }
 
 /** The start of 1-based `line`, or null when the document has no such line. */

@@ -1,14 +1,15 @@
 // A light, quiet theme: warm paper, muted sage and slate, nothing that shouts except a real mistake.
+// Every colour of text reads at 4.5:1 or more (WCAG AA) on the paper, the active line and the spoken line.
 import { EditorView } from "@codemirror/view";
 
 const ink = "#33403d";
 const paper = "#fcfbf8";
 const sage = "#2f5d50";
 const teal = "#2e7478";
-const clay = "#a0633a";
+const clay = "#995e37";
 const plum = "#85527f";
 const slate = "#4f6a8f";
-const mist = "#98a19b";
+const mist = "#656e68";
 
 const editorRules = {
   "&": { color: ink, backgroundColor: paper, fontSize: "15px", height: "100%" },
@@ -20,10 +21,10 @@ const editorRules = {
   ".cm-content": { padding: "14px 0", caretColor: sage },
   ".cm-line": { padding: "0 18px 0 10px" },
   ".cm-cursor": { borderLeftColor: sage, borderLeftWidth: "2px" },
-  ".cm-gutters": { backgroundColor: "#f4f2ec", color: "#aab0a9", border: "none", borderRight: "1px solid #ebe8e0" },
+  ".cm-gutters": { backgroundColor: "#f4f2ec", color: "#676e68", border: "none", borderRight: "1px solid #ebe8e0" },
   ".cm-lineNumbers .cm-gutterElement": { padding: "0 10px 0 14px", fontSize: "12.5px" },
   ".cm-activeLine": { backgroundColor: "#f5f3ec" },
-  ".cm-activeLineGutter": { backgroundColor: "#ebe8df", color: "#6f7a74" },
+  ".cm-activeLineGutter": { backgroundColor: "#ebe8df", color: "#4c5856" },
   "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, ::selection":
     { backgroundColor: "#d6e4dc" },
   ".cm-searchMatch": { backgroundColor: "#f3e3b5", outline: "1px solid #e4cd8a" },
@@ -40,21 +41,21 @@ const spokenRules = {
 };
 
 const tokenRules = {
-  ".sp-fence": { color: "#b3b8b0" },
+  ".sp-fence": { color: mist },
   ".sp-key": { color: slate, fontWeight: "600" },
   ".sp-value": { color: "#4c5856" },
   ".sp-var-name": { color: plum, fontWeight: "600" },
-  ".sp-word": { color: "#6b6a9e", fontWeight: "600" },
+  ".sp-word": { color: "#68679c", fontWeight: "600" },
   ".sp-comment": { color: mist, fontStyle: "italic" },
-  ".sp-allow": { color: "#7e988a", fontStyle: "italic" },
+  ".sp-allow": { color: "#5b7165", fontStyle: "italic" },
   ".sp-heading": { color: sage, fontWeight: "700" },
-  ".sp-setting-key": { color: "#6b8a7e" },
+  ".sp-setting-key": { color: "#587268" },
   ".sp-setting-value": { color: slate },
-  ".sp-punct": { color: "#9aa39d" },
+  ".sp-punct": { color: mist },
   ".sp-marker": { color: teal, fontWeight: "600" },
   ".sp-marker-arg": { color: clay },
-  ".sp-ssml": { color: "#5e6fa3" },
-  ".sp-ssml-attr": { color: "#7a84a8" },
+  ".sp-ssml": { color: "#5b6b9f" },
+  ".sp-ssml-attr": { color: "#606b92" },
   ".sp-ssml-value": { color: clay },
   ".sp-variable": { color: plum, backgroundColor: "rgba(133, 82, 127, 0.08)", borderRadius: "3px" },
   ".sp-invalid": { color: "#b5473a" },

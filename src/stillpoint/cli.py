@@ -771,7 +771,7 @@ def studio(
         address = server.url(sock, token)
         typer.echo(address)
         if no_browser or not server.open_browser(address):
-            typer.echo("open the link above in your browser; Ctrl-C stops the studio", err=True)
+            typer.echo("open the link above in any browser on this machine, until Ctrl-C stops the studio", err=True)
         server.serve(state, sock, token)
 
 

@@ -29,7 +29,7 @@ class RunningStudio:
     process: subprocess.Popen
 
     def client(self) -> httpx.Client:
-        """An HTTP client that has exchanged the link's token for the cookie (the token works once)."""
+        """An HTTP client holding the cookie the link's token was exchanged for."""
         client = httpx.Client(base_url=self.base, headers={"origin": self.base}, timeout=60)
         client.cookies.update(self.cookies)
         return client
@@ -57,7 +57,7 @@ def start_studio(root: Path, engine: str | None = FAKE_ENGINE, *args: str) -> Ru
 
 
 def exchange(studio: RunningStudio) -> None:
-    """Trade the link's one-time token for the cookie, as the browser does on opening the link."""
+    """Trade the link's token for the cookie, as the browser does on opening the link."""
     answer = httpx.get(studio.link, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     studio.cookies = dict(answer.cookies)

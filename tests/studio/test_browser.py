@@ -1,4 +1,7 @@
-"""The studio in a real browser (Debian's chromium through Playwright): write, hear, keep, hand over."""
+"""The studio in a real browser (Debian's chromium through Playwright): write, hear, keep, hand over.
+
+Every view is checked by axe-core against WCAG 2 A and AA, and walked with the keyboard alone.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from studio.conftest import CHROMIUM, RunningStudio, start_studio
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
+AXE = Path(__file__).parent / "axe" / "axe.min.js"  # axe-core 4.14.1 from npm, MPL-2.0 (LICENSE beside it)
+AXE_RUN = 'axe.run(document, {runOnly: ["wcag2a", "wcag2aa"]}).then(result => result.violations)'
 PERSONAL = """---
 title: A Letter of Care
 vars:
@@ -81,11 +86,101 @@ def _played(page, beyond: float, seconds: float = 20.0) -> float:
     return now
 
 
-def test_the_link_gives_the_page_and_no_cookie_no_page(browser, running: RunningStudio) -> None:
+def _serious_violations(page) -> list[str]:
+    """The WCAG 2 A/AA rules axe-core finds broken on the page as it is now, seriously or critically.
+
+    axe is evaluated as a string: the page's policy refuses a <script> tag from anywhere but the studio.
+    """
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(AXE_RUN)
+    return [f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes']]}"
+            for rule in found if rule["impact"] in ("serious", "critical")]
+
+
+def _tab_to(page, selector: str, key: str = "Tab", presses: int = 60) -> None:
+    """Press ``key`` until the element matching ``selector`` has the focus, and check that it shows it."""
+    for _ in range(presses):
+        page.keyboard.press(key)
+        if page.evaluate("selector => document.activeElement.matches(selector)", selector):
+            ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert ring != "none" or selector == ".cm-content", f"{selector} has the focus but shows no ring"
+            return
+    raise AssertionError(f"{presses} presses of {key} never reached {selector}")
+
+
+def test_the_link_opens_the_studio_in_a_second_browser_and_leaves_the_address_bar(browser,
+                                                                                  running: RunningStudio) -> None:
     assert running.cookies and running.cookies[0]["httpOnly"] and running.cookies[0]["sameSite"] == "Strict"
+    second = browser.new_context()
+    page = second.new_page()
+    page.goto(running.link)
+    assert page.url == running.base + "/"
+    expect(page.locator("#file")).to_have_text("personal.txt")
+    second.close()
+
+
+def test_without_the_link_a_page_says_how_to_get_in(browser, running: RunningStudio) -> None:
     stranger = browser.new_page()
     assert stranger.goto(running.base + "/").status == 403
+    expect(stranger.get_by_role("heading", level=1)).to_have_text("Stillpoint studio")
+    expect(stranger.locator("main")).to_contain_text("Open the link that stillpoint studio printed in its terminal")
+    assert _serious_violations(stranger) == []
     stranger.close()
+
+
+def test_every_view_passes_axe_core_for_wcag_2_aa(page) -> None:
+    assert _serious_violations(page) == [], "library and editor"
+    page.evaluate("editor.jumpTo(9, 1000)")
+    page.keyboard.type(" [paws 5s]")
+    expect(page.locator("#problems li.error")).to_have_count(1)
+    assert _serious_violations(page) == [], "problems"
+    for tab in ("Hear", "Hand over"):
+        page.get_by_role("tab", name=tab).click()
+        assert _serious_violations(page) == [], tab
+    page.on("dialog", lambda dialog: dialog.accept())  # leaving the unsaved change
+    page.locator("#practices button", has_text="The Circle of Safety").click()
+    expect(page.locator("#file")).to_contain_text("(built-in)")
+    expect(page.locator("#timeline-summary")).to_contain_text("The Circle of Safety")
+    assert _serious_violations(page) == [], "a built-in practice, read-only"
+
+
+def test_the_library_and_the_problems_list_work_with_the_keyboard_alone(page) -> None:
+    _tab_to(page, '#practices button[data-id="small.txt"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("#file")).to_have_text("small.txt")
+    expect(page.locator('#practices button[data-id="small.txt"]')).to_have_attribute("aria-current", "true")
+    expect(page.locator("#problems li")).to_have_count(1)
+    line = page.locator("#problems .where").text_content().split(":")[0]
+    _tab_to(page, "#problems button")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text(f"Line {line}")
+    assert page.evaluate("document.activeElement.classList.contains('cm-content')")
+    expect(page.locator("#editor")).to_have_css("border-color", "rgb(47, 93, 80)")  # the editor shows it has focus
+
+
+def test_the_tabs_and_the_timeline_s_sections_work_with_the_keyboard_alone(page) -> None:
+    _tab_to(page, '.tabs [aria-selected="true"]')
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Hear")).to_be_focused()
+    expect(page.get_by_role("tabpanel", name="Hear")).to_be_visible()
+    expect(page.locator("#tab-problems")).to_be_hidden()
+    page.keyboard.press("Shift+Tab")  # the tabs are one stop: Shift-Tab leaves them for the timeline
+    expect(page.locator("#strip-sections button").last).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#hear-status")).to_contain_text("Playing “Remembering”")
+    assert _played(page, 0.2) > 0.2
+
+
+def test_a_read_only_practice_can_be_reached_and_scrolled_with_the_keyboard(page) -> None:
+    _tab_to(page, '#practices button[data-id="builtin/benefactor.txt"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("#file")).to_contain_text("(built-in)")
+    _tab_to(page, ".cm-content")
+    expect(page.locator(".cm-content")).to_have_attribute("aria-readonly", "true")
+    page.keyboard.press("PageDown")
+    expect(page.locator("#editor")).to_have_css("border-color", "rgb(47, 93, 80)")
+    assert page.locator(".cm-scroller").evaluate("scroller => scroller.scrollTop") > 100
 
 
 def test_a_misspelled_marker_is_underlined_with_its_hint_until_fixed(page) -> None:
@@ -107,7 +202,7 @@ def test_a_misspelled_marker_is_underlined_with_its_hint_until_fixed(page) -> No
 def test_a_section_plays_with_its_lines_highlighted_as_spoken(page) -> None:
     page.get_by_role("tab", name="Hear").click()
     page.locator("#bells").uncheck()
-    page.get_by_role("button", name="Hear Remembering").click()
+    page.get_by_role("button", name="Hear Remembering", exact=True).click()
     started = _played(page, 0.4)
     expect(page.locator(".cm-spokenLine")).to_have_text("Think of {who}, and let their care reach you.")
     expect(page.locator("#hear-status")).to_contain_text("Playing “Remembering”")
@@ -121,6 +216,7 @@ def test_a_file_changed_on_disk_shows_the_conflict_and_is_not_overwritten(page, 
     (running.folder / "personal.txt").write_text(elsewhere, encoding="utf-8")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#conflict")).to_be_visible()
+    assert _serious_violations(page) == [], "the conflict"
     expect(page.locator("#disk-text")).to_have_text(elsewhere, use_inner_text=False)
     assert (running.folder / "personal.txt").read_text(encoding="utf-8") == elsewhere
     page.get_by_role("button", name="Keep my version").click()
@@ -140,6 +236,7 @@ def test_an_export_for_two_clients_gives_each_their_own_track(page, tmp_path: Pa
     links = page.locator("#clients-files a", has_text=".mp3")
     expect(links).to_have_count(2, timeout=60000)
     expect(page.locator("#clients-status")).to_contain_text("lines spoken")
+    assert _serious_violations(page) == [], "the exports done"
     for index, (client, who) in enumerate((("Anna", "her sister"), ("Ben", "his teacher"))):
         with page.expect_download() as download:
             links.nth(index).click()

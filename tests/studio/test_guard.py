@@ -10,6 +10,7 @@ import random
 import httpx
 import pytest
 
+from conftest import FAKE_ENGINE
 from studio.conftest import RunningStudio, exchange, start_studio
 
 
@@ -27,27 +28,57 @@ def _raw(studio: RunningStudio, method: str, path: str, headers: dict[str, str],
     return status
 
 
-def test_a_request_without_the_cookie_is_refused(studio: RunningStudio) -> None:
-    for path in ("/", "/api/library", "/static/editor.js", "/api/practice?id=small.txt"):
+def test_a_request_without_the_cookie_gets_a_page_saying_how_to_get_in(studio: RunningStudio) -> None:
+    port = studio.base.rsplit(":", 1)[1]
+    for path in ("/", "/static/editor.js", "/audio/part-1.wav", "/?token=not-this-one"):
         answer = httpx.get(studio.base + path)
         assert answer.status_code == 403, path
-        assert "stillpoint studio" in answer.text
+        assert answer.headers["content-type"].startswith("text/html"), path
+        assert "<code>stillpoint studio</code> printed in its" in answer.text, path
+        assert f"http://127.0.0.1:{port}/?token=" in answer.text and studio.link not in answer.text, path
+        assert "script-src" not in answer.headers["content-security-policy"], path
+    for path in ("/api/library", "/api/practice?id=small.txt"):
+        answer = httpx.get(studio.base + path)
+        assert answer.status_code == 403, path
+        assert "stillpoint studio` printed in its terminal" in answer.json()["error"], path
 
 
-def test_the_token_is_exchanged_once_for_an_httponly_strict_cookie(tmp_path) -> None:
+def test_the_token_opens_the_studio_for_as_long_as_it_runs(tmp_path) -> None:
     running = start_studio(tmp_path)
     try:
-        first = httpx.get(running.link)
-        assert first.status_code == 303 and first.headers["location"] == "/"
-        cookie = first.headers["set-cookie"].lower()
-        assert "httponly" in cookie and "samesite=strict" in cookie
-        assert httpx.get(running.link).status_code == 403  # the link's token does not work a second time
-        assert httpx.get(running.link.replace("token=", "token=x")).status_code == 403
-        page = httpx.get(running.base + "/", cookies=first.cookies)
-        assert page.status_code == 200 and "StillpointEditor" not in page.headers.get("set-cookie", "")
-        assert "script-src 'self'" in page.headers["content-security-policy"]
+        cookies = []
+        for _browser in range(3):  # a second browser, or the first one restarted without its cookie
+            answer = httpx.get(running.link)
+            assert answer.status_code == 303 and answer.headers["location"] == "/"
+            cookie = answer.headers["set-cookie"].lower()
+            assert "httponly" in cookie and "samesite=strict" in cookie
+            cookies.append(answer.cookies)
+        assert len({tuple(jar.items()) for jar in cookies}) == 1
+        for jar in cookies:
+            page = httpx.get(running.base + "/", cookies=jar)
+            assert page.status_code == 200 and "set-cookie" not in page.headers
+            assert "script-src 'self'" in page.headers["content-security-policy"]
+        wrong = httpx.get(running.link.replace("token=", "token=x"))
+        assert wrong.status_code == 403 and "set-cookie" not in wrong.headers
+        stale = httpx.get(running.link.replace("token=", "token=x"), cookies=cookies[0])
+        assert stale.status_code == 303 and "set-cookie" not in stale.headers  # the cookie alone is enough
     finally:
         running.stop()
+
+
+def test_an_earlier_run_s_link_and_cookie_open_nothing(tmp_path) -> None:
+    first = start_studio(tmp_path)
+    exchange(first)
+    first.stop()
+    second = start_studio(tmp_path, FAKE_ENGINE, "--port", first.base.rsplit(":", 1)[1])
+    try:
+        assert second.base == first.base and second.link != first.link
+        assert httpx.get(first.link).status_code == 403
+        assert httpx.get(second.base + "/api/library", cookies=first.cookies).status_code == 403
+        exchange(second)
+        assert httpx.get(second.base + "/api/library", cookies=second.cookies).status_code == 200
+    finally:
+        second.stop()
 
 
 def test_a_foreign_host_header_is_refused(studio: RunningStudio) -> None:

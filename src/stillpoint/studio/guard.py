@@ -1,9 +1,10 @@
-"""Who may talk to the studio: the browser that opened its link, from this machine, and nothing else.
+"""Who may talk to the studio: a browser that opened its link, from this machine, and nothing else.
 
-The token printed with the link is exchanged once for an HttpOnly, SameSite=strict cookie holding a second
-secret; every other request without that cookie is refused. State-changing requests must come from the
-studio's own page (their Origin), and no request may announce a body larger than the studio has use for
-(the routes count what actually arrives).
+The token printed with the link opens the studio for as long as it runs, in any browser: each time, it is
+exchanged for an HttpOnly, SameSite=strict cookie holding a second secret and leaves the address bar. Every
+other request without that cookie is refused, with a page saying how to get in. State-changing requests must
+come from the studio's own page (their Origin), and no request may announce a body larger than the studio has
+use for (the routes count what actually arrives).
 Foreign Host headers (DNS rebinding) are refused before this, by Starlette's TrustedHostMiddleware.
 """
 
@@ -11,17 +12,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from importlib import resources
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 SAFE_METHODS = ("GET", "HEAD")
 MAX_BODY = 2_000_000  # a script is a few KB, a table of clients a few hundred; nothing the page sends is larger
-REFUSED = "This is Stillpoint's studio. Open it with the link `stillpoint studio` printed in its terminal."
+REFUSED = ("This is Stillpoint's studio. Open it with the link `stillpoint studio` printed in its terminal: "
+           "it works for as long as the studio runs.")
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
@@ -30,6 +33,8 @@ SECURITY_HEADERS = {
     "cross-origin-resource-policy": "same-origin",
 }
 DEFAULT_POLICY = "default-src 'none'; frame-ancestors 'none'"
+LOCKED_POLICY = ("default-src 'none'; style-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'; "
+                 "frame-ancestors 'none'")
 
 
 class Guard:
@@ -40,23 +45,25 @@ class Guard:
         self.secret = secrets.token_urlsafe(32)
         self.cookie = f"stillpoint-studio-{port}"  # cookies ignore ports: one name per studio on this machine
         self.origins = {f"http://{name}:{port}" for name in LOOPBACK_NAMES}
-        self.exchanged = False
+        self.locked = _locked_page(port)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = Headers(scope=scope)
-        if self._offers_token(scope) and (self._token_ok(scope) or self._has_cookie(headers)):
-            return await self._exchange(self._token_ok(scope))(scope, receive, _headed(send))
-        refusal = self._refusal(scope, headers)
-        if refusal is not None:
-            return await refusal(scope, receive, _headed(send))
-        await self.app(scope, receive, _headed(send))
+        answer = self._entry(scope, headers) if self._offers_token(scope) else self._refusal(scope, headers)
+        await (answer or self.app)(scope, receive, _headed(send))
+
+    def _entry(self, scope: Scope, headers: Headers) -> Response:
+        """The answer to the link: this run's token (or the cookie already held) leads to the page, else refused."""
+        if self._token_ok(scope):
+            return self._exchange()
+        return RedirectResponse("/", 303) if self._has_cookie(headers) else self._locked_out(scope)
 
     def _refusal(self, scope: Scope, headers: Headers) -> Response | None:
         """The answer to a request that may not go further, or None."""
         if not self._has_cookie(headers):
-            return PlainTextResponse(REFUSED, 403)
+            return self._locked_out(scope)
         if scope["method"] not in SAFE_METHODS and headers.get("origin") not in self.origins:
             return PlainTextResponse("refused: this request did not come from the studio's page", 403)
         length = headers.get("content-length", "0")
@@ -69,17 +76,23 @@ class Guard:
         return scope["method"] == "GET" and scope["path"] == "/" and b"token=" in scope.get("query_string", b"")
 
     def _token_ok(self, scope: Scope) -> bool:
-        """Whether the query holds this run's token, not yet exchanged."""
+        """Whether the query holds this run's token."""
         offered = parse_qs(scope["query_string"].decode("latin-1")).get("token", [""])[0]
-        return not self.exchanged and hmac.compare_digest(offered.encode(), self.token.encode())
+        return hmac.compare_digest(offered.encode(), self.token.encode())
 
-    def _exchange(self, fresh: bool) -> Response:
-        """Go to the page without the token in its address; a ``fresh`` token is swapped for the cookie first."""
+    def _exchange(self) -> Response:
+        """The cookie for this browser, and the page again without the token in its address."""
         response = RedirectResponse("/", 303)
-        if fresh:
-            self.exchanged = True
-            response.set_cookie(self.cookie, self.secret, httponly=True, samesite="strict", path="/")
+        response.set_cookie(self.cookie, self.secret, httponly=True, samesite="strict", path="/")
         return response
+
+    def _locked_out(self, scope: Scope) -> Response:
+        """How to get in: a page for a browser, the same words as JSON for the studio's own requests."""
+        if scope["path"].startswith("/api/"):
+            return JSONResponse({"error": REFUSED}, 403)
+        nonce = secrets.token_urlsafe(16)
+        return HTMLResponse(self.locked.replace("{{nonce}}", nonce), 403,
+                            headers={"content-security-policy": LOCKED_POLICY.format(nonce=nonce)})
 
     def _has_cookie(self, headers: Headers) -> bool:
         """Whether the request carries this run's cookie."""
@@ -90,6 +103,12 @@ class Guard:
             return False
         held = jar.get(self.cookie)
         return held is not None and hmac.compare_digest(held.value.encode(), self.secret.encode())
+
+
+def _locked_page(port: int) -> str:
+    """The page that says how to get in, naming this studio's port (its ``{{nonce}}`` still to fill)."""
+    page = (resources.files("stillpoint.studio") / "static" / "locked.html").read_text(encoding="utf-8")
+    return page.replace("{{port}}", str(port))
 
 
 def _headed(send: Send) -> Send:

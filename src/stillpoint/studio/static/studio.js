@@ -75,12 +75,16 @@ function showProblems(list) {
   const items = list.map((d) => {
     const li = document.createElement("li");
     li.className = d.severity;
+    const button = li.appendChild(document.createElement("button"));
+    button.type = "button";
     for (const [cls, text] of [["where", `${d.line}:${d.col}`], ["message", d.message], ["hint", d.hint]]) {
-      const span = li.appendChild(document.createElement("span"));
+      const span = button.appendChild(document.createElement("span"));
       span.className = cls;
       span.textContent = text;
     }
-    li.addEventListener("click", () => editor.jumpTo(d.line, d.col));
+    button.setAttribute("aria-label", `${d.severity}, line ${d.line}, column ${d.col}: ${d.message}`
+      + (d.hint ? `. ${d.hint}` : ""));
+    button.addEventListener("click", () => editor.jumpTo(d.line, d.col));
     return li;
   });
   $("problems").replaceChildren(...items);
@@ -141,12 +145,14 @@ function group(text, note = false) {
 
 function libraryItem(practice) {
   const li = document.createElement("li");
-  li.dataset.id = practice.id;
-  li.classList.toggle("current", practice.id === state.id);
-  const title = li.appendChild(document.createElement("span"));
+  const button = li.appendChild(document.createElement("button"));
+  button.type = "button";
+  button.dataset.id = practice.id;
+  if (practice.id === state.id) button.setAttribute("aria-current", "true");
+  const title = button.appendChild(document.createElement("span"));
   title.className = "title";
   title.textContent = practice.title || practice.name;
-  const meta = li.appendChild(document.createElement("span"));
+  const meta = button.appendChild(document.createElement("span"));
   meta.className = "meta";
   const length = practice.seconds == null ? "" : `${clock(practice.seconds)} · `;
   meta.textContent = `${length}${practice.tags.slice(0, 3).join(", ") || practice.name}`;
@@ -158,7 +164,7 @@ function libraryItem(practice) {
     badge.className = `badge ${cls}`;
     badge.textContent = text;
   }
-  li.addEventListener("click", () => openPractice(practice.id));
+  button.addEventListener("click", () => openPractice(practice.id));
   return li;
 }
 
@@ -278,14 +284,24 @@ function drawStrip(plan) {
     else sections.push({ title: e.section, start: e.start, end: e.start + e.duration });
   }
   $("strip-sections").replaceChildren(...sections.map((s) => {
-    const div = placed(document.createElement("div"), s.start, s.end - s.start, total);
-    div.textContent = s.title;
-    div.title = `${s.title}: ${clock(s.start)}–${clock(s.end)} (click to hear)`;
-    div.dataset.section = s.title;
-    div.classList.toggle("playing", state.playing === s.title);
-    div.addEventListener("click", () => hear({ section: s.title }));
-    return div;
+    const button = placed(document.createElement("button"), s.start, s.end - s.start, total);
+    button.type = "button";
+    button.textContent = s.title;
+    button.title = `${s.title}: ${clock(s.start)}–${clock(s.end)} (click to hear)`;
+    button.setAttribute("aria-label", `Hear ${s.title}, ${clock(s.start)} to ${clock(s.end)}`);
+    button.dataset.section = s.title;
+    button.classList.toggle("playing", state.playing === s.title);
+    button.addEventListener("click", () => hear({ section: s.title }));
+    return button;
   }));
+  $("strip").setAttribute("aria-label", stripSummary(plan));
+}
+
+function stripSummary(plan) {
+  const counts = new Map();
+  for (const e of plan.events) counts.set(e.kind, (counts.get(e.kind) || 0) + 1);
+  const parts = [...counts].map(([kind, n]) => `${n} ${kind === "speech" ? "spoken line" : kind}${n === 1 ? "" : "s"}`);
+  return `The practice's events, ${clock(plan.total)}: ${parts.join(", ")}`;
 }
 
 function showSections(plan) {
@@ -454,8 +470,21 @@ async function loadCsv(file) {
 function selectTab(name) {
   for (const button of document.querySelectorAll(".tabs button")) {
     button.setAttribute("aria-selected", String(button.dataset.tab === name));
+    button.tabIndex = button.dataset.tab === name ? 0 : -1;
   }
   for (const tab of document.querySelectorAll(".tab")) tab.hidden = tab.id !== `tab-${name}`;
+}
+
+// The tabs as a tab list: the arrow keys, Home and End move between them (the chosen one is in the Tab order).
+function moveTab(event) {
+  const tabs = [...document.querySelectorAll(".tabs button")];
+  const at = tabs.indexOf(event.target);
+  const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (at < 0 || to === undefined) return;
+  event.preventDefault();
+  const chosen = tabs[(to + tabs.length) % tabs.length];
+  selectTab(chosen.dataset.tab);
+  chosen.focus();
 }
 
 async function loadVoices() {
@@ -468,6 +497,7 @@ function wire() {
   for (const button of document.querySelectorAll(".tabs button")) {
     button.addEventListener("click", () => selectTab(button.dataset.tab));
   }
+  document.querySelector(".tabs").addEventListener("keydown", moveTab);
   $("tag-filter").addEventListener("change", showLibrary);
   $("save").addEventListener("click", save);
   $("copy").addEventListener("click", () => createPractice(copyName(state.name), state.id));
