@@ -1,36 +1,46 @@
 """Serving a published feed over HTTP to a phone on the same network (Starlette on uvicorn).
 
 Read-only, and only the publication's own files: a request names a file by its name under the private path, and
-anything not on that list (another path, `..`, an encoded slash, another method) is answered 404 or 405. Audio
-is served with byte ranges (206, 416), HEAD and its media type, which podcast apps need to seek and resume.
-Besides cli.py, the only module that speaks HTTP.
+anything not on that list (another path, `..`, an encoded slash, another method) is answered 404 or 405. A track
+is opened when it is asked for, without following a link, and served from what was opened only if that is a
+regular file: anything swapped in since the start is a 404. Audio is served with byte ranges (206, 416), HEAD
+and its media type, which podcast apps need to seek and resume. Besides cli.py, the only module that speaks HTTP.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import hmac
 import ipaddress
 import os
+import re
 import socket
+from collections.abc import AsyncIterator, Mapping
+from email.utils import formatdate
+from typing import BinaryIO
 
+import anyio
 import psutil
 import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from stillpoint.app.publish import Publication
+from stillpoint.app.publish import Publication, open_track
 from stillpoint.errors import ServeError
 from stillpoint.output.feed import AUDIO_TYPE
 
 LOOPBACK = "127.0.0.1"
 BACKLOG = 64
 HEADERS_LIMIT = 16 * 1024  # bytes of request headers a request may carry: more is answered 431
+CHUNK = 64 * 1024  # bytes of a track read and sent at a time
+# One range of bytes: "a-b", "a-" or "-n" (the last n). Several ranges, or anything else, get the whole track.
+BYTE_RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})")
 
 
 def application(published: Publication, private_path: str) -> Starlette:
@@ -41,7 +51,10 @@ def application(published: Publication, private_path: str) -> Starlette:
             raise HTTPException(404)
         name = request.path_params["name"]
         if name in published.audio:
-            return FileResponse(published.audio[name], media_type=AUDIO_TYPE)
+            track = open_track(published, name)
+            if track is None:
+                raise HTTPException(404)
+            return _track_response(track, request)
         document = published.documents.get(name)
         if document is None:
             raise HTTPException(404)
@@ -51,6 +64,51 @@ def application(published: Publication, private_path: str) -> Starlette:
                     middleware=[Middleware(_HeadersLimit)])
     app.router.redirect_slashes = False  # a name with a slash after it is no file of the feed: 404, not a redirect
     return app
+
+
+def _track_response(track: BinaryIO, request: Request) -> Response:
+    """The opened ``track`` as the answer: whole, or the one range of bytes asked for (206; 416 if past its end)."""
+    found = os.fstat(track.fileno())
+    headers = {"accept-ranges": "bytes", **_validators(found)}
+    span = _byte_range(request.headers, found.st_size, (headers["etag"], headers["last-modified"]))
+    if span is not None and span[0] >= span[1]:
+        track.close()
+        return PlainTextResponse(status_code=416, headers={"content-range": f"bytes */{found.st_size}"})
+    start, end = span or (0, found.st_size)
+    if span:
+        headers["content-range"] = f"bytes {start}-{end - 1}/{found.st_size}"
+    headers["content-length"] = str(end - start)
+    status = 206 if span else 200
+    if request.method == "HEAD":
+        track.close()
+        return Response(status_code=status, headers=headers, media_type=AUDIO_TYPE)
+    body = _chunks(track, start, end)
+    return StreamingResponse(body, status_code=status, headers=headers, media_type=AUDIO_TYPE)
+
+
+def _validators(found: os.stat_result) -> dict[str, str]:
+    """The ETag and Last-Modified of a track, from its size and time, by which apps tell whether it changed."""
+    tag = hashlib.md5(f"{found.st_mtime}-{found.st_size}".encode(), usedforsecurity=False).hexdigest()
+    return {"etag": f'"{tag}"', "last-modified": formatdate(found.st_mtime, usegmt=True)}
+
+
+def _byte_range(headers: Mapping[str, str], size: int, validators: tuple[str, str]) -> tuple[int, int] | None:
+    """The one range of bytes [start, end) asked for, empty when it lies past the end; None for the whole track.
+
+    The whole track without a Range header, for one not understood or naming several ranges, and under an If-Range
+    that the track's ETag or date no longer match.
+    """
+    asked, condition = headers.get("range"), headers.get("if-range")
+    match = BYTE_RANGE.fullmatch(asked.strip()) if asked else None
+    if not match or not any(match.groups()) or condition not in (None, *validators):
+        return None
+    first, last = match.groups()
+    if not first:  # the last bytes
+        return (max(size - int(last), 0) if int(last) else size), size
+    start = int(first)
+    if last and int(last) < start:
+        return None
+    return start, min(int(last) + 1, size) if last else size
 
 
 class _HeadersLimit:
@@ -65,6 +123,18 @@ class _HeadersLimit:
             await PlainTextResponse("request headers too large", status_code=431)(scope, receive, send)
             return
         await self._app(scope, receive, send)
+
+
+async def _chunks(track: BinaryIO, start: int, end: int) -> AsyncIterator[bytes]:
+    """Bytes [start, end) of the opened track, a chunk at a time, read off the event loop; closes it at the end."""
+    with track:
+        track.seek(start)
+        while start < end:
+            chunk = await anyio.to_thread.run_sync(track.read, min(CHUNK, end - start))
+            if not chunk:  # cut short meanwhile: the answer ends early and the client sees it incomplete
+                return
+            start += len(chunk)
+            yield chunk
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -99,6 +99,7 @@ def test_damaged_entries_are_synthesized_again(tmp_path):
 
 
 def test_an_unwritable_cache_warns_once_and_the_work_goes_on(tmp_path):
+    (tmp_path / cache_module.TAG_NAME).write_bytes(cache_module.TAG)  # a cache, where files then block every shard
     for shard in range(256):
         (tmp_path / f"{shard:02x}").write_bytes(b"in the way")
     seen = []
@@ -174,15 +175,54 @@ def test_info_and_clear(tmp_path):
     assert (entries, folder) == (3, tmp_path / "cache")
     assert size == sum(cache.path(key).stat().st_size for key in keys)
     assert cache.clear() == 3
-    assert cache.info().entries == 0 and list((tmp_path / "cache").iterdir()) == []
+    assert cache.info().entries == 0 and list((tmp_path / "cache").iterdir()) == [tmp_path / "cache" / "CACHEDIR.TAG"]
 
 
 def test_stale_temporary_files_are_swept_and_fresh_ones_kept(tmp_path):
     (tmp_path / "ab").mkdir()
-    stale, fresh = tmp_path / "ab" / f".abc.1{TEMP_SUFFIX}", tmp_path / "ab" / f".abc.2{TEMP_SUFFIX}"
+    stale, fresh = (tmp_path / "ab" / f".ab{'c' * 14}.{n * 8}{TEMP_SUFFIX}" for n in "12")
     stale.write_bytes(b"half a clip")
     fresh.write_bytes(b"being written")
     an_hour_ago = time.time() - 3700
     os.utime(stale, (an_hour_ago, an_hour_ago))
-    ClipCache(tmp_path)
+    cache = ClipCache(tmp_path)
+    assert (stale.exists(), fresh.exists()) == (True, True)  # opening a cache only reads
+    cache.put(KEY, CLIP)
     assert (stale.exists(), fresh.exists()) == (False, True)
+
+
+def test_a_shard_that_is_a_link_is_never_gone_through(tmp_path):
+    cache, outside = ClipCache(tmp_path / "cache"), tmp_path / "outside"
+    cache.put(KEY, CLIP)
+    shard = cache.path(KEY).parent
+    shard.rename(outside)  # a valid entry, now in a folder the shard's name links to
+    shard.symlink_to(outside)
+    other = cache_key("fake", "1", "fake-a", 150, "another line")
+    other_link = cache.path(other).parent
+    other_link.symlink_to(outside)
+    before = sorted(path.name for path in outside.iterdir())
+    assert cache.get(KEY) is None  # not read through the link
+    cache.put(other, CLIP)
+    assert "is in the way of the audio cache's entries" in cache.warnings[0] and str(other_link) in cache.warnings[0]
+    assert cache.info().entries == 0 and cache.clear() == 0
+    assert sorted(path.name for path in outside.iterdir()) == before and shard.is_symlink()
+
+
+@pytest.mark.parametrize("kind", ["link to a valid entry", "pipe", "folder"])
+def test_an_entry_that_is_no_regular_file_is_a_miss_left_alone_by_info_and_clear(tmp_path, kind):
+    cache, elsewhere = ClipCache(tmp_path / "cache"), tmp_path / "valid.wav"
+    cache.put(KEY, CLIP)
+    path = cache.path(KEY)
+    path.rename(elsewhere)
+    {"link to a valid entry": lambda: path.symlink_to(elsewhere), "pipe": lambda: os.mkfifo(path),
+     "folder": path.mkdir}[kind]()
+    assert cache.get(KEY) is None and cache.info().entries == 0 and cache.clear() == 0
+    assert os.path.lexists(path) and decode_entry(elsewhere.read_bytes()) == CLIP
+
+
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert cache_module.default_folder() == tmp_path / ".cache" / "stillpoint"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_module.default_folder() == tmp_path / "xdg" / "stillpoint"

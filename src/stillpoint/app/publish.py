@@ -10,16 +10,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from mutagen import MutagenError
 
-from stillpoint import inputs
 from stillpoint.errors import ServeError, UsageError
 from stillpoint.listen.resume import state_folder
 from stillpoint.output import files
@@ -49,7 +49,7 @@ def publication(folder: Path, feed_url: str) -> Publication:
     folder = Path(folder)
     if not folder.is_dir():
         raise ServeError("is not a folder", path=str(folder), hint="give the folder you exported the practices into")
-    tracks = [path for path in sorted(folder.iterdir()) if _publishable(path, folder.resolve())]
+    tracks = [path for path in sorted(folder.iterdir()) if _publishable(path)]
     found = published(tracks, feed_url)
     if not found.audio:
         raise ServeError("holds no MP3 track to publish", path=str(folder),
@@ -112,28 +112,54 @@ def private_path(folder: Path) -> str:
     return base64.b32encode(digest).decode().lower()[:TOKEN_CHARS]
 
 
+def open_track(published: Publication, name: str) -> BinaryIO | None:
+    """The published track ``name`` opened to be served now, or None unless it is still a regular file in its folder.
+
+    Judged when asked, by what is opened: a link, folder, FIFO or device put in its place since is not served.
+    """
+    path = published.audio.get(name)
+    return files.open_own(path) if path is not None else None
+
+
 def _secret() -> bytes:
-    """This user's serving secret, made on first use (readable by the user alone)."""
+    """This user's serving secret, made on first use (readable by the user alone).
+
+    Read and written without following a link: a link in its place is replaced, and what it points to untouched.
+    """
     path = state_folder() / SECRET_NAME
-    try:
-        secret = bytes.fromhex(inputs.read_capped(path, 4 * SECRET_BYTES, "a serving secret").decode().strip())
-    except (inputs.MissingFile, ValueError):
-        secret = b""
+    secret = _read_secret(path)
     if len(secret) != SECRET_BYTES:
-        path.parent.mkdir(parents=True, exist_ok=True)
         secret = secrets.token_bytes(SECRET_BYTES)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            out.write(secret.hex())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            files.write_own(path, secret.hex().encode())
+        except OSError as err:
+            raise ServeError(f"cannot keep the secret of the feed's address here ({err.strerror})", path=str(path),
+                             hint="move away what stands there, or choose another STILLPOINT_STATE") from None
     return secret
 
 
-def _publishable(path: Path, folder: Path) -> bool:
-    """An MP3 file shown in the folder itself: not hidden, not a link to somewhere outside it."""
+def _read_secret(path: Path) -> bytes:
+    """The secret kept at ``path``; none if it is missing, damaged or not a regular file."""
+    opened = files.open_own(path)
+    if opened is None:
+        return b""
+    with opened:
+        text = opened.read(4 * SECRET_BYTES)
+    try:
+        return bytes.fromhex(text.decode())
+    except ValueError:
+        return b""
+
+
+def _publishable(path: Path) -> bool:
+    """An MP3 file of the folder itself: not hidden, a regular file (a link, even to a track, is not one)."""
     if path.name.startswith(".") or path.suffix.lower() != AUDIO_SUFFIX:
         return False
-    real = path.resolve()
-    return real.parent == folder and real.is_file()
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:  # gone meanwhile
+        return False
 
 
 def _episode(path: Path) -> Episode:

