@@ -26,7 +26,8 @@ from typer.core import TyperGroup
 
 from stillpoint import __version__
 from stillpoint.app import pipeline, reports, session
-from stillpoint.errors import Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError, printable
+from stillpoint.errors import (SHOWN_CHARS, Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError,
+                               printable)
 from stillpoint.language import lexicon, library
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
@@ -189,6 +190,11 @@ def _say(line: object, err: bool = False) -> None:
     typer.echo(printable(str(line)), err=err)
 
 
+def _warning(message: str) -> None:
+    """A problem that does not stop the command, as one line on stderr, cut to the length of a whole finding."""
+    _say(f"warning: {printable(message, 3 * SHOWN_CHARS)}", err=True)
+
+
 def _lines(diagnostics: Iterable[Diagnostic], given: set[str]) -> Iterator[str]:
     """Each diagnostic as printed; a hint already in ``given`` (those printed so far) is not repeated."""
     for diagnostic in diagnostics:
@@ -261,7 +267,7 @@ def _progress_bar(columns: tuple) -> "Progress":
 
 def _warn(synth: Synthesizer, quiet: bool) -> None:
     for warning in synth.warnings() if not quiet else []:
-        _say(f"warning: {warning}", err=True)
+        _warning(warning)
 
 
 @app.command()
@@ -501,7 +507,7 @@ def _remember(practice: str, bookmark: resume.Bookmark | None, quiet: bool) -> N
         resume.save(practice, bookmark)
     except (OSError, StillpointError) as err:
         if not quiet:
-            _say(f"warning: cannot remember where the practice stopped: {err}", err=True)
+            _warning(f"cannot remember where the practice stopped: {err}")
 
 
 @app.command()
@@ -860,7 +866,7 @@ def _announce(published: "publish.Publication", folder: Path, public: str, inter
         segno.make(published.feed_url).terminal(out=code, compact=True, border=2)
         typer.echo(code.getvalue(), nl=False)
     for path, reason in published.left_out:
-        _say(f"warning: {path}: {reason}; left out of the feed", err=True)
+        _warning(f"{path}: {reason}; left out of the feed")
     reach = (f"a phone on the same network reaches it through {interface}" if interface
              else "only this machine can reach it")
     _say(f"serving {_count(len(published.audio), 'track')} from {folder} at {public} ({reach}); "
