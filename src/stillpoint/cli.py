@@ -10,6 +10,7 @@ import functools
 import importlib.util
 import io
 import json
+import math
 import os
 import re
 import signal
@@ -25,7 +26,8 @@ from typer.core import TyperGroup
 
 from stillpoint import __version__
 from stillpoint.app import pipeline, reports, session
-from stillpoint.errors import Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError
+from stillpoint.errors import (SHOWN_CHARS, Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError,
+                               printable)
 from stillpoint.language import lexicon, library
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
@@ -127,17 +129,25 @@ CacheOpt = Annotated[Optional[Path], typer.Option(
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a full traceback on errors.")]
 SOUND = RenderOptions()  # play and export share these defaults, so both make the same audio
-LoudnessOpt = Annotated[float, typer.Option("--loudness", help="Speech loudness in LUFS.", min=-40, max=-6)]
-BellVolumeOpt = Annotated[
-    float, typer.Option("--bell-volume", help="Bell volume from 0 (silent) to 2; 1 is the usual.", min=0.0, max=2.0)
-]
+
+
+def _finite(value: float) -> float:
+    """A number option's value, refused when it is nan or infinite: a range check lets nan through."""
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
+LoudnessOpt = Annotated[
+    float, typer.Option("--loudness", help="Speech loudness in LUFS.", min=-40, max=-6, callback=_finite)]
+BellVolumeOpt = Annotated[float, typer.Option(
+    "--bell-volume", help="Bell volume from 0 (silent) to 2; 1 is the usual.", min=0.0, max=2.0, callback=_finite)]
 AmbienceOpt = Annotated[
     Optional[str],
     typer.Option("--ambience", help="Sound under the practice: rain, ocean, brown or a WAV/MP3/FLAC/OGG file."),
 ]
-AmbienceVolumeOpt = Annotated[
-    float, typer.Option("--ambience-volume", help="Ambience volume from 0 to 2; 1 is the usual.", min=0.0, max=2.0)
-]
+AmbienceVolumeOpt = Annotated[float, typer.Option(
+    "--ambience-volume", help="Ambience volume from 0 to 2; 1 is the usual.", min=0.0, max=2.0, callback=_finite)]
 
 
 def handled(command: Callable[..., None]) -> Callable[..., None]:
@@ -168,15 +178,29 @@ def _report(err: BaseException) -> int:
         err = StillpointError(err.strerror or str(err), path=str(err.filename or ""), hint=hint)
     diagnostics = err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic]
     for line in _lines(diagnostics, set()):
-        typer.echo(line, err=True)
+        _say(line, err=True)
     return err.exit_code
+
+
+def _say(line: object, err: bool = False) -> None:
+    """Print one line, its control characters escaped: no text from a file reaches the terminal as a command.
+
+    Everything the commands print goes through here, but JSON (which escapes them itself), help and the QR code.
+    """
+    typer.echo(printable(str(line)), err=err)
+
+
+def _warning(message: str) -> None:
+    """A problem that does not stop the command, as one line on stderr, cut to the length of a whole finding."""
+    _say(f"warning: {printable(message, 3 * SHOWN_CHARS)}", err=True)
 
 
 def _lines(diagnostics: Iterable[Diagnostic], given: set[str]) -> Iterator[str]:
     """Each diagnostic as printed; a hint already in ``given`` (those printed so far) is not repeated."""
     for diagnostic in diagnostics:
-        yield str(replace(diagnostic, hint="") if diagnostic.hint in given else diagnostic)
+        shown = replace(diagnostic, hint="") if diagnostic.hint in given else diagnostic
         given.add(diagnostic.hint)
+        yield str(shown)
 
 
 def _silence_stdout() -> None:
@@ -243,7 +267,7 @@ def _progress_bar(columns: tuple) -> "Progress":
 
 def _warn(synth: Synthesizer, quiet: bool) -> None:
     for warning in synth.warnings() if not quiet else []:
-        typer.echo(f"warning: {warning}", err=True)
+        _warning(warning)
 
 
 @app.command()
@@ -298,8 +322,10 @@ def export(
     parsed = _for_clients(names, for_, _values(set_)) if for_ else pipeline.load_scripts(names, _values(set_))
     several = bool(for_) or all_ or len(parsed) > 1 or (output is not None and output.is_dir())
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
+    read = pipeline.files_read((each.path for each in parsed), cover, ambience, for_)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
-                                       cover=_cover(cover), sidecars=kinds, feed_url=_feed_url(feed_url, several))
+                                       cover=_cover(cover), sidecars=kinds, feed_url=_feed_url(feed_url, several),
+                                       read=read)
     options = session.render_options(loudness, bell_volume, ambience, ambience_volume)
     pace = session.pace(voice, rate, _seconds("--length", length), bells)
     with session.synthesizer(cache_dir, voice) as synth:
@@ -308,12 +334,12 @@ def export(
                 batch.export_batch(parsed, output or Path.cwd(), pace, synth, settings, options, on_progress,
                                    on_written)
             if settings.feed_url and not quiet:
-                typer.echo(f"podcast feed written for {settings.feed_url}")
+                _say(f"podcast feed written for {settings.feed_url}")
         else:
             with _progress(quiet, "Speaking") as on_progress:
                 written, timeline = pipeline.export(parsed[0], pace, synth, settings, options, on_progress)
             if not quiet:
-                typer.echo(_summary(written, timeline.total, parsed[0].meta.title))
+                _say(_summary(written, timeline.total, parsed[0].meta.title))
         _warn(synth, quiet)
 
 
@@ -365,7 +391,7 @@ def _batch_display(
 
     def say(done: "batch.Exported") -> None:
         if not quiet:
-            typer.echo(_summary(done.path, done.timeline.total, done.info.title))
+            _say(_summary(done.path, done.timeline.total, done.info.title))
 
     if quiet or not sys.stderr.isatty():
         yield (lambda _state: None), say
@@ -373,17 +399,17 @@ def _batch_display(
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("Exporting"), BarColumn(bar_width=24), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[now]}"))
+               TextColumn("{task.fields[now]}", markup=False))
     with _progress_bar(columns) as bar:
         task = bar.add_task("Exporting", total=total, now="")
 
         def speaking(state: "batch.BatchProgress") -> None:
-            bar.update(task, now=f"{state.speech.done}/{state.speech.total} lines of {state.title}")
+            bar.update(task, now=printable(f"{state.speech.done}/{state.speech.total} lines of {state.title}"))
 
         def written(done: "batch.Exported") -> None:
             bar.advance(task)
             if sys.stdout.isatty():  # the same screen: print above the bar rather than through it
-                bar.console.print(_summary(done.path, done.timeline.total, done.info.title), markup=False,
+                bar.console.print(printable(_summary(done.path, done.timeline.total, done.info.title)), markup=False,
                                   highlight=False, soft_wrap=True)
             else:
                 say(done)
@@ -431,8 +457,8 @@ def play(
         stopped = _listen(parsed, program, sink, first, note or fitted, no_ui, quiet)
         _warn(synth, quiet)
     if stopped and not quiet:
-        typer.echo(f"stopped at {clock(stopped.seconds)} in “{stopped.section}”; "
-                   f"`stillpoint play {script} --resume` continues from there")
+        _say(f"stopped at {clock(stopped.seconds)} in “{stopped.section}”; "
+             f"`stillpoint play {script} --resume` continues from there")
 
 
 def _sound_device() -> DeviceSink:
@@ -481,7 +507,7 @@ def _remember(practice: str, bookmark: resume.Bookmark | None, quiet: bool) -> N
         resume.save(practice, bookmark)
     except (OSError, StillpointError) as err:
         if not quiet:
-            typer.echo(f"warning: cannot remember where the practice stopped: {err}", err=True)
+            _warning(f"cannot remember where the practice stopped: {err}")
 
 
 @app.command()
@@ -518,26 +544,24 @@ def _print_check(results: "list[authoring.CheckResult]", quiet: bool) -> None:
     given: set[str] = set()
     for result in results:
         for line in _lines(result.diagnostics, given):
-            typer.echo(line, err=True)
-        if result.script and not quiet:
-            typer.echo(_check_line(result, result.script))
+            _say(line, err=True)
+        for line in _check_lines(result) if not quiet else []:
+            _say(line)
     if not quiet:
         errors, warnings = (sum(r.count(kind) for r in results) for kind in ("error", "warning"))
-        typer.echo(f"{_count(len(results), 'file')}: {_count(errors, 'error')}, {_count(warnings, 'warning')}")
+        _say(f"{_count(len(results), 'file')}: {_count(errors, 'error')}, {_count(warnings, 'warning')}")
 
 
-def _check_line(result: "authoring.CheckResult", parsed: script_language.Script) -> str:
+def _check_lines(result: "authoring.CheckResult") -> list[str]:
+    """A checked script's status, shape and variables; nothing for one that could not be read."""
+    if result.script is None or result.timeline is None:
+        return []
     errors, warnings = result.count("error"), result.count("warning")
     status = _count(errors, "error") if errors else "ok" + (f", {_count(warnings, 'warning')}" if warnings else "")
-    shape = f"{_count(len(parsed.sections), 'section')}, about {_clock(timing.plan(parsed).total)}"
-    line = f"{result.path}: {status} ({shape})"
-    variables = reports.variables(parsed)
-    if variables:
-        line += "\n  variables: " + ", ".join(
-            f'{name} = "{default}"' if default is not None else f"{name} (no default)"
-            for name, default in variables.items()
-        )
-    return line
+    shape = f"{_count(len(result.script.sections), 'section')}, about {_clock(result.timeline.total)}"
+    variables = [f'{name} = "{default}"' if default is not None else f"{name} (no default)"
+                 for name, default in reports.variables(result.script).items()]
+    return [f"{result.path}: {status} ({shape})", *(["  variables: " + ", ".join(variables)] if variables else [])]
 
 
 def _count(number: int, noun: str) -> str:
@@ -569,30 +593,33 @@ def plan(
     with session.synthesizer(cache_dir, voice) as synth, _progress(quiet or as_json, "Measuring") as on_progress:
         pace = session.pace(voice, rate, _seconds("--length", length), bells)
         timeline = pipeline.timed_plan(parsed, pace, synth, on_progress)
-    typer.echo(json.dumps(reports.plan_report(timeline), indent=2) if as_json else _plan_table(timeline))
+    if as_json:
+        typer.echo(json.dumps(reports.plan_report(timeline), indent=2))
+        return
+    for row in _plan_table(timeline):
+        _say(row)
 
 
-def _plan_table(timeline: Timeline) -> str:
+def _plan_table(timeline: Timeline) -> list[str]:
+    """Every event with its start, then the sections' times and the total, a row each."""
     rows = [f"{timeline.title}"]
     section = None
     for event in timeline.events:
         if event.section != section:
             section = event.section
-            rows.append(f"\n# {section}")
+            rows += ["", f"# {section}"]
         detail = event.text if event.kind == timing.SPEECH else ""
         rows.append(f"{_clock(event.start):>6}  {event.kind:<8}{event.duration:6.1f}s  {detail}".rstrip())
-    rows.append("\n" + _sections_table(timeline))
-    rows.append(f"\ntotal {_clock(timeline.total)} ({timeline.total:.1f} s)")
-    return "\n".join(rows)
+    return [*rows, "", *_sections_table(timeline), "", f"total {_clock(timeline.total)} ({timeline.total:.1f} s)"]
 
 
-def _sections_table(timeline: Timeline) -> str:
+def _sections_table(timeline: Timeline) -> list[str]:
     width = max(len("section"), *(len(t.title) for t in timing.section_times(timeline)))
     rows = [f"{'section':<{width}}  spoken  silent  wpm heard"]
     for times in timing.section_times(timeline):
         rows.append(f"{times.title:<{width}}  {_clock(times.spoken):>6}  {_clock(times.silent):>6}  "
                     f"{times.heard_wpm:9.0f}")
-    return "\n".join(rows)
+    return rows
 
 
 @app.command("list")
@@ -610,13 +637,14 @@ def list_(
     """
     from stillpoint.app import authoring
 
+    given: set[str] = set()
     for practice in authoring.catalog(tag):
         if practice.script is None:
-            typer.echo(f"{practice.name:<24} (cannot be read: {practice.problem})")
+            _say(f"{practice.name:<24} (cannot be read: {next(_lines(practice.problems[:1], given))})")
             continue
         meta = practice.script.meta
         tags = f"  [{', '.join(meta.tags)}]" if meta.tags else ""
-        typer.echo(f"{practice.name:<24} {_clock(timing.plan(practice.script).total):>6}  {meta.title}{tags}")
+        _say(f"{practice.name:<24} {_clock(practice.seconds):>6}  {meta.title}{tags}")
 
 
 @app.command()
@@ -637,8 +665,10 @@ def new(
     from stillpoint.language import template
 
     dest = template.script_file(name)
-    written = files.write_text(dest, template.starting_text(dest, library.find(from_) if from_ else None), force)
-    typer.echo(f"created {written}; check it as you write with: stillpoint check {written}")
+    origin = library.find(from_) if from_ else None
+    written = files.write_text(dest, template.starting_text(dest, origin), force,
+                               pipeline.files_read([origin] if origin else []))
+    _say(f"created {written}; check it as you write with: stillpoint check {written}")
 
 
 @app.command()
@@ -667,12 +697,13 @@ def convert(
     result = conversion.convert(script_language.read(path), str(path), _format("--from", from_), _format("--to", to),
                                 _values(set_), dest=str(output or "<output>"))
     if output:
-        files.write_text(output, result.text, force)
+        files.write_text(output, result.text, force, pipeline.files_read([path], what="the file converted"))
     else:
-        typer.echo(result.text, nl=False)
-    for note in result.notes:
-        if not quiet or note.severity == "error":
-            typer.echo(str(note), err=True)
+        for line in result.text.split("\n")[: -1 if result.text.endswith("\n") or not result.text else None]:
+            _say(line)
+    given: set[str] = set()
+    for line in _lines((note for note in result.notes if not quiet or note.severity == "error"), given):
+        _say(line, err=True)
     if any(note.severity == "error" for note in result.notes):
         raise typer.Exit(EXIT_ERROR)
 
@@ -723,10 +754,11 @@ def preview(
         _play_part(part, pace, options, cache_dir, quiet)
         return
     with session.synthesizer(cache_dir, voice) as synth, _progress(quiet, "Speaking") as on_progress:
-        written, timeline = previews.write(part, pace, synth, output, options, force, on_progress)
+        written, timeline = previews.write(part, pace, synth, output, options, force, on_progress,
+                                           pipeline.files_read([parsed.path], ambience=ambience))
         _warn(synth, quiet)
     if not quiet:
-        typer.echo(f"{written}  {_clock(timeline.total)}  {part.sections[0].title if section else f'lines {lines}'}")
+        _say(f"{written}  {_clock(timeline.total)}  {part.sections[0].title if section else f'lines {lines}'}")
 
 
 def _play_part(part: script_language.Script, pace: Pace, options: RenderOptions, cache_dir: Path | None,
@@ -769,9 +801,9 @@ def studio(
     with server.listening_socket(port) as sock, server.opened(folder or library.USER_FOLDER, cache_dir) as state:
         token = server.new_token()
         address = server.url(sock, token)
-        typer.echo(address)
+        _say(address)
         if no_browser or not server.open_browser(address):
-            typer.echo("open the link above in any browser on this machine, until Ctrl-C stops the studio", err=True)
+            _say("open the link above in any browser on this machine, until Ctrl-C stops the studio", err=True)
         server.serve(state, sock, token)
 
 
@@ -828,17 +860,17 @@ def _announce(published: "publish.Publication", folder: Path, public: str, inter
     """The feed's address first, then its QR code (on a terminal), what was left out, and where it listens."""
     import segno
 
-    typer.echo(published.feed_url)
+    _say(published.feed_url)
     if sys.stdout.isatty():
         code = io.StringIO()
         segno.make(published.feed_url).terminal(out=code, compact=True, border=2)
         typer.echo(code.getvalue(), nl=False)
     for path, reason in published.left_out:
-        typer.echo(f"warning: {path}: {reason}; left out of the feed", err=True)
+        _warning(f"{path}: {reason}; left out of the feed")
     reach = (f"a phone on the same network reaches it through {interface}" if interface
              else "only this machine can reach it")
-    typer.echo(f"serving {_count(len(published.audio), 'track')} from {folder} at {public} ({reach}); "
-               "read-only; Ctrl-C stops")
+    _say(f"serving {_count(len(published.audio), 'track')} from {folder} at {public} ({reach}); "
+         "read-only; Ctrl-C stops")
 
 
 @app.command()
@@ -856,7 +888,7 @@ def voices(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
                  for v in synth.voices()]
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     for row in rows:
-        typer.echo("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[4]]).rstrip())
+        _say("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[4]]).rstrip())
 
 
 @cache_app.command("info")
@@ -869,7 +901,7 @@ def cache_info(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
       stillpoint cache info
     """
     entries, size, folder = session.cache(cache_dir).info()
-    typer.echo(f"{folder}: {entries} lines, {size / 1e6:.1f} MB")
+    _say(f"{folder}: {entries} lines, {size / 1e6:.1f} MB")
 
 
 @cache_app.command("clear")
@@ -884,7 +916,7 @@ def cache_clear(cache_dir: CacheOpt = None, debug: DebugOpt = False) -> None:
     cache = session.cache(cache_dir)
     entries, _size, folder = cache.info()
     cache.clear()
-    typer.echo(f"{folder}: removed {entries} lines")
+    _say(f"{folder}: removed {entries} lines")
 
 
 def _terminate(_signum: int, _frame: object) -> None:

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 MAX_FINDINGS = 100  # errors or notes shown for one file: a pasted binary can cause millions
+SHOWN_CHARS = 200  # of each part of a message (path, message, hint): a value from a file may be megabytes long
+# What must not reach a terminal as it is: control characters but the tab (ESC starts its escape sequences), the
+# line and paragraph separators, and the lone surrogates that stand for bytes of a file name that are not UTF-8.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def printable(text: str, longest: int = 0) -> str:
+    """``text`` as it may be shown on a terminal: control characters escaped as Python writes them (``\\x1b``),
+    and, past ``longest`` characters (if given), cut in the middle with an ellipsis."""
+    shown = _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
+    if longest and len(shown) > longest:
+        head = (longest - 1) // 2
+        shown = f"{shown[:head]}…{shown[len(shown) - (longest - 1 - head):]}"
+    return shown
 
 
 @dataclass(frozen=True)
@@ -20,9 +35,11 @@ class Diagnostic:
     code: str = ""
 
     def __str__(self) -> str:
-        where = ":".join(str(part) for part in (self.path, self.line, self.col) if part)
-        text = f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
-        text = f"{text} ({self.hint})" if self.hint else text
+        """The finding as one line, `path:line:col: error: message (hint)`, each part printable and cut."""
+        path, message, hint = (printable(part, SHOWN_CHARS) for part in (self.path, self.message, self.hint))
+        where = ":".join(str(part) for part in (path, self.line, self.col) if part)
+        text = f"{where}: {self.severity}: {message}" if where else f"{self.severity}: {message}"
+        text = f"{text} ({hint})" if hint else text
         return f"{text} [{self.code}]" if self.code else text
 
 

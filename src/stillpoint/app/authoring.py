@@ -19,11 +19,15 @@ from stillpoint.language.timeline import Pace, Timeline
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What checking one script found; ``script`` is None when it could not be read."""
+    """What checking one script found; ``script`` is None when it could not be read.
+
+    ``timeline`` is its estimated plan (at its own length when its `length:` is out of reach, which is a finding).
+    """
 
     path: str
     script: Script | None
     diagnostics: tuple[Diagnostic, ...]
+    timeline: Timeline | None = None
 
     def count(self, severity: str) -> int:
         """How many findings have this severity."""
@@ -45,11 +49,12 @@ def check(source: str, values: dict[str, str] | None = None, lexicon: Lexicon = 
 
 
 def check_text(text: str, path: str, values: dict[str, str] | None = None, lexicon: Lexicon = (),
-               strict: bool = False, offered: Voices | None = None) -> CheckResult:
+               strict: bool = False, offered: Voices | None = None, pace: Pace = Pace()) -> CheckResult:
     """Errors and warnings for script ``text`` (from ``path``); with ``strict`` every warning counts as an error.
 
     Given ``offered`` (the synthesizer's ``resolve_voice``, called only if the script chooses a voice), a voice
-    that is unknown or not installed is an error at the line that chooses it.
+    that is unknown or not installed is an error at the line that chooses it. A `length:` the practice cannot be
+    fitted to (spoken at ``pace``) is an error at its line.
     """
     try:
         parsed = script_language.parse(text, path, values)
@@ -58,9 +63,20 @@ def check_text(text: str, path: str, values: dict[str, str] | None = None, lexic
         return _unreadable(path, err)
     warnings = lint.lint(parsed, text, (word for word, _sound in lexicon))
     found = [replace(w, severity="error") for w in warnings] if strict else warnings
-    if offered:
-        found = sorted([*found, *_unknown_voices(parsed, offered)], key=lambda d: (d.line, d.col))
-    return CheckResult(parsed.path, parsed, tuple(found))
+    timeline, unreachable = _estimated(parsed, pace)
+    found = [*found, *unreachable, *(_unknown_voices(parsed, offered) if offered else [])]
+    return CheckResult(parsed.path, parsed, tuple(sorted(found, key=lambda d: (d.line, d.col))), timeline)
+
+
+def _estimated(parsed: Script, pace: Pace) -> tuple[Timeline, list[Diagnostic]]:
+    """The practice laid out in time with estimated speech; its own length when its `length:` is out of reach,
+    with the error at that line."""
+    try:
+        return timing.plan(parsed, pace), []
+    except StillpointError as err:
+        line = parsed.settings_at.get("length", 1)
+        finding = replace(err.diagnostic, path=parsed.path, line=line, col=1, code="length")
+        return timing.plan(replace(parsed, meta=replace(parsed.meta, length=None)), pace), [finding]
 
 
 @dataclass(frozen=True)
@@ -74,18 +90,10 @@ class Draft:
 
 def draft(text: str, path: str, pace: Pace = Pace(), lexicon: Lexicon = (), offered: Voices | None = None) -> Draft:
     """Check script ``text`` and lay it out in time with estimated speech; a length it cannot fit is a finding."""
-    result = check_text(text, path, lexicon=lexicon, offered=offered)
-    parsed = result.script
-    if parsed is None:
+    result = check_text(text, path, lexicon=lexicon, offered=offered, pace=pace)
+    if result.script is None:
         return Draft(result, None, None)
-    try:
-        timeline = timing.plan(parsed, pace)
-    except StillpointError as err:  # the script's `length:` is out of reach: say so there, show it unfitted
-        line = parsed.settings_at.get("length", 1)
-        finding = Diagnostic(parsed.path, line, 1, err.diagnostic.message, err.diagnostic.hint, code="length")
-        result = replace(result, diagnostics=tuple(sorted([*result.diagnostics, finding], key=lambda d: d.line)))
-        timeline = timing.plan(replace(parsed, meta=replace(parsed.meta, length=None)), pace)
-    return Draft(result, timeline, timing.length_range(parsed, pace))
+    return Draft(result, result.timeline, timing.length_range(result.script, pace))
 
 
 def _unreadable(source: str, err: StillpointError) -> CheckResult:
@@ -112,11 +120,12 @@ def _voice_settings(parsed: Script) -> list[tuple[str, int]]:
 
 @dataclass(frozen=True)
 class Practice:
-    """A practice in the library: its name, and its script or why it cannot be read."""
+    """A practice in the library: its name, and its script and estimated length, or why it cannot be used."""
 
     name: str
     script: Script | None
-    problem: str = ""
+    seconds: float = 0.0
+    problems: tuple[Diagnostic, ...] = ()
 
 
 def catalog(tag: str | None = None) -> list[Practice]:
@@ -137,7 +146,9 @@ def _unknown_tag(tag: str, tags: dict[str, str]) -> UsageError:
 
 
 def _practice(name: str, path: Path) -> Practice:
+    """The practice at ``path``; one that cannot be read, or fitted to its own `length:`, with the reasons."""
     try:
-        return Practice(name, script_language.load(path))
+        parsed = script_language.load(path)
+        return Practice(name, parsed, timing.plan(parsed).total)
     except StillpointError as err:
-        return Practice(name, None, str(err))
+        return Practice(name, None, problems=_unreadable(str(path), err).diagnostics)

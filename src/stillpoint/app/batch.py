@@ -100,7 +100,7 @@ def export_batch(
     listing = [playlist_path(folder, settings.album)] if len(scripts) > 1 else []
     outputs = [*dests, *(path for dest in dests for path in sidecars.paths(dest, settings.sidecars)), *listing,
                *_feed_files(dests, settings)]
-    _prepare(folder, outputs, settings.force)
+    _prepare(folder, outputs, settings.force, settings.read)
     pool = _Writers(writers or os.cpu_count() or 1, on_written)
     with pool:
         for number, (parsed, dest) in enumerate(zip(scripts, dests, strict=True), start=1):
@@ -129,14 +129,14 @@ def _feed_files(dests: list[Path], settings: ExportSettings) -> list[Path]:
     return publish.feed_files(dests, settings.cover)
 
 
-def _prepare(folder: Path, outputs: list[Path], force: bool) -> None:
-    """Refuse outputs that exist (unless ``force``), then make sure the folder is there."""
+def _prepare(folder: Path, outputs: list[Path], force: bool, read: files.Inputs) -> None:
+    """Refuse outputs that exist (unless ``force``) or are files ``read``, then make sure the folder is there."""
     if folder.exists() and not folder.is_dir():
         raise ExportError("is a file, not a folder", path=str(folder), hint="give a folder to put the practices in")
     if not folder.exists() and folder.suffix.lower().lstrip(".") in FORMATS:
         raise UsageError("names a file, but several practices need a folder", path=str(folder),
                          hint="give a folder, e.g. -o ~/Music/Stillpoint/")
-    files.check_destinations(outputs, force)
+    files.check_destinations(outputs, force, read)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from stillpoint.audio import Clip
 from stillpoint.errors import UsageError
-from stillpoint.language import library
+from stillpoint.language import lexicon, library
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
 from stillpoint.language.script import Script
@@ -18,6 +18,7 @@ from stillpoint.language.timeline import Event, Pace, Timeline
 from stillpoint.output import files, sidecars
 from stillpoint.output.export import check_bitrate, check_destination, export_track, format_for, peak_headroom
 from stillpoint.output.track import TrackInfo
+from stillpoint.sound.ambience import BEDS
 from stillpoint.sound.render import RenderOptions, render_events
 from stillpoint.voice import Synthesizer, SynthProgress
 from stillpoint.voice.pool import Level
@@ -38,6 +39,22 @@ class ExportSettings:
     cover: bytes | None = None  # one picture for every track; None makes one from each title
     sidecars: tuple[str, ...] = ()  # any of sidecars.KINDS, written beside the audio
     feed_url: str | None = None  # for a folder of tracks: where its podcast feed (feed.xml) will be found
+    read: files.Inputs = field(default_factory=dict)  # the files the export reads: none is ever written over
+
+
+def files_read(sources: Iterable[str | Path], cover: Path | None = None, ambience: str | None = None,
+               clients: Path | None = None, what: str = "the practice script") -> files.Inputs:
+    """The files a command reads, by what each is: its ``sources`` (scripts, or ``what`` they are), the lexicon,
+    and a cover, ambience file or table of clients given.
+
+    An output that would replace one of them is refused (see files.check_destinations).
+    """
+    named = {Path(source): what for source in sources}
+    named[lexicon.lexicon_path()] = "the lexicon"
+    given = {"the cover": cover, "the ambience file": ambience if ambience not in BEDS else None,
+             "the table of clients": clients}
+    return {Path(path).expanduser(): what for path, what in named.items()} | {
+        Path(path).expanduser(): what for what, path in given.items() if path is not None}
 
 
 def load_script(source: str, values: dict[str, str] | None = None) -> Script:
@@ -131,8 +148,8 @@ def export(
     dest = settings.dest or default_destination(parsed, settings.fmt)
     fmt = format_for(dest, settings.fmt)
     check_bitrate(fmt, settings.bitrate)
-    check_destination(dest, settings.force)
-    files.check_destinations(sidecars.paths(dest, settings.sidecars), settings.force)
+    check_destination(dest, settings.force, settings.read)
+    files.check_destinations(sidecars.paths(dest, settings.sidecars), settings.force, settings.read)
     level = sound_for(options, fmt, settings.bitrate).level
     if timing.length_target(parsed, pace) is not None:
         # Fitting moves silences by the real speech lengths: every line must be known before rendering.

@@ -14,13 +14,14 @@ from stillpoint.errors import UsageError
 from stillpoint.language import script as script_language
 from stillpoint.language.script import Script
 from stillpoint.language.timeline import Pace, Timeline
+from stillpoint.output import files
 from stillpoint.sound.render import RenderOptions
 from stillpoint.voice import Synthesizer
 
 
 def line_range(text: str) -> tuple[int, int]:
     """'10-20' or '12' -> the first and last line, both 1-based and inclusive."""
-    match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", text)
+    match = re.fullmatch(r"\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?", text)  # longer numbers are no line numbers
     first, last = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
     if not 1 <= first <= last:
         raise UsageError(f"--lines {text}: not a range of lines", hint="write it like 10-20, or 12 for one line")
@@ -44,7 +45,11 @@ def from_line(parsed: Script, line: int) -> Script:
 
 
 def write(part_: Script, pace: Pace, synth: Synthesizer, dest: Path, options: RenderOptions = RenderOptions(),
-          force: bool = False, on_progress: pipeline.ProgressCallback = None) -> tuple[Path, Timeline]:
-    """Write a part to ``dest`` (WAV or MP3, by its extension) as an export of that part; returns it and its timing."""
-    settings = pipeline.ExportSettings(dest=dest, force=force)
+          force: bool = False, on_progress: pipeline.ProgressCallback = None,
+          read: files.Inputs = files.NO_INPUTS) -> tuple[Path, Timeline]:
+    """Write a part to ``dest`` (WAV or MP3, by its extension) as an export of that part; returns it and its timing.
+
+    ``read`` are the files the command reads, never to be written over.
+    """
+    settings = pipeline.ExportSettings(dest=dest, force=force, read=read)
     return pipeline.export(part_, pace, synth, settings, options, on_progress)

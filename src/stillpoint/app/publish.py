@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import stat
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ SECRET_NAME = "serve-secret"  # in the state folder: makes each folder's private
 TOKEN_CHARS = 26  # base32 characters of the path: 130 bits, not to be guessed
 SECRET_BYTES = 32
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+URL_UNUSABLE = re.compile(r"[^A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]")  # RFC 3986: anything else must be %-encoded
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ def published(tracks: list[Path], feed_url: str) -> Publication:
 
 def feed_url_of(url: str) -> str:
     """The URL of feed.xml for --feed-url: given as that file's URL or as its folder's (ending in /)."""
+    if unusable := URL_UNUSABLE.search(url):
+        char = "a space" if unusable.group() == " " else f"'{unusable.group()}'"
+        raise UsageError(f"--feed-url {url}: {char} cannot stand in an address as it is",
+                         hint="write it %-encoded, e.g. %20 for a space")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise UsageError(f"--feed-url {url}: not an http or https address",

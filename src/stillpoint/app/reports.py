@@ -30,7 +30,7 @@ def _file_report(result: CheckResult) -> dict[str, object]:
     parsed = result.script
     return {"path": result.path, "ok": not result.count("error"),
             "sections": len(parsed.sections) if parsed else None,
-            "seconds": round(timing.plan(parsed).total, 1) if parsed else None,
+            "seconds": round(result.timeline.total, 1) if result.timeline else None,
             "variables": variables(parsed) if parsed else {},
             "diagnostics": [diagnostic(d) for d in result.diagnostics]}
 

@@ -16,6 +16,7 @@ DEFAULT_VOICE = "heart"  # the neural voice bundled with Stillpoint; see voice/c
 DEFAULT_RATE = 120
 DEFAULT_BREATH = 8.0
 MAX_SECONDS = 3600.0  # of one marker, or one breath
+SHORTEST_SECONDS = 0.001  # a length under a millisecond is taken as 0: no pause (and nothing `format_duration` writes)
 MAX_PRACTICE_SECONDS = 24 * 3600.0  # the longest a practice may be fitted to
 MAX_ERRORS = MAX_FINDINGS  # a pasted binary can hold millions; past this many a parse stops
 EXPANSION_FACTOR = 10  # filled-in variables may make a script's text at most this many times as long
@@ -188,7 +189,7 @@ class _AnyValue(dict):
 def parse_duration(text: str, longest: float = MAX_SECONDS, what: str = "a single marker") -> float:
     """'8s', '1m30s', '500ms', '1h', or a bare number of seconds -> seconds; ValueError with the reason.
 
-    Lengths past ``longest`` seconds are refused as longer than ``what`` may last.
+    Lengths past ``longest`` seconds are refused as longer than ``what`` may last; one under SHORTEST_SECONDS is 0.
     """
     raw = text.strip().lower()
     if re.fullmatch(r"[+-]?(nan|inf(inity)?)(ms|s|m|h)?", raw):
@@ -201,7 +202,7 @@ def parse_duration(text: str, longest: float = MAX_SECONDS, what: str = "a singl
     if not math.isfinite(seconds) or seconds > longest:
         hours = longest / 3600
         raise ValueError(f"'{text}' is longer than the {hours:g} hour{'s' if hours != 1 else ''} {what} may last")
-    return seconds
+    return seconds if seconds >= SHORTEST_SECONDS else 0.0
 
 
 def parse_length(text: str) -> float:
@@ -374,7 +375,7 @@ class _FrontMatter:
     def _table_inline(self, lineno: int, key: str, value: str) -> None:
         if value.strip():
             self._error(lineno, len(key) + 2, f"put each entry of '{key}' on its own indented line",
-                        f"for example:\n{key}:\n  name: value")
+                        f"write `{key}:` alone, then each entry indented below it, like `  name: value`")
 
     def _table_entry(self, lineno: int, raw: str, table: str) -> None:
         name, sep, value = raw.strip().partition(":")
@@ -414,7 +415,7 @@ class _FrontMatter:
     def _year(self) -> int | None:
         if "year" not in self.fields:
             return None
-        if not re.fullmatch(r"\d{4}", self.fields["year"].strip()):
+        if not re.fullmatch(r"\d{4}", self.fields["year"].strip()) or int(self.fields["year"]) == 0:
             self._error(self.positions["year"], 1, f"year '{self.fields['year']}' is not a year",
                         "write it with four digits, like 2024")
             return None

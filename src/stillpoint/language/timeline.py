@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from stillpoint.audio import SAMPLE_RATE
-from stillpoint.errors import UsageError
+from stillpoint.errors import Diagnostic, ScriptError, UsageError
 from stillpoint.language.script import Marker, Script, Section, Settings, Speech
 
 SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
@@ -99,7 +99,7 @@ def plan(script: Script, pace: Pace = Pace(), durations: Mapping[Utterance, floa
     events = [_with_duration(event, durations) for event in _raw_events(script, pace)]
     target = length_target(script, pace)
     if target is not None:
-        events = fit(events, target)
+        events = _fitted(events, target, script, pace)
     exact = all(event.utterance in durations for event in events if event.utterance)
     return Timeline(script.meta.title, _placed(events), exact)
 
@@ -170,19 +170,36 @@ def _stretch_range(events: list[Event]) -> tuple[float, float]:
     return low, high
 
 
+class Unreachable(Exception):
+    """A length the practice cannot be fitted to: why (the exception's text), and ``hint``, what to do."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+def _fitted(events: list[Event], target: float, script: Script, pace: Pace) -> list[Event]:
+    """``events`` fitted to ``target``; out of reach, it is the listener's --length or the script's `length:` line."""
+    try:
+        return fit(events, target)
+    except Unreachable as problem:
+        if pace.length is not None:
+            raise UsageError(f"--length: {problem}", hint=problem.hint) from None
+        line = script.settings_at.get("length", 1)
+        raise ScriptError([Diagnostic(script.path, line, 1, f"length: {problem}", problem.hint)]) from None
+
+
 def fit(events: list[Event], target: float) -> list[Event]:
-    """Stretch or shrink the flexible silences so the practice lasts ``target`` seconds."""
+    """Stretch or shrink the flexible silences so the practice lasts ``target`` seconds; Unreachable if it cannot."""
     flexible = sum(e.duration for e in events if e.flexible)
     fixed = sum(e.duration for e in events) - flexible
     low, high = _stretch_range(events)
     if flexible == 0:
-        raise UsageError(f"this practice cannot be fitted to {_clock(target)}: it has no pause, breath or soak to "
-                         "stretch", hint="add one, or play it at its own length")
+        raise Unreachable(f"this practice cannot be fitted to {_clock(target)}: it has no bare pause, breath or soak "
+                          "to stretch", hint="add one, or play it at its own length")
     if not low - 0.5 <= target <= high + 0.5:
-        raise UsageError(
-            f"this practice cannot be fitted to {_clock(target)}",
-            hint=f"choose a length between {_clock(math.ceil(low))} and {_clock(math.floor(high))}",
-        )
+        raise Unreachable(f"this practice cannot be fitted to {_clock(target)}",
+                          hint=f"choose a length between {_clock(math.ceil(low))} and {_clock(math.floor(high))}")
     factor = min(max((target - fixed) / flexible, STRETCH_RANGE[0]), STRETCH_RANGE[1])
     return [replace(e, duration=_on_grid(e.duration * factor)) if e.flexible else e for e in events]
 

@@ -11,7 +11,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from stillpoint.listen.screen import KEY_HELP, REFRESH_SECONDS, Moment, clock, length
+from stillpoint.listen.screen import KEY_HELP, REFRESH_SECONDS, Moment, clock, length, shown
 
 
 class LiveScreen:
@@ -46,6 +46,7 @@ def _quiet_fields(moment: Moment) -> tuple:
 
 def view(moment: Moment, keys_help: bool = True) -> RenderableType:
     """The screen for a moment of the practice; the keys are listed when nothing else needs saying."""
+    moment = shown(moment)
     section = Text(moment.section, style="cyan")
     if moment.sections > 1:
         section.append(f"   {moment.section_number} of {moment.sections}", style="dim")

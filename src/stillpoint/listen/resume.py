@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,12 +41,23 @@ def state_file(practice: str) -> Path:
 
 
 def load(practice: str) -> Bookmark | None:
-    """Where ``practice`` was stopped, or None if it was not (or the file cannot be read)."""
+    """Where ``practice`` was stopped, or None if it was not, or if the file is damaged: not JSON, or not a place."""
     try:
-        data = json.loads(inputs.read_capped(state_file(practice), STATE_CAP, "a resume point"))
-        return Bookmark(str(data["section"]), int(data["number"]), float(data["seconds"]))
-    except (InputError, ValueError, KeyError, TypeError):
+        return _bookmark(json.loads(inputs.read_capped(state_file(practice), STATE_CAP, "a resume point")))
+    except (InputError, ValueError, RecursionError):  # RecursionError: arrays nested deeper than the parser goes
         return None
+
+
+def _bookmark(data: object) -> Bookmark | None:
+    """The place ``data`` (a saved place, as JSON) describes, if it is one: a title, a number and a finite time."""
+    if not isinstance(data, dict):
+        return None
+    section, number, seconds = data.get("section"), data.get("number"), data.get("seconds")
+    if not isinstance(section, str) or type(number) is not int or type(seconds) not in (int, float):
+        return None
+    if number < 0 or not 0 <= seconds < math.inf:  # nan fails both comparisons
+        return None
+    return Bookmark(section, number, float(seconds))
 
 
 def save(practice: str, bookmark: Bookmark | None) -> None:

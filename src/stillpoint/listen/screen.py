@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
+
+from stillpoint.errors import printable
 
 REFRESH_SECONDS = 0.1
 KEY_HELP = "space pause · n/p section · ←/→ 15 s · +/- volume · q stop"
@@ -33,6 +35,12 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
 
 
+def shown(moment: Moment) -> Moment:
+    """``moment`` with its texts, which come from the script, printable: control characters escaped."""
+    return replace(moment, title=printable(moment.title), section=printable(moment.section),
+                   caption=printable(moment.caption), note=printable(moment.note))
+
+
 def length(moment: Moment) -> str:
     """The practice's length, marked as approximate while speech lengths are still estimated."""
     return clock(moment.total) if moment.exact else f"~{clock(moment.total)}"
@@ -55,6 +63,7 @@ class LineScreen:
 
     def show(self, moment: Moment) -> None:
         """Print what is new in ``moment``: the title first, then notes, sections and the end."""
+        moment = shown(moment)
         if not self._started:
             self._started = True
             self._print(f"{moment.title}  ({length(moment)})")

@@ -103,13 +103,13 @@ def peak_headroom(fmt: str, bitrate: int) -> float:
     return (MP3_HEADROOM_KBPS / bitrate) ** MP3_HEADROOM_POWER if fmt == "mp3" else 0.0
 
 
-def check_destination(dest: Path, force: bool) -> None:
-    """Refuse a destination that cannot or should not be written."""
+def check_destination(dest: Path, force: bool, read: files.Inputs = files.NO_INPUTS) -> None:
+    """Refuse a destination that cannot or should not be written (see files.check_destination)."""
     if not dest.parent.is_dir():
         raise ExportError(
             "is not an existing folder", path=str(dest.parent), hint="create it first or choose another destination"
         )
-    files.check_destination(dest, force)
+    files.check_destination(dest, force, read)
 
 
 def _part_path(dest: Path) -> Path:

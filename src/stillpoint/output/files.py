@@ -1,6 +1,6 @@
 """Writing the files the user asked for: never over an existing file unless told, never over anything but a
-file, never half-written. And the program's own files (cache entries, the serving secret): written in one step
-and opened without following a link."""
+file, never over a file the command reads, never half-written. And the program's own files (cache entries,
+the serving secret): written in one step and opened without following a link."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import BinaryIO
 
 from stillpoint import inputs
@@ -17,22 +19,25 @@ from stillpoint.errors import DestinationError
 
 EXISTS_HINT = "use --force to replace it, or choose another name"
 NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a link as the last part of a name is not followed (Windows has none)
+Inputs = Mapping[Path, str]  # the files a command reads, each with what it is: {Path("calm.txt"): "the script"}
+NO_INPUTS: Inputs = MappingProxyType({})
 
 
-def check_destination(dest: Path, force: bool) -> None:
-    """Refuse ``dest`` if a folder, device, pipe or socket stands there (even with ``force``), or any file without."""
-    kind = inputs.special_kind(dest) or ("a folder" if dest.is_dir() else None)
-    if kind:
-        hint = "give a file name inside it" if kind == "a folder" else "choose a file name; it is never replaced"
-        raise DestinationError(f"is {kind}, not a file", path=str(dest), hint=hint)
-    if not force and (dest.exists() or dest.is_symlink()):
-        raise DestinationError("already exists", path=str(dest), hint=EXISTS_HINT)
+def check_destination(dest: Path, force: bool, read: Inputs = NO_INPUTS) -> None:
+    """Refuse ``dest`` if a folder, device, pipe or socket or one of the files ``read`` stands there (even with
+    ``force``), or any file without ``force``."""
+    check_destinations([dest], force, read)
 
 
-def check_destinations(paths: list[Path], force: bool) -> None:
-    """Stop before any work when files are to be written where they cannot or should not be, naming each."""
+def check_destinations(paths: list[Path], force: bool, read: Inputs = NO_INPUTS) -> None:
+    """Stop before any work when files are to be written where they cannot or should not be, naming each.
+
+    A destination that is one of the files ``read`` (by name, link or hard link) is refused even with ``force``.
+    """
+    identities = _identities(read)
     for path in paths:
-        check_destination(path, force=True)
+        _refuse_special(path)
+        _refuse_input(path, identities)
     existing = [path for path in paths if path.exists() or path.is_symlink()]
     if force or not existing:
         return
@@ -42,20 +47,54 @@ def check_destinations(paths: list[Path], force: bool) -> None:
     raise DestinationError(f"{len(existing)} files already exist: {names}", hint="use --force to replace them")
 
 
+def _refuse_special(dest: Path) -> None:
+    """Refuse ``dest`` if a folder, device, pipe or socket stands there."""
+    kind = inputs.special_kind(dest) or ("a folder" if dest.is_dir() else None)
+    if kind:
+        hint = "give a file name inside it" if kind == "a folder" else "choose a file name; it is never replaced"
+        raise DestinationError(f"is {kind}, not a file", path=str(dest), hint=hint)
+
+
+def _identities(read: Inputs) -> dict[tuple[int, int], tuple[Path, str]]:
+    """The files of ``read`` that exist, by device and inode: what a name, a link or a hard link to them shares."""
+    found = {}
+    for path, what in read.items():
+        try:
+            status = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        found[(status.st_dev, status.st_ino)] = (path, what)
+    return found
+
+
+def _refuse_input(dest: Path, identities: dict[tuple[int, int], tuple[Path, str]]) -> None:
+    """Refuse ``dest`` if it is (or links to) one of the files with these ``identities``."""
+    try:
+        status = os.stat(dest)
+    except (OSError, ValueError):
+        return
+    if (status.st_dev, status.st_ino) in identities:
+        path, what = identities[(status.st_dev, status.st_ino)]
+        raise DestinationError(f"is {what} ({path}), which this command reads", path=str(dest),
+                               hint="choose another name: a file a command reads is never replaced, even with --force")
+
+
 def put_in_place(part: Path, dest: Path, force: bool) -> None:
     """Move the finished ``part`` file to ``dest``, checking once more that nothing but a file is replaced."""
     check_destination(dest, force)
     os.replace(part, dest)
 
 
-def write_text(dest: Path, text: str, force: bool = False) -> Path:
-    """Write ``text`` to ``dest`` in one step; refuse to replace an existing file unless ``force``."""
-    return write_bytes(dest, text.encode("utf-8"), force)
+def write_text(dest: Path, text: str, force: bool = False, read: Inputs = NO_INPUTS) -> Path:
+    """Write ``text`` to ``dest`` in one step; refuse to replace one of the files ``read``, or without ``force``
+    any existing file."""
+    return write_bytes(dest, text.encode("utf-8"), force, read)
 
 
-def write_bytes(dest: Path, data: bytes, force: bool = False) -> Path:
-    """Write ``data`` to ``dest`` in one step; refuse to replace an existing file unless ``force``."""
-    check_destination(dest, force)
+def write_bytes(dest: Path, data: bytes, force: bool = False, read: Inputs = NO_INPUTS) -> Path:
+    """Write ``data`` to ``dest`` in one step; refuse to replace one of the files ``read``, or without ``force``
+    any existing file."""
+    check_destination(dest, force, read)
     try:
         handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     except OSError as err:

@@ -45,7 +45,7 @@ def loop(spec: str) -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def _loop(spec: str) -> np.ndarray:
-    samples = GENERATORS[spec](np.random.default_rng(SEED)) if spec in BEDS else _seamless(decode(Path(spec)))
+    samples = GENERATORS[spec](np.random.default_rng(SEED)) if spec in BEDS else _seamless(decode(Path(spec)), spec)
     rms = float(np.sqrt(np.dot(samples, samples) / len(samples)))
     if rms == 0.0:
         raise AmbienceError("the ambience sound is silent", path=spec, hint=HINT)
@@ -224,11 +224,12 @@ def _undecodable(path: Path, exc: BaseException) -> AmbienceError:
     return AmbienceError(f"cannot be decoded as sound ({reason[:120]})", path=str(path), hint=HINT)
 
 
-def _seamless(samples: np.ndarray) -> np.ndarray:
-    """The samples made into a loop: the tail is crossfaded (equal power) into the head, so the seam is smooth."""
+def _seamless(samples: np.ndarray, path: str) -> np.ndarray:
+    """The samples (of the file at ``path``) made into a loop: the tail is crossfaded (equal power) into the head,
+    so the seam is smooth."""
     fade = min(int(CROSSFADE_SECONDS * SAMPLE_RATE), len(samples) // 4)
     if fade < SAMPLE_RATE // 20:
-        raise AmbienceError("the ambience sound is too short to loop", hint="use a file longer than a second")
+        raise AmbienceError("is too short to loop", path=path, hint="use a sound file longer than a second")
     body = samples[: len(samples) - fade]  # crossfaded in place: a loop of ten minutes is 50 MB
     angle = np.linspace(0.0, np.pi / 2, fade)
     body[:fade] = samples[:fade] * np.sin(angle) + samples[len(samples) - fade:] * np.cos(angle)
