@@ -129,9 +129,9 @@ def test_check_json_is_for_editors(noisy: Path, small_practice: Path) -> None:
     first, second, third = report["files"]
     assert first["ok"] and first["variables"] == {"who": "a friend"} and first["sections"] == 1
     assert first["diagnostics"][1] == {
-        "line": 8, "col": 1, "severity": "warning", "rule": "short-soak",
+        "line": 8, "col": 1, "severity": "warning", "rule": "short-soak", "family": "check",
         "message": "[soak 3s] is shorter than 10s",
-        "hint": "a soak is a long rest; for a short silence write [pause 3s]",
+        "hint": "a soak is a long rest; for a short silence write [pause 3s]", "fix": None,
     }
     assert [d["rule"] for d in second["diagnostics"]] == ["short-soak"]
     assert not third["ok"] and third["diagnostics"][0]["message"] == "no such file"

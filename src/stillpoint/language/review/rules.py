@@ -395,7 +395,7 @@ def silence_reminder(reading: Reading) -> Iterator[Finding]:
             continue
         yield Finding(marker.line, marker.col,
                       f"{format_duration(silence.seconds)} of silence with no word before it that the listener "
-                      "may open their eyes, move or stop", WAY_OUT, _before_marker(reading, marker.line, marker.col))
+                      "may open their eyes, move or stop", f"try: \"{WAY_OUT}\"", _before_marker(reading, marker.line, marker.col))
 
 
 def _way_out(sentence: Sentence) -> bool:

@@ -65,7 +65,7 @@ function practiceBody(extra = {}) {
 // ------------------------------------------------------------------ the editor and its findings
 
 async function lint(text) {
-  const answer = await api("/api/check", { ...practiceBody(), text });
+  const answer = await api("/api/check", { ...practiceBody(), text, review: $("review").checked });
   showPlan(answer);
   showVariables(answer.variables || {});
   return answer.diagnostics;
@@ -80,12 +80,26 @@ function showProblems(list) {
       span.className = cls;
       span.textContent = text;
     }
+    if (d.family === "review") li.classList.add("review");
+    if (d.fix && state.editable) li.appendChild(rewriteButton(d.fix));
     li.addEventListener("click", () => editor.jumpTo(d.line, d.col));
     return li;
   });
   $("problems").replaceChildren(...items);
   $("count").textContent = list.length ? `(${list.length})` : "";
   $("no-problems").hidden = list.length > 0 || !state.id;
+}
+
+function rewriteButton(fix) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "rewrite";
+  button.textContent = "Rewrite";
+  button.addEventListener("click", (event) => {
+    event.stopPropagation();
+    editor.applyFix(fix);
+  });
+  return button;
 }
 
 const editor = StillpointEditor.createEditor({
@@ -158,6 +172,11 @@ function libraryItem(practice) {
     badge.className = `badge ${cls}`;
     badge.textContent = text;
   }
+  if (practice.content_note) {
+    const note = li.appendChild(document.createElement("span"));
+    note.className = "meta content-note";
+    note.textContent = `Content note: ${practice.content_note}`;
+  }
   li.addEventListener("click", () => openPractice(practice.id));
   return li;
 }
@@ -168,6 +187,7 @@ async function openPractice(id) {
   Object.assign(state, { id: doc.id, name: doc.name, editable: doc.editable, version: doc.version });
   hideConflict();
   editor.setReadOnly(!doc.editable);
+  $("review").checked = doc.editable; // on for your own practices; the built-ins are read, not rewritten
   editor.setText(doc.text);
   $("file").textContent = doc.editable ? `${doc.id}` : `${doc.name} (built-in)`;
   $("copy").hidden = doc.editable;
@@ -469,6 +489,7 @@ function wire() {
     button.addEventListener("click", () => selectTab(button.dataset.tab));
   }
   $("tag-filter").addEventListener("change", showLibrary);
+  $("review").addEventListener("change", () => editor.relint());
   $("save").addEventListener("click", save);
   $("copy").addEventListener("click", () => createPractice(copyName(state.name), state.id));
   $("keep-mine").addEventListener("click", () => saveOver(state.conflict.version));
