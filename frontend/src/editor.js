@@ -46,7 +46,7 @@ import {
 import { history, defaultKeymap, historyKeymap } from "@codemirror/commands";
 import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { syntaxHighlighting } from "@codemirror/language";
-import { forceLinting, linter, lintGutter, lintKeymap, setDiagnostics, setDiagnosticsEffect } from "@codemirror/lint";
+import { linter, lintGutter, lintKeymap, setDiagnostics, setDiagnosticsEffect } from "@codemirror/lint";
 import { scriptLanguage, scriptHighlight } from "./language.js";
 import { scriptTheme } from "./theme.js";
 import { toCodeMirror, diagnosticsOf, columnOffset, fixChange } from "./diagnostics.js";
@@ -54,6 +54,7 @@ import { toCodeMirror, diagnosticsOf, columnOffset, fixChange } from "./diagnost
 const LINT_DELAY_MS = 50;
 
 const setSpokenLine = StateEffect.define();
+const relintNow = StateEffect.define(); // the page changed what it asks the checker: lint again, text unchanged
 const spokenLineMark = Decoration.line({ class: "cm-spokenLine" });
 
 /** The line being spoken, as a line decoration that follows edits. */
@@ -116,7 +117,10 @@ function extensions(options, readOnly) {
     scriptTheme,
     spokenLine,
     lintGutter(),
-    options.lint ? linter(lintSource(options.lint), { delay: LINT_DELAY_MS }) : [],
+    options.lint ? linter(lintSource(options.lint), {
+      delay: LINT_DELAY_MS,
+      needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(relintNow))),
+    }) : [],
     readOnly.of(readOnlyExtensions(Boolean(options.readOnly))),
     listeners(options),
     keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, ...lintKeymap]),
@@ -178,7 +182,7 @@ export function createEditor(options) {
       if (!fix || view.state.readOnly) return;
       view.dispatch({ changes: fixChange(view.state.doc, fix), userEvent: "input" });
     },
-    relint: () => forceLinting(view),
+    relint: () => view.dispatch({ effects: relintNow.of(null) }),
     focus: () => view.focus(),
     destroy: () => view.destroy(),
   };

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 
 from stillpoint.language.lint import Finding, Rule, Source
 from stillpoint.language.review import rules as _rules
-from stillpoint.language.review.reading import LONG_SILENCE, Options, Reading, read
+from stillpoint.language.review.reading import LONG_SILENCE, Options, Reading, lemma, read
 
-__all__ = ["LONG_SILENCE", "NAMES", "Options", "rules"]
+__all__ = ["LONG_SILENCE", "NAMES", "Options", "prepare", "rules"]
 
 RULES: dict[str, Callable[[Reading], Iterable[Finding]]] = {
     "order": _rules.order,
@@ -38,3 +38,8 @@ def rules(options: Options = Options()) -> dict[str, Rule]:
         return held[1]  # type: ignore[return-value]
 
     return {name: (lambda source, rule=rule: rule(reading_of(source))) for name, rule in RULES.items()}
+
+
+def prepare() -> None:
+    """Load the English dictionary now (about a quarter of a second) so that the first review need not wait."""
+    lemma("prepared")

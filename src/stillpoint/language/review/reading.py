@@ -12,7 +12,8 @@ from typing import NamedTuple
 from stillpoint.errors import StillpointError
 from stillpoint.language.lint import Source
 from stillpoint.language.script import Marker, Script
-from stillpoint.language.timeline import BELL, BREATHE, PAUSE, SOAK, SPEECH, Event, plan, section_settings
+from stillpoint.language.timeline import (BELL, BELL_SECONDS, BREATHE, PAUSE, SECTION_GAP, SOAK, SPEECH, STRETCH_RANGE,
+                                         Event, marker_seconds, plan, section_settings)
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*|\d+|\.{2,}|\u2026|[.!?]+|[,;:()\u2014\u2013]|\s-\s")
 _MASKED = re.compile(r"\[[^\]]*\]?|<[^>]*>?|\{[^}]*\}?")
@@ -53,8 +54,9 @@ class Sentence:
 
     def find(self, wanted: frozenset[str], start: int = 0, stop: int | None = None) -> int:
         """The index of the first token from ``start`` (to before ``stop``) that is one of ``wanted``, or -1."""
-        for index in range(max(start, 0), min(len(self.tokens), len(self.tokens) if stop is None else stop)):
-            if self.has(index, wanted):
+        tokens = self.tokens
+        for index in range(max(start, 0), len(tokens) if stop is None else min(len(tokens), stop)):
+            if tokens[index].word in wanted or tokens[index].lemma in wanted:
                 return index
         return -1
 
@@ -137,13 +139,12 @@ def read(source: Source, options: Options = Options()) -> Reading:
     """The reading of ``source``, leaving out the sections spoken by a voice the options call foreign."""
     skipped = _foreign_sections(source.script, options.foreign)
     sentences = tuple(s for s in _sentences(source) if s.section not in skipped)
-    return Reading(source, sentences, tuple(_silences(source.script, skipped)), options)
+    return Reading(source, sentences, tuple(_silences(source.script, skipped, options.silence)), options)
 
 
 # ---------------------------------------------------------------- words
 
 
-@functools.lru_cache(maxsize=65536)
 def lemma(word: str) -> str:
     """The dictionary form of an English word in lower case (``eyes`` -> ``eye``, ``floated`` -> ``float``)."""
     import simplemma  # its English dictionary loads at the first word (about a quarter of a second), once
@@ -154,16 +155,30 @@ def lemma(word: str) -> str:
 def _tokens(text: str, line: int) -> Iterator[Token]:
     """The words and punctuation of one line of text, contractions opened (``don't`` -> ``do`` ``not``)."""
     for match in _TOKEN.finditer(text):
-        written = match.group(0).strip().replace("\u2019", "'").lower()
+        written = match.group(0).lower()
         col, end = match.start() + 1, match.end() + 1
-        for word in _opened(written):
-            yield Token(word, lemma(word) if word[0].isalpha() else word, line, col, end)
+        if "'" in written or "\u2019" in written or written == "cannot":
+            for word in _opened(written.replace("\u2019", "'")):
+                yield _token(word, line, col, end)
+        else:
+            yield _token(written.strip(), line, col, end)
+
+
+def _token(word: str, line: int, col: int, end: int) -> Token:
+    """A token of ``word`` with its lemma (made fast: there are tens of thousands in a long script)."""
+    known = _LEMMAS.get(word)
+    if known is None:
+        known = lemma(word) if word[0].isalpha() else word
+        if len(_LEMMAS) < 65536:
+            _LEMMAS[word] = known
+    return tuple.__new__(Token, (word, known, line, col, end))
+
+
+_LEMMAS: dict[str, str] = {}
 
 
 def _opened(word: str) -> tuple[str, ...]:
     """A word with its contraction opened: ``you'll`` -> ``you`` ``will``; a possessive ``'s`` dropped."""
-    if "'" not in word:
-        return (word,) if word != "cannot" else _CONTRACTED[word]
     if word in _CONTRACTED:
         return _CONTRACTED[word]
     for suffix, meaning in _SUFFIXES:
@@ -214,8 +229,11 @@ def _foreign_sections(script: Script, foreign: frozenset[str]) -> frozenset[int]
                      if (section_settings(script, section).voice or "").strip().casefold() in foreign)
 
 
-def _silences(script: Script, skipped: frozenset[int]) -> Iterator[Silence]:
-    """Every stretch without speech that starts with a marker, as long as the plan makes it (after any fitting)."""
+def _silences(script: Script, skipped: frozenset[int], shortest: float) -> Iterator[Silence]:
+    """Every stretch without speech that starts with a marker and may last ``shortest`` or more, as long as the plan
+    makes it (after any fitting)."""
+    if _longest_bound(script) < shortest:
+        return
     markers = iter([(cue, index) for index, section in enumerate(script.sections) for cue in section.cues
                     if isinstance(cue, Marker)])
     first: tuple[Marker, int] | None = None
@@ -232,6 +250,19 @@ def _silences(script: Script, skipped: frozenset[int]) -> Iterator[Silence]:
         seconds += event.duration
     if first and first[1] not in skipped:
         yield Silence(seconds, first[0])
+
+
+def _longest_bound(script: Script) -> float:
+    """More than the longest silence the plan can make (markers in a row, gaps and bells, stretched by fitting):
+    most scripts need no plan to know that none is long."""
+    longest = run = 0.0
+    for section in script.sections:
+        breath = section_settings(script, section).breath or 0.0
+        for index, cue in enumerate(section.cues):
+            gap = SECTION_GAP if index == 0 else 0.0  # the gap after a section that ended with speech
+            run = run + gap + marker_seconds(cue, breath) if isinstance(cue, Marker) else 0.0
+            longest = max(longest, run)
+    return (longest + 2 * BELL_SECONDS) * (STRETCH_RANGE[1] if script.meta.length else 1.0)
 
 
 def _events(script: Script) -> tuple[Event, ...]:

@@ -67,6 +67,8 @@ def _forbidden(sentence: Sentence) -> int:
 
 def _obligation(reading: Reading, sentence: Sentence) -> Finding | None:
     """'You must', 'you have to', 'you need to', 'you should', 'it is important to'."""
+    if not sentence.bag & w.OBLIGING:
+        return None
     for index, token in enumerate(sentence.tokens):
         last = _obliging(sentence, index)
         if last < 0:
@@ -104,6 +106,8 @@ def _obliging(sentence: Sentence, index: int) -> int:
 
 def _narrowed(reading: Reading, sentence: Sentence) -> Finding | None:
     """'Focus only on the breath', 'the breath and nothing else'."""
+    if not sentence.bag & w.NARROWING:
+        return None
     lines = reading.source.lines
     only = sentence.find(frozenset({"only"}))
     if only >= 0 and sentence.near(only, w.ATTENTION, 3, 3) >= 0 and not sentence.has(only + 1, w.PRONOUNS):
@@ -363,14 +367,19 @@ def dissociation(reading: Reading) -> Iterator[Finding]:
                            "the present, not into rest", GROUNDED)
 
 
+_LEAVING = ((w.DRIFT, w.OUT, w.SELF), (w.LEAVE_BODY, w.BODY), (frozenset({"go"}), frozenset({"of"}), w.BODY),
+            (w.WATCH, w.SELF, w.FAR), (frozenset({"look"}), frozenset({"down"}), w.SELF), (w.WITHOUT_BODY, w.BODY),
+            (w.SELF, w.VANISH), (frozenset({"nothing"}), frozenset({"left"})))
+
+
 def _leaving(sentence: Sentence) -> int:
     """Where a sentence invites leaving the body or going far away for good, or -1."""
     bag = sentence.bag
     if not bag & (w.SELF | w.FAR_AWAY | frozenset({"nothing"})):
         return -1
-    for steps in ((w.DRIFT, w.OUT, w.SELF), (w.LEAVE_BODY, w.BODY), (frozenset({"go"}), frozenset({"of"}), w.BODY),
-                  (w.WATCH, w.SELF, w.FAR), (frozenset({"look"}), frozenset({"down"}), w.SELF),
-                  (w.WITHOUT_BODY, w.BODY), (w.SELF, w.VANISH), (frozenset({"nothing"}), frozenset({"left"}))):
+    for steps in _LEAVING:
+        if not all(bag & step for step in steps):
+            continue
         first, _ = sentence.seek(*steps, gap=3 if len(steps) > 2 else 2)
         if first >= 0:
             return first
@@ -439,6 +448,8 @@ def _promised(lines: tuple[str, ...], sentence: Sentence) -> tuple[list[rewrite.
 
 def _will(lines: tuple[str, ...], sentence: Sentence, edits: list[rewrite.Edit]) -> int:
     """'you will feel', 'you are going to', 'this will heal', 'your worries will disappear', 'will never'."""
+    if "will" not in sentence.bag and "going" not in sentence.bag:
+        return -1
     for index, token in enumerate(sentence.tokens):
         if token.word == "will":
             verb = index + 1 + (1 if sentence.has(index + 1, frozenset({"now", "soon", "then", "just"})) else 0)
@@ -499,6 +510,8 @@ def _always(sentence: Sentence, edits: list[rewrite.Edit]) -> int:
 
 def _guarantee(sentence: Sentence, edits: list[rewrite.Edit]) -> int:
     """'guaranteed', 'I promise you'; a trailing ', guaranteed' is dropped."""
+    if not sentence.bag & w.GUARANTEES and "promise" not in sentence.bag:
+        return -1
     index = sentence.find(w.GUARANTEES)
     if index >= 0:
         if sentence.has(index - 1, frozenset({","})):

@@ -22,8 +22,10 @@ NEGATORS = words("not never no nothing nobody none")
 # ---------------------------------------------------------------- orders
 
 OBLIGATION_SKIP = NEGATORS | words("if whenever when as unless until what whatever")
-ADDRESSED = words("you we yourself i one")
 IMPORTANT = words("important essential crucial vital necessary")
+OBLIGING = words("must should have has need needs got") | IMPORTANT
+NARROWING = words("only nothing")
+ADDRESSED = words("you we yourself i one")
 ORDER_VERBS = words("close shut keep stay remain sit lie hold breathe inhale exhale focus concentrate relax")
 NEGATIVE_VERBS = words("move open stop fidget leave get look peek speak talk let think resist fight scratch shift "
                        "wriggle wiggle react stir")
