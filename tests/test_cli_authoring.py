@@ -353,6 +353,15 @@ def test_list_shows_tags_and_filters_by_tag_in_any_case() -> None:
     assert [line.split()[0] for line in calm.stdout.splitlines()] == ["circle-of-safety", "hand-on-heart"]
 
 
+def test_list_shows_a_content_note_under_its_practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "grief.txt").write_text("---\ntitle: After a Loss\ncontent-note: the death of a parent\n---\nRest.\n")
+    monkeypatch.setenv("STILLPOINT_PATH", str(tmp_path))
+    lines = run("list").stdout.splitlines()
+    found = next(index for index, line in enumerate(lines) if line.startswith("grief "))
+    assert "After a Loss" in lines[found] and lines[found + 1].strip() == "content note: the death of a parent"
+    assert not any("content note" in line for line in lines[found + 2:])
+
+
 def test_list_with_an_unknown_tag_suggests_one() -> None:
     result = run("list", "--tag", "compasion")
     assert result.exit_code == 2

@@ -22,6 +22,7 @@ COMING_BACK = "Now feel your feet on the floor, notice the room around you, and 
 FREE_TO_MOVE = "You can move, open your eyes or pause whenever you need to."
 MIND_WANDERS = "If your mind wanders, that is all right; come back whenever you notice."
 RELAXING = "Let yourself relax, as much as feels comfortable."
+STEADIER = "Rest your attention on the breath, or anywhere else that feels steadier."
 
 
 # ---------------------------------------------------------------- 1. orders
@@ -85,7 +86,7 @@ def _obligation(reading: Reading, sentence: Sentence) -> Finding | None:
         lines = reading.source.lines
         return _finding(lines, sentence, sentence.tokens[important], None,
                         f"{_quoted(lines, sentence, important, important)} makes the practice a duty",
-                        "invite instead: \"You might ...\"")
+                        "You might ...")
     return None
 
 
@@ -116,14 +117,13 @@ def _narrowed(reading: Reading, sentence: Sentence) -> Finding | None:
             if only + 1 < len(sentence.tokens) else None
         return _finding(lines, sentence, sentence.tokens[only], fix,
                         "'only' narrows attention to one place; offer it as one choice among others",
-                        "drop 'only', and offer another place to rest")
+                        STEADIER)
     nothing = sentence.phrase(("nothing", "else"))
     nothing = nothing if nothing >= 0 else sentence.phrase(("nothing", "but"))
     if nothing >= 0 and sentence.near(nothing, w.ATTENTION, 8, 3) >= 0:
         return _finding(lines, sentence, sentence.tokens[nothing], None,
-                        f"{_quoted(lines, sentence, nothing, nothing + 1)} narrows attention to one place",
-                        "offer it as one choice: \"Rest your attention on the breath, or anywhere that feels "
-                        "steadier.\"")
+                        f"{_quoted(lines, sentence, nothing, nothing + 1)} narrows attention to one place; offer it "
+                        "as one choice among others", STEADIER)
     return None
 
 
@@ -302,9 +302,10 @@ def content_note(reading: Reading) -> Iterator[Finding]:
     named = " and ".join(filter(None, [", ".join(subjects[:-1]), subjects[-1]]))
     note = f"content-note: this practice speaks of {named}"
     lines = reading.source.lines
-    yield _finding(lines, sentence, sentence.tokens[index], _front_matter_line(reading, note),
-                   f"this practice speaks of {named} but has no content note; a listener may need to know "
-                   "before choosing it", f"add `{note}` to the front matter")
+    where = sentence.tokens[index]
+    yield Finding(where.line, where.col, f"this practice speaks of {named} but has no content note; a listener may "
+                  "need to know before choosing it", f"add `{note}` to the front matter",
+                  _front_matter_line(reading, note))
 
 
 def _harrowing(sentence: Sentence) -> Iterator[tuple[int, str]]:
@@ -434,7 +435,7 @@ def promise(reading: Reading) -> Iterator[Finding]:
         fix = rewrite.edited(lines, edits) if edits else None
         yield _finding(lines, sentence, sentence.tokens[where], fix,
                        "this promises an outcome the listener may not have; when it does not come, they may feel "
-                       "they failed", "say what it offers: \"This practice may help you feel a little calmer.\"")
+                       "they failed", "This practice may help you feel a little calmer.")
 
 
 def _promised(lines: tuple[str, ...], sentence: Sentence) -> tuple[list[rewrite.Edit], int]:
