@@ -56,8 +56,8 @@ class Score:
     false_alarms: list[str] = field(default_factory=list)
 
     def recall(self, concern: str) -> float:
-        """The share of the passages labelled ``concern`` that its rule flagged."""
-        return self.caught.get(concern, 0) / self.labelled[concern]
+        """The share of the passages labelled ``concern`` that its rule flagged (1 if none is)."""
+        return self.caught.get(concern, 0) / self.labelled[concern] if self.labelled[concern] else 1.0
 
     @property
     def precision(self) -> float:
@@ -142,5 +142,5 @@ def score(every: list[Passage]) -> Score:
 
 def summary(found: Score) -> str:
     """Recall per concern and precision overall, in one line."""
-    recalls = ", ".join(f"{concern} {found.recall(concern):.2f}" for concern in found.labelled)
+    recalls = ", ".join(f"{concern} {found.recall(concern):.2f}" for concern, count in found.labelled.items() if count)
     return f"recall {recalls}; precision {found.precision:.2f} ({found.right} of {found.right + found.wrong})"

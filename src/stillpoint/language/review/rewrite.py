@@ -46,6 +46,11 @@ def whole(lines: Sequence[str], sentence: Sentence, text: str) -> Fix | None:
     return edited(lines, [(sentence.tokens[0], sentence.tokens[-1], text)])
 
 
+def token_text(lines: Sequence[str], token: Token) -> str:
+    """The text of one token as written."""
+    return lines[token.line - 1][token.col - 1:token.end - 1]
+
+
 def capitalized(text: str, like: str) -> str:
     """``text`` with its first letter in the case of ``like``'s first letter."""
     return (text[:1].upper() if like[:1].isupper() else text[:1].lower()) + text[1:]

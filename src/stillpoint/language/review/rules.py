@@ -55,10 +55,13 @@ def _forbidden(sentence: Sentence) -> int:
     if not sentence.bag & (w.NEGATORS | w.WITHOUT_VERBS):
         return -1
     head = _head(sentence)
-    if sentence.has(head, frozenset({"never"})) and sentence.has(head + 1, w.NEGATIVE_VERBS):
-        return head + 1
-    if sentence.has(head, frozenset({"do", "try"})) and sentence.has(head + 1, w.NEGATORS):
-        return sentence.find(w.NEGATIVE_VERBS, head + 2, head + 4)
+    for start in [head, *(index + 1 for index, t in enumerate(sentence.tokens) if t.word in w.CLAUSE_BREAKS)]:
+        if sentence.has(start, frozenset({"never"})) and sentence.has(start + 1, w.NEGATIVE_VERBS):
+            return start + 1
+        if sentence.has(start, frozenset({"do", "try"})) and sentence.has(start + 1, w.NEGATORS):
+            verb = sentence.find(w.NEGATIVE_VERBS, start + 2, start + 4)
+            if verb >= 0:
+                return verb
     first, verb = sentence.seek(frozenset({"must", "should", "may"}), w.NEGATORS, w.NEGATIVE_VERBS, gap=2)
     if first >= 0 and sentence.has(first - 1, frozenset({"you"})):
         return verb
@@ -67,17 +70,16 @@ def _forbidden(sentence: Sentence) -> int:
 
 
 def _obligation(reading: Reading, sentence: Sentence) -> Finding | None:
-    """'You must', 'you have to', 'you need to', 'you should', 'it is important to'."""
+    """'You must', 'you have to', 'you need to', 'you should', 'I want you to', 'it is important to'."""
     if not sentence.bag & w.OBLIGING:
         return None
     for index, token in enumerate(sentence.tokens):
-        last = _obliging(sentence, index)
+        first, last, instead = _obliging(sentence, index)
         if last < 0:
             continue
         lines = reading.source.lines
-        first = index - 1 if sentence.has(index - 1, frozenset({"only"})) else index
-        fix = rewrite.edited(lines, [(sentence.tokens[first], sentence.tokens[last],
-                                      "might simply" if first < index else "might")])
+        instead = rewrite.capitalized(instead, rewrite.token_text(lines, sentence.tokens[first]))
+        fix = rewrite.edited(lines, [(sentence.tokens[first], sentence.tokens[last], instead)])
         return _finding(lines, sentence, token, fix,
                         f"{_quoted(lines, sentence, first, last)} makes the practice a duty; an invitation leaves "
                         "the listener in charge", "you might ...")
@@ -90,19 +92,25 @@ def _obligation(reading: Reading, sentence: Sentence) -> Finding | None:
     return None
 
 
-def _obliging(sentence: Sentence, index: int) -> int:
-    """The index of the last word of an obligation addressed to the listener starting at ``index``, or -1."""
+def _obliging(sentence: Sentence, index: int) -> tuple[int, int, str]:
+    """Where an obligation addressed to the listener at ``index`` begins and ends (-1, -1 if there is none), and
+    the words of an invitation to put in its place."""
     word = sentence.tokens[index].word
+    if word in ("want", "need", "like") and sentence.has(index - 1, w.SPEAKERS) and \
+            sentence.has(index + 1, frozenset({"you"})) and sentence.has(index + 2, frozenset({"to"})):
+        return index - 1 - sentence.has(index - 2, frozenset({"i", "we"})), index + 2, "you might"
     if word in ("must", "should"):
         last = index
     elif word in ("have", "has", "need", "needs", "got") and sentence.has(index + 1, frozenset({"to"})):
         last = index + 1
     else:
-        return -1
+        return -1, -1, ""
     window = range(max(index - 3, 0), index)
-    if any(sentence.has(other, w.OBLIGATION_SKIP) for other in window) or sentence.has(index + 1, w.NEGATORS):
-        return -1
-    return last if any(sentence.has(other, w.ADDRESSED) for other in window) else -1
+    if any(sentence.has(other, w.OBLIGATION_SKIP) for other in window) or sentence.has(index + 1, w.NEGATORS) \
+            or not any(sentence.has(other, w.ADDRESSED) for other in window):
+        return -1, -1, ""
+    only = sentence.has(index - 1, frozenset({"only"}))
+    return index - only, last, "might simply" if only else "might"
 
 
 def _narrowed(reading: Reading, sentence: Sentence) -> Finding | None:
@@ -113,7 +121,7 @@ def _narrowed(reading: Reading, sentence: Sentence) -> Finding | None:
     only = sentence.find(frozenset({"only"}))
     if only >= 0 and sentence.near(only, w.ATTENTION, 3, 3) >= 0 and not sentence.has(only + 1, w.PRONOUNS):
         fix = rewrite.edited(lines, [(sentence.tokens[only], sentence.tokens[only + 1],
-                                      sentence_text(lines, sentence.tokens[only + 1]))]) \
+                                      rewrite.token_text(lines, sentence.tokens[only + 1]))]) \
             if only + 1 < len(sentence.tokens) else None
         return _finding(lines, sentence, sentence.tokens[only], fix,
                         "'only' narrows attention to one place; offer it as one choice among others",
@@ -125,11 +133,6 @@ def _narrowed(reading: Reading, sentence: Sentence) -> Finding | None:
                         f"{_quoted(lines, sentence, nothing, nothing + 1)} narrows attention to one place; offer it "
                         "as one choice among others", STEADIER)
     return None
-
-
-def sentence_text(lines: list[str] | tuple[str, ...], token: Token) -> str:
-    """The text of one token as written."""
-    return lines[token.line - 1][token.col - 1:token.end - 1]
 
 
 def _command(reading: Reading, sentence: Sentence) -> Finding | None:
@@ -216,7 +219,7 @@ def _invitation(lines: tuple[str, ...], sentence: Sentence, verb: int) -> Fix | 
     """'Close your eyes' -> 'If it feels right, close your eyes'; 'Now breathe' -> 'Now, if it feels right, breathe'."""
     token = sentence.tokens[verb]
     if verb == 0:
-        written = sentence_text(lines, token)
+        written = rewrite.token_text(lines, token)
         return rewrite.edited(lines, [(token, token, rewrite.capitalized(INVITE, written) + written[:1].lower()
                                        + written[1:])])
     before = sentence.tokens[verb - 1]
@@ -310,7 +313,7 @@ def content_note(reading: Reading) -> Iterator[Finding]:
 
 def _harrowing(sentence: Sentence) -> Iterator[tuple[int, str]]:
     """Each harrowing subject a sentence speaks of, with where."""
-    if not sentence.bag & (w.HARROWING | w.SELF_HARM_VERBS | frozenset({"pass", "passed", "kill", "end", "take"})):
+    if not sentence.bag & (w.HARROWING | w.HARROWING_PHRASES):
         return
     for index, token in enumerate(sentence.tokens):
         subject = _subject(sentence, index)
@@ -324,7 +327,7 @@ def _subject(sentence: Sentence, index: int) -> str | None:
     if token.lemma in w.SELF_HARM_VERBS and sentence.has(index + 1, w.REFLEXIVE):
         return "self-harm"
     for verb, objects in w.SUICIDE_PHRASES:
-        if token.word in verb and sentence.near(index, objects, 0, 2) > index:
+        if (token.word in verb or token.lemma in verb) and sentence.near(index, objects, 0, 2) > index:
             return "suicide"
     if token.word in ("passed", "pass") and sentence.has(index + 1, frozenset({"away"})):
         return "death"
@@ -370,7 +373,8 @@ def dissociation(reading: Reading) -> Iterator[Finding]:
 
 _LEAVING = ((w.DRIFT, w.OUT, w.SELF), (w.LEAVE_BODY, w.BODY), (frozenset({"go"}), frozenset({"of"}), w.BODY),
             (w.WATCH, w.SELF, w.FAR), (frozenset({"look"}), frozenset({"down"}), w.SELF), (w.WITHOUT_BODY, w.BODY),
-            (w.SELF, w.VANISH), (frozenset({"nothing"}), frozenset({"left"})))
+            (w.SELF, w.VANISH), (frozenset({"nothing"}), frozenset({"left"})),
+            (frozenset({"longer"}), frozenset({"in"}), w.BODY), (frozenset({"outside"}), w.BODY))
 
 
 def _leaving(sentence: Sentence) -> int:
@@ -384,7 +388,7 @@ def _leaving(sentence: Sentence) -> int:
         first, _ = sentence.seek(*steps, gap=3 if len(steps) > 2 else 2)
         if first >= 0:
             return first
-    far = sentence.seek(w.GO_FAR, w.FAR_AWAY, gap=3)[0]
+    far = sentence.seek(w.GO_FAR, w.FAR_AWAY, gap=6)[0]
     staying = bag & w.STAY_AWAY or sentence.phrase(("not", "come", "back")) >= 0
     return far if far >= 0 and staying else -1
 
@@ -476,12 +480,13 @@ def _promising(sentence: Sentence, will: int, verb: int) -> bool:
             not sentence.has(verb, w.NOT_PROMISED)
     if sentence.near(will, w.THINGS_PROMISED, 3, 0) >= 0:
         return sentence.has(verb, w.CURES | w.OUTCOMES | frozenset({"make", "bring", "give", "take", "free"}))
-    return sentence.near(will, w.TROUBLES, 3, 0) >= 0 and sentence.has(verb, w.FADING)
+    gone = sentence.has(verb, frozenset({"be"})) and sentence.has(verb + 1, w.GONE)
+    return sentence.near(will, w.TROUBLES, 3, 0) >= 0 and (sentence.has(verb, w.FADING) or gone)
 
 
 def _may(lines: tuple[str, ...], token: Token) -> str:
     """'may' in place of ``token`` ('will', or 'are' of 'are going to'); 'You may' in place of 'You'll'."""
-    written = sentence_text(lines, token)
+    written = rewrite.token_text(lines, token)
     return "may" if written.lower() == token.word else re.split("['\u2019]", written)[0] + " may"
 
 

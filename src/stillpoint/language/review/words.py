@@ -23,9 +23,11 @@ NEGATORS = words("not never no nothing nobody none")
 
 OBLIGATION_SKIP = NEGATORS | words("if whenever when as unless until what whatever")
 IMPORTANT = words("important essential crucial vital necessary")
-OBLIGING = words("must should have has need needs got") | IMPORTANT
+OBLIGING = words("must should have has need needs got want like") | IMPORTANT
 NARROWING = words("only nothing")
 ADDRESSED = words("you we yourself i one")
+SPEAKERS = words("i we would")  # I want you to, we need you to, I would like you to
+CLAUSE_BREAKS = words(", ; : and so then but")
 ORDER_VERBS = words("close shut keep stay remain sit lie hold breathe inhale exhale focus concentrate relax")
 NEGATIVE_VERBS = words("move open stop fidget leave get look peek speak talk let think resist fight scratch shift "
                        "wriggle wiggle react stir")
@@ -82,7 +84,9 @@ NOT_DYING = words("down away out off")  # the sound dies away, the wind dies dow
 NOT_VIOLENT = words("heart heartbeat drum pulse rhythm panic")  # a heart beating, a panic attack
 REFLEXIVE = words("yourself myself themselves himself herself ourselves")
 SELF_HARM_VERBS = words("hurt harm cut")
-SUICIDE_PHRASES = ((words("kill"), REFLEXIVE), (words("end"), words("life")), (words("take"), words("own")))
+SUICIDE_PHRASES = ((words("kill killing killed"), REFLEXIVE), (words("end ending ended"), words("life")),
+                   (words("take taking took"), words("own")))
+HARROWING_PHRASES = frozenset().union(*(verbs for verbs, _ in SUICIDE_PHRASES)) | SELF_HARM_VERBS | words("pass passed")
 
 # ---------------------------------------------------------------- leaving the body
 
@@ -93,7 +97,7 @@ LEAVE_BODY = words("leave lose forget shed abandon")
 BODY = words("body bodies")
 WATCH = words("watch see look observe view")
 FAR = words("above outside distance ceiling afar far")
-VANISH = words("dissolve disappear vanish evaporate")
+VANISH = words("dissolve disappear vanish evaporate melt")
 WITHOUT_BODY = words("no without")
 GO_FAR = words("go drift float travel escape fly")
 FAR_AWAY = words("far away distant")
@@ -111,13 +115,14 @@ PROMISE_VERBS = words("feel be become find experience notice sleep fall relax he
 NOT_PROMISED = words("free guided asked invited led hear")
 ABSOLUTES = words("completely totally perfectly entirely fully absolutely utterly")
 STATES = words("relaxed calm safe peaceful peace healed free gone clear empty serene rested released content happy "
-               "better whole stress-free tension-free")
+               "better whole stress-free tension-free refreshed renewed")
 OUTCOMES = words("work works help helps calm relax heal melt disappear vanish fade better peace peaceful sleep succeed "
                  "fix cure")
 HEDGES = words("may might can often sometimes perhaps maybe if could")
 CURES = words("cure heal fix eliminate erase banish overcome")
 TROUBLES = words("anxiety stress depression trauma pain insomnia worry worries fear panic ptsd grief tension")
 FADING = words("disappear vanish melt dissolve")
+GONE = words("gone over")
 THINGS_PROMISED = words("this it practice meditation recording exercise session")
 GUARANTEES = words("guarantee guaranteed guarantees")
 
