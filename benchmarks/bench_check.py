@@ -3,9 +3,10 @@ random input.
 
 The check runs in-process through the command's own entry point (parse, lint, timing estimate), best
 of 3, alternated with `check --review` (the same and the review); a fresh `stillpoint check --review` process
-is timed too, as a user meets it (Python, imports and the review's English dictionary included). The fuzz loop feeds random text (weighted towards markers, brackets and odd characters) and random
-bytes through `script.decode` and `script.parse` for a fixed time: anything but a Script or a ScriptError
-fails the row, and so does any input that takes longer than a sanity bound per kilobyte.
+is timed too, as a user meets it (Python, imports and the review's English dictionary included). The fuzz loop
+feeds random text (weighted towards markers, brackets and odd characters) and random bytes through
+`script.decode` and `script.parse` for a fixed time: anything but a Script or a ScriptError fails the row, and
+so does any input that takes longer than a sanity bound per kilobyte.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def test_new_writes_a_template_that_passes_the_strict_check(fake_engine: Path) -
     assert "title: Evening Calm" in text
     for marker in ("[pause]", "[pause 8s]", "[breathe 3]", "[soak 45s]", "[bell]", "{friend}", "{rate: 110}"):
         assert marker in text
-    checked = run("check", "--strict", str(created))
+    checked = run("check", "--strict", "--review", str(created))
     assert checked.exit_code == 0, checked.output
     assert checked.stdout.splitlines()[-1] == "1 file: 0 errors, 0 warnings"
 

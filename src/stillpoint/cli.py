@@ -493,7 +493,7 @@ def check(
     reviewed: Annotated[bool, typer.Option("--review", help="Also read it as a trauma-informed supervisor would "
                                            "(English only).")] = False,
     review_silence: Annotated[Optional[str], typer.Option(
-        "--review-silence", help="The silence that wants a reminder before it that the listener may stop (2m).")] = None,
+        "--review-silence", help="Review; a silence this long wants a reminder before it of the way out (2m).")] = None,
     set_: SetOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,

@@ -109,7 +109,8 @@ def test_a_section_plays_with_its_lines_highlighted_as_spoken(page) -> None:
     page.locator("#bells").uncheck()
     page.get_by_role("button", name="Hear Remembering").click()
     started = _played(page, 0.4)
-    expect(page.locator(".cm-spokenLine")).to_have_text("Think of {who}, and let their care reach you here in this room.")
+    spoken = "Think of {who}, and let their care reach you here in this room."
+    expect(page.locator(".cm-spokenLine")).to_have_text(spoken)
     expect(page.locator("#hear-status")).to_contain_text("Playing “Remembering”")
     assert _played(page, started + 0.5) > started + 0.5
 

@@ -91,7 +91,8 @@ def test_the_check_reviews_when_the_page_asks(client: httpx.Client) -> None:
     reviewed = client.post("/api/check", json={"text": text, "id": "small.txt", "review": True}).json()
     found = {d["rule"]: d for d in reviewed["diagnostics"] if d["family"] == "review"}
     assert set(found) == {"eyes-closed", "order"}
-    assert found["order"]["fix"] == {"line": 14, "col": 1, "end_line": 14, "end_col": 6, "text": "If it feels right, close"}
+    assert found["order"]["fix"] == {"line": 14, "col": 1, "end_line": 14, "end_col": 6,
+                                     "text": "If it feels right, close"}
     refused = client.post("/api/check", json={"text": text, "id": "small.txt", "review": "yes"})
     assert refused.status_code == 400
 

@@ -169,9 +169,9 @@ def _alone(sentence: Sentence, head: int) -> bool:
 
 def _commanding(sentence: Sentence, verb: int) -> bool:
     """Whether the word at ``verb`` starts a command about the eyes, the breath, stillness or staying."""
-    token = sentence.tokens[verb] if verb < len(sentence.tokens) else None
-    if token is None:
+    if verb >= len(sentence.tokens):
         return False
+    token = sentence.tokens[verb]
     if token.word in ("close", "shut"):
         return sentence.near(verb, w.EYES, 0, 3) >= 0
     if token.word in w.BREATH_VERBS:
@@ -409,7 +409,8 @@ def silence_reminder(reading: Reading) -> Iterator[Finding]:
             continue
         yield Finding(marker.line, marker.col,
                       f"{format_duration(silence.seconds)} of silence with no word before it that the listener "
-                      "may open their eyes, move or stop", f"try: \"{WAY_OUT}\"", _before_marker(reading, marker.line, marker.col))
+                      "may open their eyes, move or stop", f"try: \"{WAY_OUT}\"",
+                      _before_marker(reading, marker.line, marker.col))
 
 
 def _way_out(sentence: Sentence) -> bool:
