@@ -235,3 +235,17 @@ def test_a_sentence_wraps_over_lines_and_ends_at_a_blank_line_or_heading() -> No
     assert [[t.word for t in s.tokens if t.word.isalpha()] for s in sentences] == [
         ["let", "your", "eyes", "close"], ["rest"], ["here"], ["and", "now"]]
     assert [s.section for s in sentences] == [0, 0, 0, 1]
+
+
+def test_a_script_read_again_after_an_edit_has_its_findings_where_they_are_now() -> None:
+    text = "Rest.\nClose your eyes.\n" + BACK
+    assert [(d.line, d.code) for d in findings(text)] == [(2, "eyes-closed"), (2, "order")]
+    moved = "Arrive.\n" + text
+    assert [(d.line, d.code) for d in findings(moved)] == [(3, "eyes-closed"), (3, "order")]
+    edited = text.replace("Close your eyes.", "Close your eyes, or keep them open.")
+    assert findings(edited) == []
+
+
+def test_a_prohibition_after_something_else_is_still_one() -> None:
+    assert [d.code for d in findings("Don't worry, and sit without moving.\n" + BACK)] == ["order"]
+    assert [d.code for d in findings("Whatever happens, do not get up.\n" + BACK)] == ["order"]

@@ -6,7 +6,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from stillpoint.errors import StillpointError
@@ -15,7 +15,7 @@ from stillpoint.language.script import Marker, Script
 from stillpoint.language.timeline import (BELL, BELL_SECONDS, BREATHE, PAUSE, SECTION_GAP, SOAK, SPEECH, STRETCH_RANGE,
                                          Event, marker_seconds, plan, section_settings)
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*|\d+|\.{2,}|\u2026|[.!?]+|[,;:()\u2014\u2013]|\s-\s")
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*|\d+|\.{2,}|\u2026|[.!?]+|[,;:()\u2014\u2013]|(?<=\s)-(?=\s)")
 _MASKED = re.compile(r"\[[^\]]*\]?|<[^>]*>?|\{[^}]*\}?")
 _ENDS = frozenset(".!?")
 _CONTRACTED = {"won't": ("will", "not"), "can't": ("can", "not"), "shan't": ("shall", "not"), "let's": ("let", "us"),
@@ -41,11 +41,12 @@ class Sentence:
 
     tokens: tuple[Token, ...]
     section: int
+    _phrases: dict[tuple[str, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
     def bag(self) -> frozenset[str]:
         """Every word and lemma in it, for a quick look before a closer one."""
-        return frozenset(t.word for t in self.tokens) | frozenset(t.lemma for t in self.tokens)
+        return frozenset([t.word for t in self.tokens] + [t.lemma for t in self.tokens])
 
     def has(self, index: int, wanted: frozenset[str]) -> bool:
         """Whether the token at ``index`` is (or has the lemma of) one of ``wanted``."""
@@ -87,7 +88,13 @@ class Sentence:
         return -1, -1
 
     def phrase(self, words: tuple[str, ...]) -> int:
-        """The index where the words ``words`` stand one after another, or -1."""
+        """The index where the words ``words`` stand one after another, or -1 (each phrase looked for once)."""
+        found = self._phrases.get(words)
+        if found is None:
+            found = self._phrases[words] = self._phrase(words) if words[0] in self.bag else -1
+        return found
+
+    def _phrase(self, words: tuple[str, ...]) -> int:
         forms = [t.word for t in self.tokens]
         for index in range(len(forms) - len(words) + 1):
             if tuple(forms[index:index + len(words)]) == words:
@@ -131,8 +138,11 @@ class Reading:
 
     def before(self, line: int, col: int) -> int:
         """How many sentences end before the place (line, col)."""
-        ends = [(s.tokens[-1].line, s.tokens[-1].col) for s in self.sentences]
-        return bisect.bisect_left(ends, (line, col))
+        return bisect.bisect_left(self._ends, (line, col))
+
+    @functools.cached_property
+    def _ends(self) -> list[tuple[int, int]]:
+        return [(s.tokens[-1].line, s.tokens[-1].col) for s in self.sentences]
 
 
 def read(source: Source, options: Options = Options()) -> Reading:
@@ -152,16 +162,26 @@ def lemma(word: str) -> str:
     return simplemma.lemmatize(word, lang="en").lower()
 
 
-def _tokens(text: str, line: int) -> Iterator[Token]:
+def _line_tokens(text: str, line: int) -> list[Token]:
+    """The tokens of line ``line``, remembered by its text and number: checking again after an edit (as the
+    studio does at every pause in typing) reads only the lines that changed or moved."""
+    key = (text, line)
+    found = _READ_LINES.get(key)
+    if found is None:
+        if len(_READ_LINES) >= LINES_KEPT:
+            _READ_LINES.clear()
+        found = _READ_LINES[key] = _tokens(text, line)
+    return found
+
+
+def _tokens(text: str, line: int) -> list[Token]:
     """The words and punctuation of one line of text, contractions opened (``don't`` -> ``do`` ``not``)."""
-    for match in _TOKEN.finditer(text):
-        written = match.group(0).lower()
-        col, end = match.start() + 1, match.end() + 1
-        if "'" in written or "\u2019" in written or written == "cannot":
-            for word in _opened(written.replace("\u2019", "'")):
-                yield _token(word, line, col, end)
-        else:
-            yield _token(written.strip(), line, col, end)
+    lowered = text.lower()
+    if "'" in lowered or "\u2019" in lowered or "cannot" in lowered:
+        return [token for match in _TOKEN.finditer(lowered)
+                for word in _opened(match.group().replace("\u2019", "'"))
+                for token in (_token(word, line, match.start() + 1, match.end() + 1),)]
+    return [_token(match.group(), line, match.start() + 1, match.end() + 1) for match in _TOKEN.finditer(lowered)]
 
 
 def _token(word: str, line: int, col: int, end: int) -> Token:
@@ -175,6 +195,8 @@ def _token(word: str, line: int, col: int, end: int) -> Token:
 
 
 _LEMMAS: dict[str, str] = {}
+LINES_KEPT = 12_000  # lines whose tokens are remembered (a few megabytes)
+_READ_LINES: dict[tuple[str, int], list[Token]] = {}
 
 
 def _opened(word: str) -> tuple[str, ...]:
@@ -199,17 +221,24 @@ def _sentences(source: Source) -> Iterator[Sentence]:
         stripped = raw.strip()
         if stripped.startswith("//"):
             continue
-        text = "" if stripped.startswith("#") else _MASKED.sub(lambda m: " " * len(m.group(0)), raw)
+        text = "" if stripped.startswith("#") else _masked(raw)
         if not text.strip():
             yield from _sentence(current, starts)
             current = []
             continue
-        for token in _tokens(text, index + 1):
+        for token in _line_tokens(text, index + 1):
             current.append(token)
             if token.word[-1] in _ENDS and not token.word.startswith(".."):
                 yield from _sentence(current, starts)
                 current = []
     yield from _sentence(current, starts)
+
+
+def _masked(raw: str) -> str:
+    """A line with its markers, tags and variables blanked out, columns kept."""
+    if "[" not in raw and "<" not in raw and "{" not in raw:
+        return raw
+    return _MASKED.sub(lambda m: " " * len(m.group(0)), raw)
 
 
 def _sentence(tokens: list[Token], starts: list[int]) -> Iterator[Sentence]:

@@ -56,16 +56,6 @@ def capitalized(text: str, like: str) -> str:
     return (text[:1].upper() if like[:1].isupper() else text[:1].lower()) + text[1:]
 
 
-def written(lines: Sequence[str], sentence: Sentence) -> str:
-    """The sentence as written, its lines joined by spaces."""
-    first, last = sentence.tokens[0], sentence.tokens[-1]
-    if first.line == last.line:
-        return lines[first.line - 1][first.col - 1:last.end - 1]
-    middle = [lines[index].strip() for index in range(first.line, last.line - 1)]
-    parts = [lines[first.line - 1][first.col - 1:].rstrip(), *middle, lines[last.line - 1][:last.end - 1].strip()]
-    return " ".join(part for part in parts if part)
-
-
 def reads(lines: Sequence[str], sentence: Sentence, fix: Fix) -> str:
     """The sentence as it would read with ``fix``, when the fix lies within its one line; else the fix's text."""
     first, last = sentence.tokens[0], sentence.tokens[-1]

@@ -52,21 +52,27 @@ def _prohibition(reading: Reading, sentence: Sentence) -> Finding | None:
 
 def _forbidden(sentence: Sentence) -> int:
     """The index of the verb a prohibition forbids, or -1."""
-    if not sentence.bag & (w.NEGATORS | w.WITHOUT_VERBS):
-        return -1
-    head = _head(sentence)
-    for start in [head, *(index + 1 for index, t in enumerate(sentence.tokens) if t.word in w.CLAUSE_BREAKS)]:
+    bag = sentence.bag
+    verb = _told_not_to(sentence) if bag & w.NEGATORS else -1
+    if verb < 0 and "without" in bag:
+        without = sentence.find(frozenset({"without"}))
+        verb = without + 1 if sentence.has(without + 1, w.WITHOUT_VERBS) else -1
+    return verb
+
+
+def _told_not_to(sentence: Sentence) -> int:
+    """The verb of 'don't ...', 'never ...' at the start of a clause, or of 'you must not ...', or -1."""
+    for start in [_head(sentence), *(i + 1 for i, t in enumerate(sentence.tokens) if t.word in w.CLAUSE_BREAKS)]:
         if sentence.has(start, frozenset({"never"})) and sentence.has(start + 1, w.NEGATIVE_VERBS):
             return start + 1
         if sentence.has(start, frozenset({"do", "try"})) and sentence.has(start + 1, w.NEGATORS):
             verb = sentence.find(w.NEGATIVE_VERBS, start + 2, start + 4)
             if verb >= 0:
                 return verb
-    first, verb = sentence.seek(frozenset({"must", "should", "may"}), w.NEGATORS, w.NEGATIVE_VERBS, gap=2)
-    if first >= 0 and sentence.has(first - 1, frozenset({"you"})):
-        return verb
-    without = sentence.find(frozenset({"without"}))
-    return without + 1 if without >= 0 and sentence.has(without + 1, w.WITHOUT_VERBS) else -1
+    if not sentence.bag & w.MODALS:
+        return -1
+    first, verb = sentence.seek(w.MODALS, w.NEGATORS, w.NEGATIVE_VERBS, gap=2)
+    return verb if first >= 0 and sentence.has(first - 1, frozenset({"you"})) else -1
 
 
 def _obligation(reading: Reading, sentence: Sentence) -> Finding | None:

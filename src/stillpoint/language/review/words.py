@@ -29,6 +29,7 @@ ADDRESSED = words("you we yourself i one")
 SPEAKERS = words("i we would")  # I want you to, we need you to, I would like you to
 CLAUSE_BREAKS = words(", ; : and so then but")
 ORDER_VERBS = words("close shut keep stay remain sit lie hold breathe inhale exhale focus concentrate relax")
+MODALS = words("must should may")
 NEGATIVE_VERBS = words("move open stop fidget leave get look peek speak talk let think resist fight scratch shift "
                        "wriggle wiggle react stir")
 MIND_VERBS = words("let think")
