@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-SMALL = 20_000
-GROWTH = 8  # the large input is this many times the small one
-GROWTH_LIMIT = 32  # linear time gives about 8; quadratic about 64
+from reliability import grows_linearly
+
 SCALING = """
 import json, sys, time
 from stillpoint.app import authoring
@@ -42,9 +37,4 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("build", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_the_review_s_time_per_kilobyte_does_not_grow_with_the_input(build: str) -> None:
-    done = subprocess.run([sys.executable, "-c", SCALING, build, str(SMALL), str(GROWTH)], capture_output=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr.decode()
-    small, large = json.loads(done.stdout)
-    floor = 0.002  # below this, timings are noise
-    assert max(large, floor) / max(small, floor) < GROWTH_LIMIT, (small, large)
+    assert grows_linearly(SCALING, build, timeout=120)

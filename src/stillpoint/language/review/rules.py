@@ -310,7 +310,6 @@ def content_note(reading: Reading) -> Iterator[Finding]:
     subjects = list(dict.fromkeys(subject for _, _, subject in found))
     named = " and ".join(filter(None, [", ".join(subjects[:-1]), subjects[-1]]))
     note = f"content-note: this practice speaks of {named}"
-    lines = reading.source.lines
     where = sentence.tokens[index]
     yield Finding(where.line, where.col, f"this practice speaks of {named} but has no content note; a listener may "
                   "need to know before choosing it", f"add `{note}` to the front matter",
