@@ -162,15 +162,19 @@ def lemma(word: str) -> str:
     return simplemma.lemmatize(word, lang="en").lower()
 
 
-def _line_tokens(text: str, line: int) -> list[Token]:
-    """The tokens of line ``line``, remembered by its text and number: checking again after an edit (as the
-    studio does at every pause in typing) reads only the lines that changed or moved."""
+def _line_tokens(text: str, line: int) -> tuple[list[Token], list[int]]:
+    """The tokens of line ``line``, and after which of them a sentence ends, remembered by the line's text and
+    number: checking again after an edit (as the studio does at every pause in typing) reads only the lines that
+    changed or moved."""
     key = (text, line)
     found = _READ_LINES.get(key)
     if found is None:
         if len(_READ_LINES) >= LINES_KEPT:
             _READ_LINES.clear()
-        found = _READ_LINES[key] = _tokens(text, line)
+        tokens = _tokens(text, line)
+        ends = [index + 1 for index, token in enumerate(tokens)
+                if token.word[-1] in _ENDS and not token.word.startswith("..")]
+        found = _READ_LINES[key] = (tokens, ends)
     return found
 
 
@@ -196,7 +200,7 @@ def _token(word: str, line: int, col: int, end: int) -> Token:
 
 _LEMMAS: dict[str, str] = {}
 LINES_KEPT = 12_000  # lines whose tokens are remembered (a few megabytes)
-_READ_LINES: dict[tuple[str, int], list[Token]] = {}
+_READ_LINES: dict[tuple[str, int], tuple[list[Token], list[int]]] = {}
 
 
 def _opened(word: str) -> tuple[str, ...]:
@@ -226,11 +230,12 @@ def _sentences(source: Source) -> Iterator[Sentence]:
             yield from _sentence(current, starts)
             current = []
             continue
-        for token in _line_tokens(text, index + 1):
-            current.append(token)
-            if token.word[-1] in _ENDS and not token.word.startswith(".."):
-                yield from _sentence(current, starts)
-                current = []
+        tokens, ends = _line_tokens(text, index + 1)
+        start = 0
+        for end in ends:
+            yield from _sentence(current + tokens[start:end], starts)
+            current, start = [], end
+        current += tokens[start:]
     yield from _sentence(current, starts)
 
 
