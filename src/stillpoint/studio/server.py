@@ -9,8 +9,8 @@ import secrets
 import shutil
 import socket
 import sys
-import threading
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
