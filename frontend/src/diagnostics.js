@@ -79,6 +79,12 @@ function renderMessage(d) {
   return box;
 }
 
+/** Makes a checker's fix in `view` as an edit, unless the editor is read-only. */
+export function rewrite(view, fix) {
+  if (!fix || view.state.readOnly) return;
+  view.dispatch({ changes: fixChange(view.state.doc, fix), userEvent: "input" });
+}
+
 /** A CodeMirror diagnostic for one checker diagnostic; `raw` keeps the original for callers. */
 export function toCodeMirror(doc, d) {
   const { from, to } = diagnosticRange(doc, d);
@@ -91,7 +97,7 @@ export function toCodeMirror(doc, d) {
     raw: d,
   };
   if (d.family === "review") found.markClass = "sp-review";
-  if (d.fix) found.actions = [{ name: "Rewrite", apply: (view) => view.dispatch({ changes: fixChange(view.state.doc, d.fix) }) }];
+  if (d.fix) found.actions = [{ name: "Rewrite", apply: (view) => rewrite(view, d.fix) }];
   return found;
 }
 

@@ -49,7 +49,7 @@ import { syntaxHighlighting } from "@codemirror/language";
 import { linter, lintGutter, lintKeymap, setDiagnostics, setDiagnosticsEffect } from "@codemirror/lint";
 import { scriptLanguage, scriptHighlight } from "./language.js";
 import { scriptTheme } from "./theme.js";
-import { toCodeMirror, diagnosticsOf, columnOffset, fixChange } from "./diagnostics.js";
+import { toCodeMirror, diagnosticsOf, columnOffset, rewrite } from "./diagnostics.js";
 
 const LINT_DELAY_MS = 50;
 
@@ -178,10 +178,7 @@ export function createEditor(options) {
       view.dispatch({ selection: { anchor: pos }, effects: EditorView.scrollIntoView(pos, { y: "center" }) });
       view.focus();
     },
-    applyFix(fix) {
-      if (!fix || view.state.readOnly) return;
-      view.dispatch({ changes: fixChange(view.state.doc, fix), userEvent: "input" });
-    },
+    applyFix: (fix) => rewrite(view, fix),
     relint: () => view.dispatch({ effects: relintNow.of(null) }),
     focus: () => view.focus(),
     destroy: () => view.destroy(),
