@@ -182,20 +182,24 @@ def _tokens(text: str, line: int) -> list[Token]:
     """The words and punctuation of one line of text, contractions opened (``don't`` -> ``do`` ``not``)."""
     lowered = text.lower()
     if "'" in lowered or "\u2019" in lowered or "cannot" in lowered:
-        return [token for match in _TOKEN.finditer(lowered)
-                for word in _opened(match.group().replace("\u2019", "'"))
-                for token in (_token(word, line, match.start() + 1, match.end() + 1),)]
-    return [_token(match.group(), line, match.start() + 1, match.end() + 1) for match in _TOKEN.finditer(lowered)]
+        return [_token(word, line, match.start() + 1, match.end() + 1) for match in _TOKEN.finditer(lowered)
+                for word in _opened(match.group().replace("\u2019", "'"))]
+    known, made = _LEMMAS.get, tuple.__new__  # tens of thousands of tokens in a long script: kept short
+    return [made(Token, (word, known(word) or _learned(word), line, match.start() + 1, match.end() + 1))
+            for match in _TOKEN.finditer(lowered) for word in (match.group(),)]
 
 
 def _token(word: str, line: int, col: int, end: int) -> Token:
-    """A token of ``word`` with its lemma (made fast: there are tens of thousands in a long script)."""
-    known = _LEMMAS.get(word)
-    if known is None:
-        known = lemma(word) if word[0].isalpha() else word
-        if len(_LEMMAS) < 65536:
-            _LEMMAS[word] = known
-    return tuple.__new__(Token, (word, known, line, col, end))
+    """A token of ``word`` with its lemma."""
+    return tuple.__new__(Token, (word, _LEMMAS.get(word) or _learned(word), line, col, end))
+
+
+def _learned(word: str) -> str:
+    """The lemma of ``word`` (itself for punctuation and numbers), remembered for the words to come."""
+    found = lemma(word) if word[0].isalpha() else word
+    if len(_LEMMAS) < 65536:
+        _LEMMAS[word] = found
+    return found
 
 
 _LEMMAS: dict[str, str] = {}
