@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import resource
 import stat
@@ -34,6 +35,26 @@ MEMORY = 400 * 2**20  # address space of a bounded run: a normal export needs ab
 SECONDS = 60.0  # a bounded run that takes longer is killed and fails its test
 FAULTY = f"{FaultyEngine.__module__}:FaultyEngine"
 TESTS = Path(__file__).parent
+
+
+GROWTH = 8  # the large input of a scaling test is this many times the small one
+GROWTH_LIMIT = 32  # linear time gives about 8; quadratic about 64
+SMALL = 20_000  # characters of the small input of a scaling test
+
+
+def in_child(code: str, *args: str, data: bytes = b"", timeout: float = 60.0) -> str:
+    """Run ``code`` in a fresh interpreter (so a hang ends at ``timeout`` as a failure); its output."""
+    done = subprocess.run([sys.executable, "-c", code, *args], input=data, capture_output=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout.decode().strip()
+
+
+def grows_linearly(code: str, build: str, timeout: float = 60.0) -> bool:
+    """Whether ``code`` (run in a child with ``build``, SMALL and GROWTH as arguments, printing the best times of
+    the small and the large input as JSON) took about GROWTH times as long for the large input, not its square."""
+    small, large = json.loads(in_child(code, build, str(SMALL), str(GROWTH), timeout=timeout))
+    floor = 0.002  # below this, timings are noise
+    return max(large, floor) / max(small, floor) < GROWTH_LIMIT
 
 
 def stillpoint(*args: str | Path) -> list[str]:

@@ -49,7 +49,7 @@ def test_new_writes_a_template_that_passes_the_strict_check(fake_engine: Path) -
     assert "title: Evening Calm" in text
     for marker in ("[pause]", "[pause 8s]", "[breathe 3]", "[soak 45s]", "[bell]", "{friend}", "{rate: 110}"):
         assert marker in text
-    checked = run("check", "--strict", str(created))
+    checked = run("check", "--strict", "--review", str(created))
     assert checked.exit_code == 0, checked.output
     assert checked.stdout.splitlines()[-1] == "1 file: 0 errors, 0 warnings"
 
@@ -129,13 +129,68 @@ def test_check_json_is_for_editors(noisy: Path, small_practice: Path) -> None:
     first, second, third = report["files"]
     assert first["ok"] and first["variables"] == {"who": "a friend"} and first["sections"] == 1
     assert first["diagnostics"][1] == {
-        "line": 8, "col": 1, "severity": "warning", "rule": "short-soak",
+        "line": 8, "col": 1, "severity": "warning", "rule": "short-soak", "family": "check",
         "message": "[soak 3s] is shorter than 10s",
-        "hint": "a soak is a long rest; for a short silence write [pause 3s]",
+        "hint": "a soak is a long rest; for a short silence write [pause 3s]", "fix": None,
     }
     assert [d["rule"] for d in second["diagnostics"]] == ["short-soak"]
     assert not third["ok"] and third["diagnostics"][0]["message"] == "no such file"
     assert result.stderr == ""
+
+
+REVIEWED = """---
+title: Night Rest
+---
+# Arriving
+Close your eyes.
+Feel the floor under your feet.
+[soak 90s]
+# Closing
+When you are ready, open your eyes and look around the room.
+"""
+
+
+@pytest.fixture
+def reviewed(tmp_path: Path) -> Path:
+    """A script that checks clean but has two review findings, and a silence of 90 s."""
+    path = tmp_path / "night.txt"
+    path.write_text(REVIEWED)
+    return path
+
+
+def test_check_review_adds_the_review_s_findings_compiler_style(reviewed: Path) -> None:
+    assert run("check", str(reviewed)).stderr == ""
+    result = run("check", "--review", str(reviewed))
+    assert result.exit_code == 0
+    assert [line.split(": ")[0] for line in result.stderr.splitlines()] == [f"{reviewed}:5:1", f"{reviewed}:5:1"]
+    assert [line.rsplit(" ", 1)[1] for line in result.stderr.splitlines()] == ["[eyes-closed]", "[order]"]
+    assert 'try: "If it feels right, close your eyes."' in result.stderr
+    assert result.stdout.splitlines()[-1] == "1 file: 0 errors, 2 warnings"
+
+
+def test_check_review_strict_fails_on_any_review_finding(reviewed: Path) -> None:
+    result = run("check", "--review", "--strict", str(reviewed))
+    assert result.exit_code == 1 and result.stdout.splitlines()[-1] == "1 file: 2 errors, 0 warnings"
+    allowed = reviewed.with_name("allowed.txt")
+    allowed.write_text(REVIEWED.replace("Close your eyes.", "// allow: order, eyes-closed\nClose your eyes."))
+    assert run("check", "--review", "--strict", str(allowed)).exit_code == 0
+
+
+def test_the_silence_the_review_asks_a_reminder_for_can_be_changed(reviewed: Path) -> None:
+    shorter = run("check", "--review-silence", "1m", "--json", str(reviewed))
+    rules = [d["rule"] for d in json.loads(shorter.stdout)["files"][0]["diagnostics"]]
+    assert rules == ["eyes-closed", "order", "silence-reminder"]
+    refused = run("check", "--review", "--review-silence", "soon", str(reviewed))
+    assert refused.exit_code == 2 and "--review-silence" in refused.stderr
+
+
+def test_check_review_json_gives_each_finding_its_family_and_rewrite(reviewed: Path) -> None:
+    report = json.loads(run("check", "--review", "--json", str(reviewed)).stdout)
+    eyes, order = report["files"][0]["diagnostics"]
+    assert (eyes["family"], eyes["rule"], eyes["severity"]) == ("review", "eyes-closed", "warning")
+    assert eyes["fix"] == {"line": 5, "col": 17, "end_line": 5, "end_col": 17, "text": " Or, if you prefer, keep "
+                           "your eyes open and let your gaze rest softly on the floor."}
+    assert set(order) == {"line", "col", "severity", "rule", "family", "message", "hint", "fix"}
 
 
 def test_check_names_the_line_of_a_variable_without_a_value_and_accepts_set(tmp_path: Path) -> None:
@@ -353,7 +408,27 @@ def test_list_shows_tags_and_filters_by_tag_in_any_case() -> None:
     assert [line.split()[0] for line in calm.stdout.splitlines()] == ["circle-of-safety", "hand-on-heart"]
 
 
+def test_list_shows_a_content_note_under_its_practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "grief.txt").write_text("---\ntitle: After a Loss\ncontent-note: the death of a parent\n---\nRest.\n")
+    monkeypatch.setenv("STILLPOINT_PATH", str(tmp_path))
+    lines = run("list").stdout.splitlines()
+    found = next(index for index, line in enumerate(lines) if line.startswith("grief "))
+    assert "After a Loss" in lines[found] and lines[found + 1].strip() == "content note: the death of a parent"
+    assert not any("content note" in line for line in lines[found + 2:])
+
+
 def test_list_with_an_unknown_tag_suggests_one() -> None:
     result = run("list", "--tag", "compasion")
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: no practice is tagged 'compasion' (did you mean 'compassion'?)"
+
+
+@pytest.mark.espeak
+def test_check_review_of_a_practice_in_french_says_it_reads_english_only(tmp_path: Path) -> None:
+    french = tmp_path / "soir.txt"
+    french.write_text("---\ntitle: Soir\nvoice: french\n---\nFermez les yeux.\n")
+    result = run("check", "--review", "--strict", str(french))
+    assert result.exit_code == 0
+    assert result.stderr.strip() == (f"{french}:3:1: note: the review reads English only: what the voice 'french' "
+                                     "speaks (fr-fr) was not reviewed (have it read by someone who knows the language) "
+                                     "[review]")

@@ -11,26 +11,20 @@ unclosed-marker.txt, unclosed-break.txt, only-markers.txt); hypothesis over st.t
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reliability import bounded, cli_env, expansion_bomb, fingerprint, refused
+from reliability import bounded, cli_env, expansion_bomb, fingerprint, grows_linearly, in_child, refused
 from stillpoint.errors import Diagnostic, ScriptError
 from stillpoint.language import script
 from stillpoint.language.script import Speech
 
 TEN_MB = 10_000_000
 BIG_LINE_SECONDS = 20.0  # a sanity bound: these take one or two seconds
-GROWTH = 8  # the large input is this many times the small one
-GROWTH_LIMIT = 32  # linear time gives about 8; quadratic about 64
-SMALL = 20_000
 
 
 def errors_of(text: str) -> list[Diagnostic]:
@@ -165,13 +159,6 @@ print(json.dumps([small, large]))
 """
 
 
-def in_child(code: str, *args: str, data: bytes = b"", timeout: float = 60.0) -> str:
-    """Run ``code`` in a fresh interpreter (so a hang ends at ``timeout`` as a failure); its output."""
-    done = subprocess.run([sys.executable, "-c", code, *args], input=data, capture_output=True, timeout=timeout)
-    assert done.returncode == 0, done.stderr.decode()
-    return done.stdout.decode().strip()
-
-
 @pytest.mark.parametrize(("piece", "outcome"), [
     ("Let the breath be easy, and rest here. ", "{} speeches"),
     ("Rest here a while, and let the breath be easy. [pause 2s] Breathe. [breathe 2] ", "{} speeches"),
@@ -199,9 +186,7 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("build", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_time_per_kilobyte_does_not_grow_with_the_input(build: str) -> None:
-    small, large = json.loads(in_child(SCALING, build, str(SMALL), str(GROWTH)))
-    floor = 0.002  # below this, timings are noise
-    assert max(large, floor) / max(small, floor) < GROWTH_LIMIT, (small, large)
+    assert grows_linearly(SCALING, build)
 
 
 # ---------------------------------------------------------------- fuzzing, derandomized

@@ -1,5 +1,6 @@
 // Turns the checker's diagnostics (1-based line and column, columns counted in characters as Python
 // counts them) into CodeMirror ranges (UTF-16 offsets), and renders message and hint for the tooltip.
+// A review finding (family "review") is marked in its own colour; one with a fix offers it as a Rewrite button.
 
 const SEVERITIES = new Set(["error", "warning", "info", "hint"]);
 const CLOSERS = { "[": "]", "{": "}", "<": ">" };
@@ -38,6 +39,17 @@ function position(doc, line, col) {
   return { info, pos: info.from + columnOffset(info.text, clamp(col, 1, Infinity)) };
 }
 
+/** The document range a fix replaces: {line, col, end_line, end_col} (1-based, the end excluded). */
+export function fixRange(doc, fix) {
+  const from = position(doc, fix.line, fix.col).pos;
+  return { from, to: Math.max(from, position(doc, fix.end_line, fix.end_col).pos) };
+}
+
+/** The change that makes a checker's fix: its range and the text that takes its place. */
+export function fixChange(doc, fix) {
+  return { ...fixRange(doc, fix), insert: String(fix.text ?? "") };
+}
+
 /** The document range a checker diagnostic covers. */
 export function diagnosticRange(doc, d) {
   const start = position(doc, d.line, d.col);
@@ -56,7 +68,7 @@ function renderMessage(d) {
   const code = d.code || d.rule;
   if (code) {
     const tag = message.appendChild(document.createElement("span"));
-    tag.className = "sp-diag-code";
+    tag.className = d.family === "review" ? "sp-diag-code sp-review" : "sp-diag-code";
     tag.textContent = code;
   }
   if (d.hint) {
@@ -67,10 +79,16 @@ function renderMessage(d) {
   return box;
 }
 
+/** Makes a checker's fix in `view` as an edit, unless the editor is read-only. */
+export function rewrite(view, fix) {
+  if (!fix || view.state.readOnly) return;
+  view.dispatch({ changes: fixChange(view.state.doc, fix), userEvent: "input" });
+}
+
 /** A CodeMirror diagnostic for one checker diagnostic; `raw` keeps the original for callers. */
 export function toCodeMirror(doc, d) {
   const { from, to } = diagnosticRange(doc, d);
-  return {
+  const found = {
     from,
     to,
     severity: SEVERITIES.has(d.severity) ? d.severity : "error",
@@ -78,6 +96,9 @@ export function toCodeMirror(doc, d) {
     renderMessage: () => renderMessage(d),
     raw: d,
   };
+  if (d.family === "review") found.markClass = "sp-review";
+  if (d.fix) found.actions = [{ name: "Rewrite", apply: (view) => rewrite(view, d.fix) }];
+  return found;
 }
 
 /** The diagnostics list from a lint answer: an array, or an object holding one under `diagnostics`. */

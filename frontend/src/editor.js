@@ -23,6 +23,9 @@
  *   editor.setDiagnostics(list)   show these diagnostics now (same shape as lint's answer)
  *   editor.highlightLine(n|null)  mark line n (1-based) as being spoken and scroll it into view; null clears
  *   editor.jumpTo(line, col?)     put the cursor there, centre it and focus (for a click in a problems list)
+ *   editor.applyFix(fix)          make a finding's rewrite: {line, col, end_line, end_col, text}, positions as the
+ *                                 checker gives them (the end excluded); an edit like typing (onChange, undo)
+ *   editor.relint()               ask the `lint` callback again now (after the page changed what it checks)
  *   editor.focus()
  *   editor.destroy()
  *   editor.view                   the CodeMirror EditorView, for anything else
@@ -31,7 +34,8 @@
  * The rule's name may come as `code` or as `rule` (as `stillpoint check --json` writes it).
  * Without endLine/endCol the underline runs from the column to the end of the marker `[...]`, variable
  * `{...}` or tag `<...>` that starts there, else to the end of the word, else (heading, blank) the line.
- * The tooltip on hover shows the message, the rule code and the hint. Keys: the usual editing keys,
+ * The tooltip on hover shows the message, the rule code and the hint, and a Rewrite button for a finding with a
+ * fix; review findings (family "review") are underlined in their own colour. Keys: the usual editing keys,
  * Ctrl-Z/Ctrl-Shift-Z undo/redo, Ctrl-F search, Ctrl-/ toggle comment, F8 next problem.
  */
 import { EditorState, Compartment, StateEffect, StateField } from "@codemirror/state";
@@ -45,11 +49,12 @@ import { syntaxHighlighting } from "@codemirror/language";
 import { linter, lintGutter, lintKeymap, setDiagnostics, setDiagnosticsEffect } from "@codemirror/lint";
 import { scriptLanguage, scriptHighlight } from "./language.js";
 import { scriptTheme } from "./theme.js";
-import { toCodeMirror, diagnosticsOf, columnOffset } from "./diagnostics.js";
+import { toCodeMirror, diagnosticsOf, columnOffset, rewrite } from "./diagnostics.js";
 
 const LINT_DELAY_MS = 50;
 
 const setSpokenLine = StateEffect.define();
+const relintNow = StateEffect.define(); // the page changed what it asks the checker: lint again, text unchanged
 const spokenLineMark = Decoration.line({ class: "cm-spokenLine" });
 
 /** The line being spoken, as a line decoration that follows edits. */
@@ -112,7 +117,10 @@ function extensions(options, readOnly) {
     scriptTheme,
     spokenLine,
     lintGutter(),
-    options.lint ? linter(lintSource(options.lint), { delay: LINT_DELAY_MS }) : [],
+    options.lint ? linter(lintSource(options.lint), {
+      delay: LINT_DELAY_MS,
+      needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(relintNow))),
+    }) : [],
     readOnly.of(readOnlyExtensions(Boolean(options.readOnly))),
     listeners(options),
     keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, ...lintKeymap]),
@@ -172,6 +180,8 @@ export function createEditor(options) {
       view.dispatch({ selection: { anchor: pos }, effects: EditorView.scrollIntoView(pos, { y: "center" }) });
       view.focus();
     },
+    applyFix: (fix) => rewrite(view, fix),
+    relint: () => view.dispatch({ effects: relintNow.of(null) }),
     focus: () => view.focus(),
     destroy: () => view.destroy(),
   };

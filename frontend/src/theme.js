@@ -10,6 +10,7 @@ const clay = "#995e37";
 const plum = "#85527f";
 const slate = "#4f6a8f";
 const mist = "#656e68";
+const violet = "#7457a6"; // the review's own colour: neither a mistake (red) nor a slip (amber)
 
 const editorRules = {
   "&": { color: ink, backgroundColor: paper, fontSize: "15px", height: "100%" },
@@ -68,12 +69,17 @@ const lintRules = {
   ".cm-diagnostic": { padding: "6px 12px 6px 10px", fontFamily: "inherit", fontSize: "13.5px" },
   ".cm-diagnostic-error": { borderLeft: "4px solid #c4554a" },
   ".cm-diagnostic-warning": { borderLeft: "4px solid #d39a3a" },
+  ".cm-diagnosticAction": { backgroundColor: "#efeaf7", color: "#4f3a78", border: "1px solid #cfc3e4",
+    borderRadius: "12px", padding: "2px 10px", marginLeft: "8px", fontSize: "12.5px", cursor: "pointer" },
   ".sp-diag-message": { color: ink },
   ".sp-diag-hint": { color: "#56706a", marginTop: "3px" },
   ".sp-diag-code": { color: mist, fontSize: "12px", marginLeft: "6px" },
+  ".sp-diag-code.sp-review": { color: violet },
   ".cm-lintRange-error": { textDecoration: "underline wavy #c4554a", textDecorationSkipInk: "none",
     textUnderlineOffset: "3px", backgroundImage: "none" },
   ".cm-lintRange-warning": { textDecoration: "underline wavy #d39a3a", textDecorationSkipInk: "none",
+    textUnderlineOffset: "3px", backgroundImage: "none" },
+  ".cm-lintRange.sp-review": { textDecoration: `underline wavy ${violet}`, textDecorationSkipInk: "none",
     textUnderlineOffset: "3px", backgroundImage: "none" },
   ".cm-gutter-lint": { width: "1.1em" },
 };

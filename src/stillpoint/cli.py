@@ -516,6 +516,10 @@ def check(
     scripts: Annotated[list[str], typer.Argument(help="Practice names or script files.")],
     strict: Annotated[bool, typer.Option("--strict", help="Count warnings as errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON, for editors.")] = False,
+    reviewed: Annotated[bool, typer.Option("--review", help="Also read it as a trauma-informed supervisor would "
+                                           "(English only).")] = False,
+    review_silence: Annotated[Optional[str], typer.Option(
+        "--review-silence", help="Review; a silence this long wants a reminder before it of the way out (2m).")] = None,
     set_: SetOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -526,12 +530,16 @@ def check(
     Examples:
       stillpoint check my-practice.txt
       stillpoint check --strict --json scripts/*.txt
+      stillpoint check --review --strict my-practice.txt
     """
     from stillpoint.app import authoring
+    from stillpoint.language import review
 
     words, values = lexicon.load(), _values(set_)
+    silence = _seconds("--review-silence", review_silence) or review.LONG_SILENCE
+    reviewing = review.Options(silence=silence) if reviewed or review_silence else None
     with Synthesizer(engine=session.engine_spec()) as synth:  # started only for a script that chooses a voice
-        results = [authoring.check(source, values, words, strict, synth.resolve_voice) for source in scripts]
+        results = [authoring.check(source, values, words, strict, synth.resolve_voice, reviewing) for source in scripts]
     if as_json:
         typer.echo(json.dumps(reports.check_report(results), indent=2))
     else:
@@ -645,6 +653,8 @@ def list_(
         meta = practice.script.meta
         tags = f"  [{', '.join(meta.tags)}]" if meta.tags else ""
         _say(f"{practice.name:<24} {_clock(practice.seconds):>6}  {meta.title}{tags}")
+        if meta.content_note:
+            _say(f"{'':<32}content note: {meta.content_note}")
 
 
 @app.command()

@@ -23,8 +23,20 @@ def printable(text: str, longest: int = 0) -> str:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A rewrite of part of a text: the characters from (line, col) up to (end_line, end_col), 1-based and the end
+    excluded, become ``text`` (an insertion when both ends are the same place)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Diagnostic:
-    """One finding about a file: where, how bad, what, and what to do."""
+    """One finding about a file: where, how bad, what, what to do, and the rewrite that does it if there is one."""
 
     path: str
     line: int
@@ -33,6 +45,7 @@ class Diagnostic:
     hint: str = ""
     severity: str = "error"
     code: str = ""
+    fix: Fix | None = None
 
     def __str__(self) -> str:
         """The finding as one line, `path:line:col: error: message (hint)`, each part printable and cut."""

@@ -92,3 +92,9 @@ def test_a_file_too_large_to_be_a_practice_is_not_read(workspace: Workspace) -> 
         workspace.open("huge.txt")
     with pytest.raises(UsageError, match="longer than"):
         workspace.save("small.txt", "a" * 1_000_001, workspace.open("small.txt").version)
+
+
+def test_the_library_shows_a_practice_s_content_note(workspace: Workspace) -> None:
+    (workspace.folder / "grief.txt").write_text("---\ncontent-note: the death of a parent\n---\nRest here.\n")
+    by_id = {e.id: e for e in workspace.entries()}
+    assert by_id["grief.txt"].content_note == "the death of a parent" and by_id["small.txt"].content_note == ""

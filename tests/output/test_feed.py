@@ -21,7 +21,8 @@ from stillpoint.output.feed import feed_guid
 from conftest import FAKE_ENGINE, SMALL_PRACTICE
 
 FEED_URL = "https://example.org/calm/feed.xml"
-OTHER = SMALL_PRACTICE.replace("title: Small Practice", "title: Second Practice").replace("# Resting", "# Ending")
+OTHER = SMALL_PRACTICE.replace("title: Small Practice", "title: Second Practice\ncontent-note: the loss of a friend") \
+    .replace("# Resting", "# Ending")
 runner = CliRunner()
 
 
@@ -73,7 +74,7 @@ def test_feedparser_reads_a_podcast_of_the_tracks_in_order(site: Path) -> None:
         assert enclosure.href == "https://example.org/calm/" + mp3.name.replace(" ", "%20")
         assert (int(enclosure.length), enclosure.type) == (mp3.stat().st_size, "audio/mpeg")
         assert int(entry.itunes_duration) == round(mutagen.mp3.MP3(mp3).info.length)
-        assert entry.summary == "A short practice for tests."
+        assert entry.summary.endswith("A short practice for tests.")
 
 
 def test_the_podcasting_2_namespace_marks_a_private_feed_with_chapters_and_transcripts(site: Path) -> None:
@@ -162,3 +163,12 @@ def test_a_feed_url_that_cannot_be_used_is_one_line(fake_engine: Path, small_pra
     result = run("export", *(() if "--all" in args else (small_practice,)), *args)
     assert result.exit_code == 2
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_content_note_comes_first_in_the_track_s_comment_and_the_episode_s_description(site: Path) -> None:
+    small, second = tracks(site)
+    assert ID3(small).getall("COMM")[0].text == ["A short practice for tests."]
+    assert ID3(second).getall("COMM")[0].text == ["Content note: the loss of a friend. A short practice for tests."]
+    entries = {entry.title: entry for entry in feedparser.parse((site / "feed.xml").read_bytes()).entries}
+    assert entries["Second Practice"].description == "Content note: the loss of a friend. A short practice for tests."
+    assert entries["Small Practice"].description == "A short practice for tests."

@@ -29,7 +29,7 @@ vars:
 Welcome, {client}.
 [pause 2s]
 # Remembering
-Think of {who}, and let their care reach you.
+Think of {who}, and let their care reach you here in this room.
 [soak 12s]
 """
 
@@ -204,7 +204,8 @@ def test_a_section_plays_with_its_lines_highlighted_as_spoken(page) -> None:
     page.locator("#bells").uncheck()
     page.get_by_role("button", name="Hear Remembering", exact=True).click()
     started = _played(page, 0.4)
-    expect(page.locator(".cm-spokenLine")).to_have_text("Think of {who}, and let their care reach you.")
+    spoken = "Think of {who}, and let their care reach you here in this room."
+    expect(page.locator(".cm-spokenLine")).to_have_text(spoken)
     expect(page.locator("#hear-status")).to_contain_text("Playing “Remembering”")
     assert _played(page, started + 0.5) > started + 0.5
 
@@ -247,3 +248,33 @@ def test_an_export_for_two_clients_gives_each_their_own_track(page, tmp_path: Pa
         assert [str(chapter.sub_frames["TIT2"]) for chapter in tags.getall("CHAP")] == ["Opening", "Remembering"]
         lyrics = tags.getall("USLT")[0].text
         assert f"Welcome, {client}." in lyrics and f"Think of {who}" in lyrics
+
+
+def test_the_review_underlines_an_order_in_its_own_colour_and_a_click_rewrites_it(page) -> None:
+    expect(page.locator("#review")).to_be_checked()
+    page.evaluate("editor.jumpTo(9, 1000)")
+    page.keyboard.type(" Close your eyes now.", delay=5)
+    underline = page.locator(".cm-lintRange.sp-review", has_text="Close")
+    expect(underline).to_have_count(1)
+    assert underline.evaluate("e => getComputedStyle(e).textDecorationColor") == "rgb(116, 87, 166)"
+    order = page.locator("#problems li.review", has_text="is an order about the eyes")
+    expect(order).to_contain_text("9:12")
+    order.get_by_role("button", name="Rewrite").click()
+    expect(page.locator(".cm-line").nth(8)).to_have_text("[pause 2s] If it feels right, close your eyes now.")
+    eyes = page.locator("#problems li.review", has_text="no choice of keeping them open")
+    eyes.get_by_role("button", name="Rewrite").click()
+    expect(page.locator("#problems li")).to_have_count(0)
+    expect(page.locator(".cm-line").nth(8)).to_contain_text("keep your eyes open and let your gaze rest softly")
+    page.keyboard.press("Control+z")
+    expect(page.locator("#problems li.review")).to_have_count(1)
+    page.locator("#review").uncheck()
+    expect(page.locator("#problems li")).to_have_count(0)
+    expect(page.locator(".cm-lintRange.sp-review")).to_have_count(0)
+
+
+def test_a_built_in_practice_opens_with_the_review_off(page) -> None:
+    page.locator("#practices li", has_text="Hand on the Heart").click()
+    expect(page.locator("#file")).to_have_text("hand-on-heart (built-in)")
+    expect(page.locator("#review")).not_to_be_checked()
+    page.locator("#review").check()
+    expect(page.locator("#no-problems")).to_be_visible()

@@ -84,6 +84,19 @@ def test_the_check_gives_findings_plan_and_the_lengths_it_could_fit(client: http
     assert faster["plan"]["total"] < fine["plan"]["total"]
 
 
+def test_the_check_reviews_when_the_page_asks(client: httpx.Client) -> None:
+    text = SMALL_PRACTICE.replace("Rest here.", "Close your eyes.")
+    plain = client.post("/api/check", json={"text": text, "id": "small.txt"}).json()
+    assert {d["family"] for d in plain["diagnostics"]} == {"check"}
+    reviewed = client.post("/api/check", json={"text": text, "id": "small.txt", "review": True}).json()
+    found = {d["rule"]: d for d in reviewed["diagnostics"] if d["family"] == "review"}
+    assert set(found) == {"eyes-closed", "order"}
+    assert found["order"]["fix"] == {"line": 14, "col": 1, "end_line": 14, "end_col": 6,
+                                     "text": "If it feels right, close"}
+    refused = client.post("/api/check", json={"text": text, "id": "small.txt", "review": "yes"})
+    assert refused.status_code == 400
+
+
 def test_a_length_the_script_cannot_reach_is_a_finding_at_its_line(client: httpx.Client) -> None:
     text = SMALL_PRACTICE.replace("rate: 150\n", "rate: 150\nlength: 50m\n")
     answer = client.post("/api/check", json={"text": text, "id": "small.txt"}).json()

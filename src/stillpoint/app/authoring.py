@@ -9,7 +9,7 @@ from pathlib import Path
 
 from stillpoint.app import pipeline
 from stillpoint.errors import Diagnostic, ScriptError, StillpointError, UsageError, VoiceError
-from stillpoint.language import library, lint
+from stillpoint.language import library, lint, review
 from stillpoint.language import timeline as timing
 from stillpoint.language import script as script_language
 from stillpoint.language.lexicon import Lexicon
@@ -38,34 +38,38 @@ Voices = Callable[[str], object]  # picks the voice a name chooses, or raises Vo
 
 
 def check(source: str, values: dict[str, str] | None = None, lexicon: Lexicon = (), strict: bool = False,
-          offered: Voices | None = None) -> CheckResult:
+          offered: Voices | None = None, reviewing: review.Options | None = None) -> CheckResult:
     """Errors and warnings for the script named or pointed to by ``source``; see check_text."""
     try:
         path = library.find(source)
         text = script_language.read(path)
     except StillpointError as err:
         return _unreadable(source, err)
-    return check_text(text, str(path), values, lexicon, strict, offered)
+    return check_text(text, str(path), values, lexicon, strict, offered, reviewing=reviewing)
 
 
 def check_text(text: str, path: str, values: dict[str, str] | None = None, lexicon: Lexicon = (),
-               strict: bool = False, offered: Voices | None = None, pace: Pace = Pace()) -> CheckResult:
+               strict: bool = False, offered: Voices | None = None, pace: Pace = Pace(),
+               reviewing: review.Options | None = None) -> CheckResult:
     """Errors and warnings for script ``text`` (from ``path``); with ``strict`` every warning counts as an error.
 
     Given ``offered`` (the synthesizer's ``resolve_voice``, called only if the script chooses a voice), a voice
     that is unknown or not installed is an error at the line that chooses it. A `length:` the practice cannot be
-    fitted to (spoken at ``pace``) is an error at its line.
+    fitted to (spoken at ``pace``) is an error at its line. Given ``reviewing``, the review's findings come too,
+    and a note for each voice that does not speak English (the review reads English only).
     """
     try:
         parsed = script_language.parse(text, path, values)
         pipeline.check_values(values or {}, [parsed])
     except StillpointError as err:
         return _unreadable(path, err)
-    warnings = lint.lint(parsed, text, (word for word, _sound in lexicon))
-    found = [replace(w, severity="error") for w in warnings] if strict else warnings
+    foreign = _foreign_voices(parsed, offered) if reviewing else {}
+    more = review.rules(replace(reviewing, foreign=frozenset(foreign))) if reviewing else None
+    warnings = lint.lint(parsed, text, (word for word, _sound in lexicon), more, review.NAMES)
+    found = [replace(w, severity="error") if w.severity == "warning" else w for w in warnings] if strict else warnings
     timeline, unreachable = _estimated(parsed, pace)
-    found = [*found, *unreachable, *(_unknown_voices(parsed, offered) if offered else [])]
-    return CheckResult(parsed.path, parsed, tuple(sorted(found, key=lambda d: (d.line, d.col))), timeline)
+    extra = [*unreachable, *(_unknown_voices(parsed, offered) if offered else []), *_english_only(parsed, foreign)]
+    return CheckResult(parsed.path, parsed, tuple(sorted([*found, *extra], key=lambda d: (d.line, d.col))), timeline)
 
 
 def _estimated(parsed: Script, pace: Pace) -> tuple[Timeline, list[Diagnostic]]:
@@ -88,9 +92,11 @@ class Draft:
     fits: tuple[float, float] | None
 
 
-def draft(text: str, path: str, pace: Pace = Pace(), lexicon: Lexicon = (), offered: Voices | None = None) -> Draft:
-    """Check script ``text`` and lay it out in time with estimated speech; a length it cannot fit is a finding."""
-    result = check_text(text, path, lexicon=lexicon, offered=offered, pace=pace)
+def draft(text: str, path: str, pace: Pace = Pace(), lexicon: Lexicon = (), offered: Voices | None = None,
+          reviewing: review.Options | None = None) -> Draft:
+    """Check script ``text`` (and review it, given ``reviewing``) and lay it out in time with estimated speech; a
+    length it cannot fit is a finding."""
+    result = check_text(text, path, lexicon=lexicon, offered=offered, pace=pace, reviewing=reviewing)
     if result.script is None:
         return Draft(result, None, None)
     return Draft(result, result.timeline, timing.length_range(result.script, pace))
@@ -110,6 +116,30 @@ def _unknown_voices(parsed: Script, offered: Voices) -> list[Diagnostic]:
         except VoiceError as err:
             found.append(Diagnostic(parsed.path, line, 1, err.diagnostic.message, err.diagnostic.hint))
     return found
+
+
+def _foreign_voices(parsed: Script, offered: Voices | None) -> dict[str, tuple[int, str]]:
+    """The voices the script chooses that speak no English (casefolded), with the line choosing each and its
+    language; unknown voices are left to the check of voices."""
+    found: dict[str, tuple[int, str]] = {}
+    for voice, line in _voice_settings(parsed) if offered else []:
+        try:
+            chosen = offered(voice)
+        except VoiceError:
+            continue
+        languages = [language for language in (getattr(chosen, "language", ""), *getattr(chosen, "languages", ()))
+                     if language]
+        if languages and not any(language.casefold().startswith("en") for language in languages):
+            found.setdefault(voice.strip().casefold(), (line, languages[0]))
+    return found
+
+
+def _english_only(parsed: Script, foreign: dict[str, tuple[int, str]]) -> list[Diagnostic]:
+    """A note at each voice the review could not read: it reads English only."""
+    return [Diagnostic(parsed.path, line, 1, f"the review reads English only: what the voice '{voice}' speaks "
+                       f"({language}) was not reviewed", "have it read by someone who knows the language",
+                       severity="note", code="review")
+            for voice, (line, language) in foreign.items()]
 
 
 def _voice_settings(parsed: Script) -> list[tuple[str, int]]:

@@ -13,7 +13,7 @@ from stillpoint.errors import UsageError
 from stillpoint.language import lexicon, library
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
-from stillpoint.language.script import Script
+from stillpoint.language.script import Meta, Script
 from stillpoint.language.timeline import Event, Pace, Timeline
 from stillpoint.output import files, sidecars
 from stillpoint.output.export import check_bitrate, check_destination, export_track, format_for, peak_headroom
@@ -122,13 +122,19 @@ def track_info(
         artist=meta.author or "Stillpoint",
         album=settings.album,
         year=str(meta.year or date.today().year),
-        comment=meta.description,
+        comment=comment(meta),
         track=track,
         chapters=timing.chapters(timeline),
         lyrics=[(e.start, e.text) for e in timeline.events if e.kind == timing.SPEECH],
         cover=settings.cover or cover_art.generated(meta.title),
         length_seconds=timeline.total,
     )
+
+
+def comment(meta: Meta) -> str:
+    """What the track's comment (and so a feed's episode) says of it: its content note first, then its description."""
+    note = f"Content note: {meta.content_note.rstrip('. ')}." if meta.content_note.strip() else ""
+    return " ".join(part for part in (note, meta.description) if part)
 
 
 def default_destination(parsed: Script, fmt: str | None) -> Path:

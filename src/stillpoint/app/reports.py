@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from stillpoint.language import review
 from stillpoint.language import timeline as timing
 
 if TYPE_CHECKING:  # the checker loads only in the commands that check
@@ -36,9 +37,14 @@ def _file_report(result: CheckResult) -> dict[str, object]:
 
 
 def diagnostic(found: Diagnostic) -> dict[str, object]:
-    """One finding: where (1-based line and column, in characters), how bad, what, what to do, and its rule."""
+    """One finding: where (1-based line and column, in characters), how bad, what, what to do, its rule and its
+    family (the review's or the check's), and the rewrite that answers it, if one can be made in place."""
+    fix = found.fix
     return {"line": found.line, "col": found.col, "severity": found.severity, "rule": found.code,
-            "message": found.message, "hint": found.hint}
+            "family": "review" if found.code in (*review.NAMES, "review") else "check",
+            "message": found.message, "hint": found.hint,
+            "fix": {"line": fix.line, "col": fix.col, "end_line": fix.end_line, "end_col": fix.end_col,
+                    "text": fix.text} if fix else None}
 
 
 def draft_report(draft: Draft) -> dict[str, object]:

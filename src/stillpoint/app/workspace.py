@@ -40,6 +40,7 @@ class Entry:
     tags: tuple[str, ...]
     errors: int
     warnings: int
+    content_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class Workspace:
         self._saving = threading.Lock()
 
     def entries(self, lexicon: Lexicon = ()) -> list[Entry]:
-        """Every practice of the folder, then every built-in, with its title, length, tags and finding counts."""
+        """Every practice of the folder, then every built-in, with its title, length, tags, content note and finding
+        counts."""
         found = []
         for folder, prefix in ((self.folder, ""), (self.builtins, BUILTIN)):
             for path in sorted(folder.glob(f"*{SUFFIX}")):
@@ -156,7 +158,7 @@ class Workspace:
         parsed = result.script
         return Entry(practice, path.stem, practice.startswith(BUILTIN), parsed.meta.title if parsed else None,
                      _length(parsed) if parsed else None, parsed.meta.tags if parsed else (),
-                     result.count("error"), result.count("warning"))
+                     result.count("error"), result.count("warning"), parsed.meta.content_note if parsed else "")
 
     @staticmethod
     def _read(path: Path) -> bytes:

@@ -112,7 +112,8 @@ def script_to_ssml(script: Script) -> Conversion:
 
 def _meta_json(meta: script_language.Meta) -> str:
     """The front matter as JSON that can sit inside an XML comment (which may not contain '--')."""
-    fields = {key: getattr(meta, key) for key in SCALAR_KEYS} | {"tags": list(meta.tags), "pronounce": meta.pronounce}
+    fields = {key: getattr(meta, key.replace("-", "_")) for key in SCALAR_KEYS} | {"tags": list(meta.tags),
+                                                                                  "pronounce": meta.pronounce}
     kept = {key: value for key, value in fields.items() if value not in ("", [], {}, None)}
     return json.dumps(kept, ensure_ascii=False).replace("--", "-\\u002d")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from stillpoint.errors import Diagnostic, Findings
+from stillpoint.errors import Diagnostic, Findings, Fix
 from stillpoint.language.script import Marker, Script, Speech, body_start, format_duration
 from stillpoint.language.timeline import BELL, SOAK, marker_seconds, section_settings
 
@@ -27,6 +27,7 @@ class Finding:
     col: int
     message: str
     hint: str
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,18 @@ class Source:
                 yield index + 1, _MASKED.sub(lambda m: " " * len(m.group(0)), self.lines[index])
 
 
-def lint(script: Script, text: str, lexicon: Iterable[str] = ()) -> list[Diagnostic]:
-    """Every warning for ``script`` (parsed from ``text``), minus those allowed by `// allow: RULE` comments."""
+def lint(script: Script, text: str, lexicon: Iterable[str] = (), more: Mapping[str, Rule] | None = None,
+         allowable: Collection[str] = ()) -> list[Diagnostic]:
+    """Every warning for ``script`` (parsed from ``text``) by these rules and ``more``, minus those allowed by
+    `// allow: RULE` comments; ``allowable`` names rules an allow comment may name though they do not run."""
     lines = tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     known = frozenset(word.lower() for word in (*script.meta.pronounce, *lexicon))
     source = Source(script, lines, body_start(lines), known)
-    allowed, unknown = _allowances(source)
+    rules = {**RULES, **(more or {})}
+    allowed, unknown = _allowances(source, [*rules, *(name for name in allowable if name not in rules)])
     found = [
-        Diagnostic(script.path, f.line, f.col, f.message, f.hint, severity="warning", code=code)
-        for code, rule in RULES.items()
+        Diagnostic(script.path, f.line, f.col, f.message, f.hint, severity="warning", code=code, fix=f.fix)
+        for code, rule in rules.items()
         for f in rule(source)
         if code not in allowed.get(f.line, ())
     ]
@@ -205,7 +209,8 @@ def _vars_entries(source: Source) -> dict[str, tuple[int, int]]:
     return found
 
 
-RULES: dict[str, Callable[[Source], Iterable[Finding]]] = {
+Rule = Callable[[Source], Iterable[Finding]]
+RULES: dict[str, Rule] = {
     "long-silence": long_silence,
     "long-phrase": long_phrase,
     "empty-section": empty_section,
@@ -219,8 +224,9 @@ RULES: dict[str, Callable[[Source], Iterable[Finding]]] = {
 # ---------------------------------------------------------------- allow comments
 
 
-def _allowances(source: Source) -> tuple[dict[int, set[str]], list[Diagnostic]]:
-    """Rules allowed on each line by a `// allow: RULE, RULE` comment above it, and warnings for unknown rules."""
+def _allowances(source: Source, names: list[str]) -> tuple[dict[int, set[str]], list[Diagnostic]]:
+    """Rules (of ``names``) allowed on each line by a `// allow: RULE, RULE` comment above it, and warnings for
+    unknown rules."""
     allowed: dict[int, set[str]] = {}
     unknown: list[Diagnostic] = []
     for index, raw in enumerate(source.lines):
@@ -229,12 +235,12 @@ def _allowances(source: Source) -> tuple[dict[int, set[str]], list[Diagnostic]]:
             continue
         target = _next_content_line(source.lines, index + 1)
         for name in filter(None, re.split(r"[\s,]+", match.group(1).strip().lower())):
-            if name in RULES:
+            if name in names:
                 allowed.setdefault(target, set()).add(name)
             else:
                 unknown.append(Diagnostic(source.script.path, index + 1, raw.index("/") + 1,
                                           f"'{name}' is not a rule that can be allowed",
-                                          "rules: " + ", ".join(RULES), severity="warning", code="allow"))
+                                          "rules: " + ", ".join(names), severity="warning", code="allow"))
     return allowed, unknown
 
 

@@ -24,7 +24,8 @@ EXPANSION_FLOOR = 100_000  # characters of text a script may always reach, howev
 RATE_RANGE = (60, 300)
 MARKER_WORDS = ("pause", "breathe", "soak", "bell")
 BREAK_STRENGTHS = {"none": 0.0, "x-weak": 0.25, "weak": 0.5, "medium": 1.0, "strong": 2.0, "x-strong": 4.0}
-SCALAR_KEYS = ("title", "author", "source", "description", "tags", "voice", "rate", "breath", "length", "year")
+SCALAR_KEYS = ("title", "author", "source", "description", "content-note", "tags", "voice", "rate", "breath", "length",
+               "year")
 TABLE_KEYS = ("vars", "pronounce")
 SECTION_KEYS = ("voice", "rate", "breath")
 
@@ -77,6 +78,7 @@ class Meta:
     author: str = ""
     source: str = ""
     description: str = ""
+    content_note: str = ""  # what a listener may want to know before choosing it: subjects that can be hard to hear
     tags: tuple[str, ...] = ()
     voice: str = DEFAULT_VOICE
     rate: int = DEFAULT_RATE
@@ -402,6 +404,7 @@ class _FrontMatter:
             author=self.fields.get("author", ""),
             source=self.fields.get("source", ""),
             description=self.fields.get("description", ""),
+            content_note=self.fields.get("content-note", ""),
             tags=tuple(t.strip() for t in self.fields.get("tags", "").strip("[]").split(",") if t.strip()),
             voice=self.fields.get("voice") or DEFAULT_VOICE,
             rate=self._rate(),

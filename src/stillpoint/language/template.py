@@ -16,6 +16,8 @@ title: $title
 author:
 source:
 description: One or two sentences a listener reads before choosing this practice.
+// If it speaks of something that can be hard to hear (death, abuse, violence), say so before they choose:
+// content-note: this practice speaks of the death of a parent
 tags: calm, breath
 // The voice (`stillpoint voices` lists them all; a language such as `french` works too), its speaking
 // rate in words per minute, and the length of one breath for [breathe].

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from stillpoint.app import authoring, batch, personalize, pipeline, preview, reports, session
 from stillpoint.app.workspace import Conflict, Workspace
 from stillpoint.errors import ScriptError, StillpointError, UsageError
-from stillpoint.language import lexicon
+from stillpoint.language import lexicon, review
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
 from stillpoint.language.script import Script
@@ -235,12 +235,15 @@ async def create(request: Request) -> Response:
 
 
 async def check(request: Request) -> Response:
-    """The findings, variables and estimated timeline of the page's text, as `check` would find them."""
+    """The findings, variables and estimated timeline of the page's text, as `check` (with `--review` if the page
+    asks) would find them."""
     body = await _body(request)
     studio: Studio = request.app.state.studio
     text, practice = _practice(body)
     pace, _ = _choices(body, studio)
-    found = await asyncio.to_thread(authoring.draft, text, practice, pace, lexicon.load(), studio.speaker.resolve)
+    reviewing = review.Options() if _flag(body, "review", False) else None
+    found = await asyncio.to_thread(authoring.draft, text, practice, pace, lexicon.load(), studio.speaker.resolve,
+                                    reviewing)
     return JSONResponse(reports.draft_report(found))
 
 

@@ -10,6 +10,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from stillpoint.errors import StillpointError, UsageError
+from stillpoint.language import review
 from stillpoint.studio import routes
 from stillpoint.studio.guard import LOOPBACK_NAMES, Guard
 from stillpoint.studio.jobs import Jobs, Speaker
@@ -67,6 +69,7 @@ def opened(folder: Path, cache_dir: Path | None = None) -> Iterator[Studio]:
         speaker = Speaker(cache_dir)
         speaker.warm_up()
         _load_tagging()
+        threading.Thread(target=review.prepare, name="review-dictionary", daemon=True).start()
         yield Studio(workspace, speaker, Jobs(speaker, scratch), scratch)
     finally:
         if speaker is not None:

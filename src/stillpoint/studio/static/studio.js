@@ -65,7 +65,7 @@ function practiceBody(extra = {}) {
 // ------------------------------------------------------------------ the editor and its findings
 
 async function lint(text) {
-  const answer = await api("/api/check", { ...practiceBody(), text });
+  const answer = await api("/api/check", { ...practiceBody(), text, review: $("review").checked });
   showPlan(answer);
   showVariables(answer.variables || {});
   return answer.diagnostics;
@@ -85,11 +85,26 @@ function showProblems(list) {
     button.setAttribute("aria-label", `${d.severity}, line ${d.line}, column ${d.col}: ${d.message}`
       + (d.hint ? `. ${d.hint}` : ""));
     button.addEventListener("click", () => editor.jumpTo(d.line, d.col));
+    if (d.family === "review") li.classList.add("review");
+    if (d.fix && state.editable) li.appendChild(rewriteButton(d.fix, d.line));
     return li;
   });
   $("problems").replaceChildren(...items);
   $("count").textContent = list.length ? `(${list.length})` : "";
   $("no-problems").hidden = list.length > 0 || !state.id;
+}
+
+function rewriteButton(fix, line) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "rewrite";
+  button.textContent = "Rewrite";
+  button.setAttribute("aria-label", `Rewrite line ${line} as suggested`);
+  button.addEventListener("click", (event) => {
+    event.stopPropagation();
+    editor.applyFix(fix);
+  });
+  return button;
 }
 
 const editor = StillpointEditor.createEditor({
@@ -164,6 +179,11 @@ function libraryItem(practice) {
     badge.className = `badge ${cls}`;
     badge.textContent = text;
   }
+  if (practice.content_note) {
+    const note = button.appendChild(document.createElement("span"));
+    note.className = "meta content-note";
+    note.textContent = `Content note: ${practice.content_note}`;
+  }
   button.addEventListener("click", () => openPractice(practice.id));
   return li;
 }
@@ -174,6 +194,7 @@ async function openPractice(id) {
   Object.assign(state, { id: doc.id, name: doc.name, editable: doc.editable, version: doc.version });
   hideConflict();
   editor.setReadOnly(!doc.editable);
+  $("review").checked = doc.editable; // on for your own practices; the built-ins are read, not rewritten
   editor.setText(doc.text);
   $("file").textContent = doc.editable ? `${doc.id}` : `${doc.name} (built-in)`;
   $("copy").hidden = doc.editable;
@@ -499,6 +520,7 @@ function wire() {
   }
   document.querySelector(".tabs").addEventListener("keydown", moveTab);
   $("tag-filter").addEventListener("change", showLibrary);
+  $("review").addEventListener("change", () => editor.relint());
   $("save").addEventListener("click", save);
   $("copy").addEventListener("click", () => createPractice(copyName(state.name), state.id));
   $("keep-mine").addEventListener("click", () => saveOver(state.conflict.version));
