@@ -29,8 +29,8 @@ from stillpoint.language.timeline import (
     BELL_SECONDS,
     BREATHE,
     PAUSE,
+    Pronunciations,
     marker_seconds,
-    pronunciation_pattern,
     section_settings,
 )
 
@@ -99,7 +99,9 @@ def script_to_ssml(script: Script) -> Conversion:
     """An SSML document saying what ``script`` says, with its silences as <break>s and its markers as <mark>s."""
     meta = script.meta
     lang = meta.voice if LANGUAGE_TAG.fullmatch(meta.voice) else "en"
-    body = [line for section in script.sections for line in _section_ssml(script, section)]
+    spoken = (cue.text for section in script.sections for cue in section.cues if isinstance(cue, Speech))
+    pronounce = Pronunciations.compile(meta.pronounce, spoken)
+    body = [line for section in script.sections for line in _section_ssml(script, section, pronounce)]
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<speak version=\"1.1\" xmlns=\"{SSML_NAMESPACE}\" xml:lang={quoteattr(lang)}>",
@@ -121,7 +123,7 @@ def _percent(rate: float) -> str:
     return f"{rate * 100 / SSML_NORMAL_RATE:g}%"
 
 
-def _section_ssml(script: Script, section: Section) -> list[str]:
+def _section_ssml(script: Script, section: Section, pronounce: Pronunciations) -> list[str]:
     """A section: its heading as a <mark>, then its cues in a <prosody> (not nested: rates are not relative)."""
     resolved = section_settings(script, section)
     opening = [f"<mark name={quoteattr(_heading(section.title, section.settings))}/>"] if section.title else []
@@ -131,7 +133,7 @@ def _section_ssml(script: Script, section: Section) -> list[str]:
         opening.append(f"<voice name={quoteattr(section.settings.voice)}>")
         closing.insert(0, "</voice>")
     depth = "  " * len(closing)
-    cues = _cue_ssml(section.cues, script.meta.pronounce, resolved.breath)
+    cues = _cue_ssml(section.cues, pronounce, resolved.breath)
     return opening + [depth + line for line in cues] + closing
 
 
@@ -143,7 +145,7 @@ def _heading(title: str, settings: Settings) -> str:
     return f"# {title} {{{block}}}" if block else f"# {title}"
 
 
-def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: dict[str, str], breath: float) -> list[str]:
+def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: Pronunciations, breath: float) -> list[str]:
     lines: list[str] = []
     in_paragraph = False
     for cue in cues:
@@ -161,12 +163,11 @@ def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: dict[str, str], brea
     return lines + (["</p>"] if in_paragraph else [])
 
 
-def _spoken(text: str, pronounce: dict[str, str]) -> str:
+def _spoken(text: str, pronounce: Pronunciations) -> str:
     """Escaped text, with each word of the pronunciation table as <sub alias="how it sounds">."""
-    pattern = pronunciation_pattern(pronounce)
-    pieces = pattern.split(text) if pattern else [text]
+    pieces = pronounce.pattern.split(text) if pronounce.pattern else [text]
     return "".join(
-        escape(piece) if index % 2 == 0 else f"<sub alias={quoteattr(pronounce[piece.lower()])}>{escape(piece)}</sub>"
+        escape(piece) if index % 2 == 0 else f"<sub alias={quoteattr(pronounce.sound(piece))}>{escape(piece)}</sub>"
         for index, piece in enumerate(pieces)
     )
 

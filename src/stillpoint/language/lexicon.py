@@ -7,6 +7,7 @@ from pathlib import Path
 
 from stillpoint.errors import Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
 from stillpoint.language import script as script_language
+from stillpoint.language.timeline import MAX_RESPELLED
 
 ENV_VAR = "STILLPOINT_LEXICON"
 FILE_NAME = "lexicon.txt"
@@ -59,6 +60,8 @@ def _entry(raw: str, lineno: int, entries: dict[str, tuple[str, int]]) -> tuple[
     if not sep or not word or not sound:
         return f"'{raw.strip()}' is not a lexicon entry", ENTRY_HINT
     key = " ".join(word.lower().split())
+    if len(key) > MAX_RESPELLED:
+        return f"'{word[:20]}…' is longer than {MAX_RESPELLED} characters", "respell a word or a short phrase"
     if key in entries:
         return f"'{word}' is listed twice", f"it is first on line {entries[key][1]}; keep one of them"
     entries[key] = (sound, lineno)
