@@ -38,7 +38,7 @@ PALETTES = (
 
 def generated(title: str) -> bytes:
     """A square PNG: a soft gradient chosen by the title, a pale disc, and the title centred on it."""
-    top, bottom = PALETTES[hashlib.sha256(title.encode()).digest()[0] % len(PALETTES)]
+    top, bottom = PALETTES[hashlib.sha256(title.encode("utf-8", "surrogatepass")).digest()[0] % len(PALETTES)]
     image = Image.fromarray(_gradient(top, bottom), "RGB")
     _disc(image, bottom)
     _title(ImageDraw.Draw(image), title)
