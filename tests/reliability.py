@@ -59,6 +59,7 @@ def bounded(*args: str | Path, env: dict[str, str], cwd: Path | None = None, mem
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     return subprocess.run(stillpoint(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          errors="surrogateescape",
                           preexec_fn=limit, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
 
 
