@@ -51,6 +51,7 @@ CONVERSIONS = {
                       "<emphasis> is not supported"),
     "huge-pause": ("informal", f"Rest here. (pause {NINES} seconds)\n", "is more than 86400"),
     "huge-breaths": ("informal", f"Rest here. [breathe {NINES}]\n", "is more than 86400"),
+    "nan-pause": ("informal", "Rest here. (pause nan seconds)\n", "nan is not a number"),
 }
 KEPT_AS_AN_ERROR = {"huge-breaths"}  # kept as written, the marker is an error of the script made: exit 1
 

@@ -285,7 +285,9 @@ def test_a_stillpoint_comment_keeps_its_plain_values_and_notes_the_rest(meta: st
     (f"(pause {NINES} seconds)", f"'(pause {'9' * 33}\u2026' is not read as a cue: {'9' * 40}\u2026 is more than 86400"),
     (f"[breathe {NINES}]", f"'[breathe {'9' * 31}\u2026' is not read as a cue: {'9' * 40}\u2026 is more than 86400"),
     ("(wait 90000 seconds)", "'(wait 90000 seconds)' is not read as a cue: 90000 is more than 86400"),
-], ids=["huge-pause", "huge-breaths", "past-a-day"])
+    ("(pause nan seconds)", "'(pause nan seconds)' is not read as a cue: nan is not a number"),
+    ("[breathe inf]", "'[breathe inf]' is not read as a cue: inf is not a number"),
+], ids=["huge-pause", "huge-breaths", "past-a-day", "nan-pause", "inf-breaths"])
 def test_an_absurd_number_in_a_hand_written_cue_is_one_note_and_the_cue_is_kept_as_written(cue: str,
                                                                                            note: str) -> None:
     result = convert.informal_to_script(f"Rest here. {cue}\n", "notes.txt")

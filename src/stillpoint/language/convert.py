@@ -626,6 +626,7 @@ UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min":
 BELL_WORDS = {"bell", "bells", "gong", "chime"}
 BREATH_WORDS = {"breath", "breaths", "breathe", "breathing"}
 SILENCE_WORDS = {"silence", "silent"}
+NOT_NUMBERS = {"nan", "inf", "infinity"}  # read as numbers by Python, never as a length or a count
 CUE_WORDS = {"pause", "pauses", "pausing", "rest", "wait"} | BELL_WORDS | BREATH_WORDS | SILENCE_WORDS
 FILLER_WORDS = {"long", "longer", "short", "brief", "little", "very", "deep", "slow", "full", "ring", "sound", "for",
                 "about", "around", "approximately", "roughly", "some", "of", "a", "an", "the", "take", "here", "now",
@@ -692,6 +693,8 @@ def informal_marker(inner: str) -> str | None:
     """
     words = re.findall(r"\d+(?:\.\d+)?|[a-z]+", inner.lower())
     known = CUE_WORDS | FILLER_WORDS | UNITS.keys() | NUMBER_WORDS.keys()
+    if CUE_WORDS & set(words) and (not_numbers := NOT_NUMBERS & set(words)):
+        raise ValueError(f"{min(not_numbers)} is not a number")
     if not CUE_WORDS & set(words) or any(w not in known and not w[0].isdigit() for w in words):
         return None
     seconds, counts = _amounts(words)
