@@ -56,3 +56,13 @@ def test_a_word_longer_than_a_respelling_may_be_is_an_error_at_its_line() -> Non
     assert [str(d) for d in caught.value.diagnostics] == [
         "lex.txt:2:1: error: 'calm calm calm calm …' is longer than 100 characters "
         "(respell a word or a short phrase)"]
+
+
+def test_the_file_is_parsed_again_only_when_it_changes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.txt"
+    monkeypatch.setenv(lexicon.ENV_VAR, str(path))
+    path.write_text("metta: MET-tah\n")
+    first = lexicon.load()
+    assert lexicon.load() is first
+    path.write_text("metta: MET-ta\n")
+    assert lexicon.load() == (("metta", "MET-ta"),)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from stillpoint.errors import Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
@@ -28,11 +29,18 @@ def load() -> Lexicon:
     """The entries of the user's lexicon file; none when the default file does not exist."""
     path = lexicon_path()
     if path.exists() or path.is_symlink():
-        return parse(script_language.read(path, "a lexicon"), str(path))
+        return _parsed(script_language.read(path, "a lexicon"), str(path))
     if os.environ.get(ENV_VAR):
         raise UsageError(f"{ENV_VAR} names a lexicon that does not exist", path=str(path),
                          hint=f"create the file, or unset {ENV_VAR}")
     return ()
+
+
+@lru_cache(maxsize=1)
+def _parsed(text: str, path: str) -> Lexicon:
+    """The entries of a lexicon file's text, parsed again only when the text changes (the studio reads the file at
+    every check, and 100,000 entries take half a second to parse)."""
+    return parse(text, path)
 
 
 def parse(text: str, path: str = "<lexicon>") -> Lexicon:
