@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import resource
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from voice.faulty_engines import DELAY_ENV, FaultyEngine
 
 from stillpoint.audio import SAMPLE_RATE, Clip
@@ -78,6 +80,7 @@ def bounded(*args: str | Path, env: dict[str, str], cwd: Path | None = None, mem
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
     return subprocess.run(stillpoint(*args), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          errors="surrogateescape",
                           preexec_fn=limit, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
 
 
@@ -169,6 +172,31 @@ def png_of_size(path: Path, width: int, height: int) -> Path:
     pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    return path
+
+
+def png_with_chunk(path: Path, kind: bytes, body: bytes) -> Path:
+    """A small valid PNG with one more chunk of ``kind`` holding ``body`` just after its header."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (90, 120, 150)).save(buffer, format="PNG")
+    data = buffer.getvalue()
+    header_end = 8 + 8 + 13 + 4
+    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    path.write_bytes(data[:header_end] + chunk + data[header_end:])
+    return path
+
+
+def inflating(size: int) -> bytes:
+    """zlib data that inflates to ``size`` zero bytes (a thousandth of that or so compressed)."""
+    packer, block = zlib.compressobj(1), bytes(2**20)
+    return b"".join(packer.compress(block) for _ in range(size // len(block))) + packer.flush()
+
+
+def psd(path: Path, width: int = 16, height: int = 16, layers: int = 0) -> Path:
+    """A Photoshop file of ``width`` x ``height`` RGB pixels; ``layers`` announced but never given."""
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, height, width, 8, 3)
+    layer_info = struct.pack(">IIh", 6, 2, layers) if layers else struct.pack(">I", 0)
+    path.write_bytes(header + struct.pack(">II", 0, 0) + layer_info + struct.pack(">H", 0) + bytes(width * height * 3))
     return path
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
+import feedparser
 import pytest
+from mutagen.id3 import ID3, TALB, TIT2, TPE1, TRCK
 from typer.testing import CliRunner
 
 from stillpoint.app import publish
@@ -76,3 +79,25 @@ def test_the_private_path_is_the_same_for_a_folder_and_another_for_another(tmp_p
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     secret.write_text("damaged")
     assert publish.private_path(tmp_path / "a") != first  # a new secret: new paths, never a failure
+
+
+def test_a_track_whose_name_is_not_utf8_is_left_out_with_the_reason(track: Path, tmp_path: Path) -> None:
+    (tmp_path / "calm.mp3").write_bytes(track.read_bytes())
+    odd = tmp_path / os.fsdecode(b"\xff.mp3")
+    odd.write_bytes(track.read_bytes())
+    found = publish.publication(tmp_path, URL)
+    assert list(found.audio) == ["calm.mp3"]
+    assert found.left_out == [(odd, "its name is not UTF-8, which no address in a feed can hold (rename it)")]
+
+
+def test_tags_with_control_characters_and_odd_track_numbers_still_make_a_feed(track: Path, tmp_path: Path) -> None:
+    path = tmp_path / "calm.mp3"
+    path.write_bytes(track.read_bytes())
+    tags = ID3(path)
+    for frame in (TIT2(encoding=3, text=["Calm\x01\x1b[2J"]), TPE1(encoding=3, text=["Me\x0b"]),
+                  TALB(encoding=3, text=["Show\x00"]), TRCK(encoding=3, text=["\u00b2/3"])):
+        tags.add(frame)
+    tags.save(path, v2_version=4)
+    parsed = feedparser.parse(publish.publication(tmp_path, URL).documents["feed.xml"].body)
+    assert not parsed.bozo and parsed.feed.title == "Show"
+    assert [(entry.title, entry.author) for entry in parsed.entries] == [("Calm[2J", "Me")]

@@ -6,8 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from stillpoint.errors import ScriptError, UsageError
+from stillpoint.errors import ScriptError, StillpointError, UsageError
 from stillpoint.language import convert, library, script, timeline
 from stillpoint.language.template import starting_text
 
@@ -233,3 +235,121 @@ def test_ssml_in_american_or_plain_english_is_spoken_by_the_default_voice(lang: 
 def test_ssml_in_another_language_keeps_it_as_the_voice() -> None:
     result = convert.ssml_to_script('<speak version="1.1" xml:lang="fr-FR">Repose-toi.</speak>', "talk.ssml")
     assert script.parse(result.text, "talk.txt").meta.voice == "fr-fr"
+
+
+# ---------------------------------------------------------------- absurd numbers, wrong types, deep nesting
+
+NINES = "9" * 400  # read as a float, infinity
+
+
+@pytest.mark.parametrize(("element", "note"), [
+    (f'<prosody rate="{NINES}%">', f'<prosody rate="{"9" * 40}\u2026"> is not a rate Stillpoint reads and is dropped'),
+    ('<prosody rate="nan">', '<prosody rate="nan"> is not a rate Stillpoint reads and is dropped'),
+    ('<prosody rate="+inf%">', '<prosody rate="+inf%"> is not a rate Stillpoint reads and is dropped'),
+    ('<break time="nan"/><prosody>', "<break time=\"nan\"> is dropped: 'nan' is not a length of time"),
+    ('<break time="inf s"/><prosody>',
+     "<break time=\"inf s\"> is dropped: 'inf s' is not a length of time; write it like 8s, 1m30s or 500ms"),
+    (f'<break time="{NINES}s"/><prosody>',
+     f'<break time="{"9" * 40}\u2026"> is dropped: \'{"9" * 40}\u2026\' is longer than the 1 hour a single marker '
+     "may last"),
+], ids=["huge-rate", "nan-rate", "inf-rate", "nan-break", "inf-break", "huge-break"])
+def test_a_number_that_is_not_finite_or_absurdly_large_is_one_note_at_its_place(element: str, note: str) -> None:
+    result = convert.ssml_to_script(f"<speak>\n  {element}<s>Rest.</s></prosody></speak>", "t.ssml")
+    assert [str(n) for n in result.notes] == [f"t.ssml:2:3: note: {note}"]
+    assert result.text == "Rest.\n"
+
+
+@pytest.mark.parametrize(("meta", "notes", "front"), [
+    ('{"breath": NaN, "length": Infinity, "rate": 1e999, "title": "T"}',
+     ["'rate'", "'breath'", "'length'"], ["title: T"]),
+    ('{"title": {"a": 1}, "tags": ["a", ["b"]], "year": ' + "9" * 5000 + "}", ["not readable"], []),
+    ('{"title": {"a": 1}, "tags": ["a", ["b"]], "author": "A\\nrate: 300"}', ["'title'", "'tags'"],
+     ["author: A rate: 300"]),
+    ('{"pronounce": ["metta"], "breath": 6}', ["'pronounce' is not a table"], ["breath: 6s"]),
+    ('{"pronounce": {"metta": 5}}', ["'pronounce' is not a table"], []),
+    ("[" * 100_000, ["not readable"], []),
+    ("null", ["not readable"], []),
+    ("[]", ["not readable"], []),
+], ids=["not-finite", "too-many-digits", "wrong-types", "pronounce-a-list", "pronounce-a-number", "deep", "null",
+        "a-list"])
+def test_a_stillpoint_comment_keeps_its_plain_values_and_notes_the_rest(meta: str, notes: list[str],
+                                                                        front: list[str]) -> None:
+    result = convert.ssml_to_script(f"<speak><!-- stillpoint {meta} --><s>Rest.</s></speak>", "t.ssml")
+    assert len(result.notes) == len(notes)
+    assert all(word in note.message and note.line == 1 for word, note in zip(notes, result.notes))
+    expected = ["---", *front, "---", "Rest."] if front else ["Rest."]
+    assert result.text.splitlines() == expected
+
+
+@pytest.mark.parametrize(("cue", "note"), [
+    (f"(pause {NINES} seconds)", f"'(pause {'9' * 33}\u2026' is not read as a cue: {'9' * 40}\u2026 is more than 86400"),
+    (f"[breathe {NINES}]", f"'[breathe {'9' * 31}\u2026' is not read as a cue: {'9' * 40}\u2026 is more than 86400"),
+    ("(wait 90000 seconds)", "'(wait 90000 seconds)' is not read as a cue: 90000 is more than 86400"),
+    ("(pause nan seconds)", "'(pause nan seconds)' is not read as a cue: nan is not a number"),
+    ("[breathe inf]", "'[breathe inf]' is not read as a cue: inf is not a number"),
+], ids=["huge-pause", "huge-breaths", "past-a-day", "nan-pause", "inf-breaths"])
+def test_an_absurd_number_in_a_hand_written_cue_is_one_note_and_the_cue_is_kept_as_written(cue: str,
+                                                                                           note: str) -> None:
+    result = convert.informal_to_script(f"Rest here. {cue}\n", "notes.txt")
+    assert [str(n) for n in result.notes] == [f"notes.txt:1:12: note: {note}"]
+    assert result.text == f"Rest here. {cue}\n"
+
+
+def test_a_sub_inside_a_sub_is_noted_and_nesting_does_not_multiply_the_output() -> None:
+    depth = 5000
+    ssml = "<speak>" + '<sub alias="x">calm ' * depth + "</sub>" * depth + "</speak>"
+    result = convert.ssml_to_script(ssml, "t.ssml")
+    assert len(result.text) < len(ssml)
+    assert result.notes[0].message == "a <sub> inside another is not SSML: its text is kept, its alias is dropped"
+    assert result.notes[-1].message == "more than 100 notes; the rest are left out"
+
+
+def test_a_sub_holding_more_than_a_respelling_keeps_its_text_and_drops_its_alias() -> None:
+    result = convert.ssml_to_script('<speak><s><sub alias="x">' + "calm " * 30 + "</sub> now.</s></speak>", "t.ssml")
+    assert result.text == ("calm " * 30).strip() + " now.\n"
+    assert [n.message for n in result.notes] == [
+        '<sub alias="x"> holds more than 100 characters: its text is kept, its alias is dropped']
+
+
+SSML_PIECES = st.one_of(
+    st.sampled_from(["<s>", "</s>", "<p>", "</p>", "calm ", "Rest. ", '<sub alias="y">', "</sub>", "<emphasis>",
+                     "</emphasis>", "<audio>", "</audio>", '<voice name="fr">', "</voice>", '<break strength="x"/>',
+                     '<mark name="# T {rate: 9999}"/>', '<mark name="[pause 1e999s]"/>', "&amp;", "[", "{", "\n",
+                     '<mark name="# A {breath: nan}"/>', "<!-- stillpoint {\"breath\": NaN} -->", "<!-- a -->"]),
+    st.sampled_from(["nan", "inf", "-inf", "1e999", NINES, "0", "-1", "100%", "+50%", "-200%", "3s", "", "x-slow"]).map(
+        lambda n: st.sampled_from([f'<break time="{n}"/>', f'<prosody rate="{n}">x</prosody>'])).flatmap(lambda s: s),
+    st.text(max_size=4),
+)
+INFORMAL_PIECES = st.one_of(
+    st.sampled_from(["calm.", "\n", "...", "(bell)", "[long pause]", "---\n", "# T\n", "(", ")", "[", "]", "// x\n"]),
+    st.sampled_from(["nan", "inf", "1e999", NINES, "0", "2.5", "a few", "ten"]).map(
+        lambda n: st.sampled_from([f"(pause {n} seconds)", f"[breathe {n}]", f"(wait {n} minutes)", f"({n} breaths)"])
+    ).flatmap(lambda s: s),
+    st.text(max_size=4),
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(SSML_PIECES, max_size=30).map(lambda parts: "<speak>" + "".join(parts) + "</speak>"))
+def test_any_ssml_converts_or_gives_errors_never_another_exception(text: str) -> None:
+    converts_or_refuses(text, "ssml", "script")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(INFORMAL_PIECES, max_size=30).map("".join), st.sampled_from(["script", "ssml"]))
+def test_any_informal_text_converts_or_gives_errors_never_another_exception(text: str, target: str) -> None:
+    converts_or_refuses(text, "informal", target)
+
+
+def converts_or_refuses(text: str, source: str, target: str) -> None:
+    """A conversion with notes inside the input, or a StillpointError naming a place (in the script made from
+    it, on the way to SSML); a clean script made from it converts on to SSML."""
+    lines = len(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    try:
+        result = convert.convert(text, "in.txt", source, target, dest="out.txt")
+    except StillpointError as err:
+        assert err.diagnostic.path == "in.txt" and err.diagnostic.line >= 0, err
+        return
+    assert all(note.path == "out.txt" or note.line <= lines for note in result.notes), result.notes
+    if target == "script" and not any(note.severity == "error" for note in result.notes):
+        assert convert.convert(result.text, "out.txt", "script", "ssml").text.startswith("<?xml")

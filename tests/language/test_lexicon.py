@@ -48,3 +48,21 @@ def test_without_any_setting_the_file_is_in_dot_config(monkeypatch: pytest.Monke
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     assert lexicon.lexicon_path() == tmp_path / ".config" / "stillpoint" / "lexicon.txt"
+
+
+def test_a_word_longer_than_a_respelling_may_be_is_an_error_at_its_line() -> None:
+    with pytest.raises(ScriptError) as caught:
+        lexicon.parse("metta: MET-tah\n" + "calm " * 30 + ": calm\n", "lex.txt")
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "lex.txt:2:1: error: 'calm calm calm calm …' is longer than 100 characters "
+        "(respell a word or a short phrase)"]
+
+
+def test_the_file_is_parsed_again_only_when_it_changes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.txt"
+    monkeypatch.setenv(lexicon.ENV_VAR, str(path))
+    path.write_text("metta: MET-tah\n")
+    first = lexicon.load()
+    assert lexicon.load() is first
+    path.write_text("metta: MET-ta\n")
+    assert lexicon.load() == (("metta", "MET-ta"),)

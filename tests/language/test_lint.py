@@ -80,9 +80,15 @@ GOLDEN = [
         id="unused-variable",
     ),
     pytest.param(
+        "---\npronounce:\n  " + "calm " * 30 + ": calm\n---\nRest.\n",
+        "t.txt:3:3: warning: 'calm calm calm calm …' is longer than 100 characters, so it is never looked for in "
+        "the text (respell a word or a short phrase) [long-respelling]",
+        id="long-respelling",
+    ),
+    pytest.param(
         "// allow: short-soke\nRest.\n",
         "t.txt:1:1: warning: 'short-soke' is not a rule that can be allowed (rules: long-silence, long-phrase, "
-        "empty-section, short-soak, all-caps, unbalanced-quote, unused-variable) [allow]",
+        "empty-section, short-soak, all-caps, unbalanced-quote, unused-variable, long-respelling) [allow]",
         id="unknown-allowed-rule",
     ),
 ]
@@ -136,3 +142,16 @@ def test_warnings_are_sorted_by_position_and_keep_their_columns_with_crlf() -> N
 def test_every_warning_has_a_rule_and_the_warning_severity() -> None:
     found = lint.lint(script.parse(GOLDEN[0].values[0], "t.txt"), GOLDEN[0].values[0])
     assert [(d.severity, d.code) for d in found] == [("warning", "long-silence")]
+
+
+def test_a_run_of_allow_comments_all_apply_to_the_line_after_them() -> None:
+    text = "Rest.\n" + "// allow: all-caps\n// a note\n\n" * 3000 + "// allow: short-soak\n[soak 5s] OK\n[soak 4s]\n"
+    assert [w.split(": warning: ")[0] for w in warnings_of(text)] == [f"t.txt:{9004}:1"]
+
+
+def test_past_a_hundred_warnings_the_first_hundred_are_shown_in_order_then_a_note() -> None:
+    text = "".join(f"[soak {n % 9 + 1}s]\nSay HELLO {n}.\n" for n in range(200))
+    found = warnings_of(text)
+    assert len(found) == 101 and found[-1] == "t.txt:101:1: note: more than 100 warnings; the rest are left out"
+    positions = [tuple(map(int, w.split(":")[1:3])) for w in found[:-1]]
+    assert positions == sorted(positions) and positions[:3] == [(1, 1), (2, 5), (3, 1)]

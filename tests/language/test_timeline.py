@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stillpoint.errors import UsageError
 from stillpoint.language import script, timeline
-from stillpoint.language.timeline import Pace, Utterance
+from stillpoint.language.timeline import Pace, Pronunciations, Utterance
 
 SOURCE = """---
 title: Timing
@@ -98,6 +102,56 @@ def test_pronunciations_change_what_is_said_but_not_the_caption() -> None:
     tl = timeline.plan(parsed, Pace(bells=False, lexicon=(("flows", "flowz"),)))
     assert tl.events[0].text == "Oxytocin flows."
     assert tl.events[0].utterance.text == "ok-see-TOE-sin flowz."
+
+
+def respelled(table: dict[str, str], text: str) -> str:
+    """``text`` with ``table``'s respellings, compiled for it alone."""
+    return Pronunciations.compile(table, [text]).apply(text)
+
+
+def one_by_one(table: dict[str, str], text: str) -> str:
+    """The plain way: one alternative per word, longest first, tried in turn at every place."""
+    if not table:
+        return text
+    words = "|".join(re.escape(word) for word in sorted(table, key=len, reverse=True))
+    return re.sub(r"\b(" + words + r")\b", lambda match: table[match.group(0).lower()], text, flags=re.IGNORECASE)
+
+
+PIECES = ["a", "b", "ab", "ba", "-", "'", " ", "A", "B"]
+WORDS = st.lists(st.sampled_from(PIECES), min_size=1, max_size=4).map("".join).map(str.lower).map(str.strip).filter(
+    bool)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.dictionaries(WORDS, st.sampled_from(["X", "Y Z"]), max_size=8),
+       st.lists(st.sampled_from([*PIECES, "."]), max_size=20).map("".join))
+def test_respellings_find_the_longest_word_at_each_place_as_plain_alternatives_do(table: dict[str, str],
+                                                                                 text: str) -> None:
+    assert respelled(table, text) == one_by_one(table, text)
+
+
+def test_a_chain_of_words_each_the_start_of_the_next_finds_the_longest() -> None:
+    table = {"a" * n: str(n) for n in range(1, timeline.MAX_RESPELLED + 1)}
+    assert respelled(table, "a aaa " + "a" * 100 + " " + "a" * 101) == "1 3 100 " + "a" * 101
+
+
+def test_a_word_longer_than_the_limit_is_never_looked_for() -> None:
+    long_word = "a" * (timeline.MAX_RESPELLED + 1)
+    assert respelled({long_word: "x", "b": "y"}, f"{long_word} b") == f"{long_word} y"
+
+
+def test_a_letter_that_only_matches_in_another_case_keeps_the_word_as_written() -> None:
+    # re's IGNORECASE takes the long s for an s and the Kelvin sign for a K; lower() of either is no entry
+    assert respelled({"sun": "sahn", "kind": "kaind"}, "The \u017fun is \u212aind, the Sun kind.") == (
+        "The \u017fun is kaind, the sahn kaind.")
+
+
+def test_only_the_words_a_text_could_hold_are_compiled() -> None:
+    table = {f"word{n}": "x" for n in range(100_000)} | {"rest": "rrest", "let go": "lett go", "-ish": "ish"}
+    compiled = Pronunciations.compile(table, ["Rest, let it go.", "Let go."])
+    assert len(compiled.pattern.pattern) < 100
+    assert compiled.apply("Let go and rest, warm-ish.") == "lett go and rrest, warmish."
+    assert Pronunciations.compile(table, ["Nothing here."]).pattern.pattern == r"\b(\-ish)\b"
 
 
 def test_chapters_follow_the_sections() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from reliability import inflating, png_with_chunk, psd
 from stillpoint.errors import UsageError
 from stillpoint.output import cover
 
@@ -61,6 +63,13 @@ def test_characters_the_font_lacks_are_left_out_rather_than_drawn_as_boxes(monke
     assert cover.generated("Calm \U0010fffd") != cover.generated("Calm Calm")
 
 
+@pytest.mark.parametrize("unit", ["calm ", "a", "a\u0301"], ids=["words", "one-word", "combining-marks"])
+def test_only_the_start_of_a_very_long_title_is_drawn(monkeypatch: pytest.MonkeyPatch, unit: str) -> None:
+    monkeypatch.setattr(cover, "PALETTES", cover.PALETTES[:1])
+    title = unit * (1_000_000 // len(unit))
+    assert cover.generated(title) == cover.generated(title[:cover.MAX_DRAWN] + "…")
+
+
 @pytest.mark.parametrize(("name", "fmt"), [("art.png", "PNG"), ("art.jpg", "JPEG")])
 def test_a_png_or_jpeg_cover_is_used_as_it_is(tmp_path: Path, name: str, fmt: str) -> None:
     path = saved(tmp_path, name, fmt)
@@ -98,3 +107,48 @@ def test_other_picture_formats_are_refused_with_what_to_do(tmp_path: Path) -> No
 def test_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="--cover: is a folder, not a picture"):
         cover.load(tmp_path)
+
+
+@pytest.mark.parametrize(("kind", "body"), [
+    (b"zTXt", b"Comment\x00\x00" + inflating(64 * 2**20)),
+    (b"iCCP", b"icc\x00\x00" + inflating(64 * 2**20)),
+    (b"tEXt", b"Comment\x00" + b"calm " * 1_000_000),
+], ids=["zTXt", "iCCP", "tEXt"])
+def test_a_png_with_a_large_ancillary_chunk_is_embedded_as_it_is_without_inflating_it(tmp_path: Path, kind: bytes,
+                                                                                       body: bytes) -> None:
+    path = png_with_chunk(tmp_path / "art.png", kind, body)
+    assert cover.load(path) == path.read_bytes()
+
+
+@pytest.mark.parametrize("layers", [0, 30_000, -5])
+def test_a_photoshop_file_is_refused_from_its_first_bytes(tmp_path: Path, layers: int) -> None:
+    with pytest.raises(UsageError, match="a PSD picture cannot be embedded"):
+        cover.load(psd(tmp_path / "art.psd", layers=layers))
+
+
+def test_a_png_whose_chunk_is_damaged_is_refused(tmp_path: Path) -> None:
+    data = bytearray(saved(tmp_path, "whole.png", "PNG").read_bytes())
+    data[40] ^= 0xFF
+    (tmp_path / "damaged.png").write_bytes(data)
+    with pytest.raises(UsageError, match="cut off or damaged"):
+        cover.load(tmp_path / "damaged.png")
+
+
+@pytest.mark.parametrize(("size", "fits"), [((8000, 8000), True), ((8001, 8000), False), ((65535, 65535), False)])
+def test_a_jpeg_is_measured_from_its_frame_header(tmp_path: Path, size: tuple[int, int], fits: bool) -> None:
+    data = bytearray(saved(tmp_path, "small.jpg", "JPEG").read_bytes())
+    frame = data.index(b"\xff\xc0")
+    data[frame + 5:frame + 9] = struct.pack(">HH", size[1], size[0])
+    (tmp_path / "big.jpg").write_bytes(data)
+    if fits:
+        assert cover.load(tmp_path / "big.jpg") == bytes(data)
+    else:
+        with pytest.raises(UsageError, match="more than 8000x8000 pixels"):
+            cover.load(tmp_path / "big.jpg")
+
+
+def test_a_jpeg_cut_off_before_its_frame_header_is_refused(tmp_path: Path) -> None:
+    data = saved(tmp_path, "whole.jpg", "JPEG").read_bytes()
+    (tmp_path / "cut.jpg").write_bytes(data[:data.index(b"\xff\xc0")])
+    with pytest.raises(UsageError, match="cut off or damaged"):
+        cover.load(tmp_path / "cut.jpg")

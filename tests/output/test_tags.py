@@ -5,19 +5,20 @@ import json
 import shutil
 import subprocess
 import wave
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mutagen.id3 import ID3, CTOCFlags, Encoding, PictureType
+from mutagen.id3 import ID3, TALB, TIT2, TRCK, CTOCFlags, Encoding, PictureType
 from mutagen.wave import WAVE
 from PIL import Image
 
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.language.timeline import Chapter
 from stillpoint.output.export import export_track
-from stillpoint.output.tags import write_mp3_tags, write_wav_tags
+from stillpoint.output.tags import read_mp3_info, write_mp3_tags, write_wav_tags
 from stillpoint.output.track import TrackInfo
 
 # Titles ordered so that sorting frames by size (what mutagen does) would shuffle them.
@@ -194,3 +195,40 @@ def test_wav_tags_can_be_rewritten(tmp_path):
     tags = WAVE(dest).tags
     assert tags["TIT2"].text == ["Second"] and tags["TPE1"].text == ["Other"]
     assert "TDRC" not in tags  # the earlier year went with the earlier tag
+
+
+UNFIT = "\x00\x01\x08\x0b\x0c\x1b[31m\x7f\x85\x9b\ufffe\uffff"
+
+
+def test_controls_and_the_bytes_of_a_name_that_is_not_utf8_never_reach_the_tags(tmp_path):
+    info = replace(INFO, title=f"Calm{UNFIT} \udcff now", artist="A\x1b", album="Al\x0cbum", genre="M\x00",
+                   comment="c\x07", chapters=[Chapter("Ch\x01", 0.0, LENGTH)], lyrics=[(1.0, "Re\x02st.")])
+    dest = export_track([quiet_pcm(LENGTH)], tmp_path / "calm.mp3", "mp3", info)
+    read = read_mp3_info(dest)
+    assert (read.title, read.artist, read.album, read.genre, read.comment) == (
+        "Calm[31m \ufffd now", "A", "Album", "M", "c")
+    assert [chapter.title for chapter in read.chapters] == ["Ch"] and read.lyrics == [(1.0, "Rest.")]
+
+
+@pytest.mark.parametrize(("written", "number"), [
+    ("2/7", (2, 7)), ("2", (2, 0)), (" 3 / 9 ", (3, 9)), ("4/x", (4, 0)), ("\u00b2/3", None), ("\u0663", None),
+    ("-3/2", None), ("9" * 5000, None), ("1e5", None), ("", None),
+], ids=["number-and-total", "number", "spaces", "odd-total", "superscript", "arabic-digit", "negative", "huge",
+        "float", "empty"])
+def test_a_track_number_is_read_only_when_it_is_one(tmp_path, written, number):
+    dest = export_track([quiet_pcm(1.0)], tmp_path / "calm.mp3", "mp3", replace(INFO, track=None))
+    tags = ID3(dest)
+    tags.add(TRCK(encoding=Encoding.UTF8, text=[written]))
+    tags.save(dest, v2_version=4)
+    assert read_mp3_info(dest).track == number
+
+
+def test_tags_read_from_another_tagger_are_made_fit_for_a_feed(mp3, tmp_path):
+    dest = tmp_path / "other.mp3"
+    shutil.copy(mp3, dest)
+    tags = ID3(dest)
+    tags.add(TIT2(encoding=Encoding.UTF8, text=["bad\x01title\x1b[31m"]))
+    tags.add(TALB(encoding=Encoding.UTF16, text=["al\x0cbum"]))
+    tags.save(dest, v2_version=4)
+    read = read_mp3_info(dest)
+    assert (read.title, read.album) == ("badtitle[31m", "album")

@@ -60,9 +60,13 @@ def publication(folder: Path, feed_url: str) -> Publication:
 
 
 def published(tracks: list[Path], feed_url: str) -> Publication:
-    """These MP3 files as a feed at ``feed_url``; a file that cannot be read as an MP3 is left out, with the reason."""
+    """These MP3 files as a feed at ``feed_url``; a file that cannot be read as an MP3, or whose name is not UTF-8,
+    is left out, with the reason (the texts of its tags are made fit for a feed as they are read)."""
     episodes, audio, left_out = [], {}, []
     for path in tracks:
+        if not _is_utf8(path.name):
+            left_out.append((path, "its name is not UTF-8, which no address in a feed can hold (rename it)"))
+            continue
         try:
             episodes.append(_episode(path))
         except (MutagenError, OSError) as err:
@@ -166,6 +170,15 @@ def _publishable(path: Path) -> bool:
         return stat.S_ISREG(path.lstat().st_mode)
     except OSError:  # gone meanwhile
         return False
+
+
+def _is_utf8(name: str) -> bool:
+    """Whether a file name is text: a name that is not UTF-8 comes with lone surrogates standing for its bytes."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _episode(path: Path) -> Episode:

@@ -14,6 +14,7 @@ from stillpoint.errors import Diagnostic, Findings, ScriptError, UsageError
 from stillpoint.language import script as script_language
 from stillpoint.language.script import (
     BREAK_STRENGTHS,
+    MAX_PRACTICE_SECONDS,
     RATE_RANGE,
     SCALAR_KEYS,
     Marker,
@@ -28,9 +29,10 @@ from stillpoint.language.timeline import (
     BELL,
     BELL_SECONDS,
     BREATHE,
+    MAX_RESPELLED,
     PAUSE,
+    Pronunciations,
     marker_seconds,
-    pronunciation_pattern,
     section_settings,
 )
 
@@ -44,6 +46,8 @@ META_PREFIX = "stillpoint"
 MARKER_MARK = re.compile(r"\[(pause|breathe|soak|bell)\b[^\[\]]*\]")
 HEADING_MARK = re.compile(r"#+\s*(.*?)\s*(?:\{([^{}]*)\})?\s*")
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", re.IGNORECASE)
+LARGEST_NUMBER = MAX_PRACTICE_SECONDS  # a number read (a length, a count, a rate's factor) past this is refused
+SHOWN = 40  # characters of a value quoted in a note; a longer one is cut
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,9 @@ def script_to_ssml(script: Script) -> Conversion:
     """An SSML document saying what ``script`` says, with its silences as <break>s and its markers as <mark>s."""
     meta = script.meta
     lang = meta.voice if LANGUAGE_TAG.fullmatch(meta.voice) else "en"
-    body = [line for section in script.sections for line in _section_ssml(script, section)]
+    spoken = (cue.text for section in script.sections for cue in section.cues if isinstance(cue, Speech))
+    pronounce = Pronunciations.compile(meta.pronounce, spoken)
+    body = [line for section in script.sections for line in _section_ssml(script, section, pronounce)]
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<speak version=\"1.1\" xmlns=\"{SSML_NAMESPACE}\" xml:lang={quoteattr(lang)}>",
@@ -122,7 +128,7 @@ def _percent(rate: float) -> str:
     return f"{rate * 100 / SSML_NORMAL_RATE:g}%"
 
 
-def _section_ssml(script: Script, section: Section) -> list[str]:
+def _section_ssml(script: Script, section: Section, pronounce: Pronunciations) -> list[str]:
     """A section: its heading as a <mark>, then its cues in a <prosody> (not nested: rates are not relative)."""
     resolved = section_settings(script, section)
     opening = [f"<mark name={quoteattr(_heading(section.title, section.settings))}/>"] if section.title else []
@@ -132,7 +138,7 @@ def _section_ssml(script: Script, section: Section) -> list[str]:
         opening.append(f"<voice name={quoteattr(section.settings.voice)}>")
         closing.insert(0, "</voice>")
     depth = "  " * len(closing)
-    cues = _cue_ssml(section.cues, script.meta.pronounce, resolved.breath)
+    cues = _cue_ssml(section.cues, pronounce, resolved.breath)
     return opening + [depth + line for line in cues] + closing
 
 
@@ -144,7 +150,7 @@ def _heading(title: str, settings: Settings) -> str:
     return f"# {title} {{{block}}}" if block else f"# {title}"
 
 
-def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: dict[str, str], breath: float) -> list[str]:
+def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: Pronunciations, breath: float) -> list[str]:
     lines: list[str] = []
     in_paragraph = False
     for cue in cues:
@@ -162,12 +168,11 @@ def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: dict[str, str], brea
     return lines + (["</p>"] if in_paragraph else [])
 
 
-def _spoken(text: str, pronounce: dict[str, str]) -> str:
+def _spoken(text: str, pronounce: Pronunciations) -> str:
     """Escaped text, with each word of the pronunciation table as <sub alias="how it sounds">."""
-    pattern = pronunciation_pattern(pronounce)
-    pieces = pattern.split(text) if pattern else [text]
+    pieces = pronounce.pattern.split(text) if pronounce.pattern else [text]
     return "".join(
-        escape(piece) if index % 2 == 0 else f"<sub alias={quoteattr(pronounce[piece.lower()])}>{escape(piece)}</sub>"
+        escape(piece) if index % 2 == 0 else f"<sub alias={quoteattr(pronounce.sound(piece))}>{escape(piece)}</sub>"
         for index, piece in enumerate(pieces)
     )
 
@@ -243,9 +248,10 @@ class _SsmlReader:
         self.pronounce: dict[str, str] = {}
         self.parts = [_Part()]
         self.words: list[str] = []
+        self.unsaid = False  # whether the line being gathered holds anything but spaces
         self.pending: tuple[str | None, float] | None = None
         self.skipping = 0
-        self.aliases: list[tuple[str, list[str]]] = []
+        self.alias: tuple[str, list[str]] | None = None  # the open <sub>: its alias and the text inside it
         self.parser: expat.XMLParserType | None = None
 
     def attach(self, parser: expat.XMLParserType) -> None:
@@ -293,9 +299,9 @@ class _SsmlReader:
             self.skipping -= 1
         elif name in ("s", "p"):
             self.end_line(blank=name == "p")
-        elif name == "sub" and self.aliases:
-            alias, words = self.aliases.pop()
-            self.pronounce.setdefault(" ".join("".join(words).split()).lower(), alias)
+        elif name == "sub" and self.alias:
+            self.respell(*self.alias)
+            self.alias = None
 
     def characters(self, data: str) -> None:
         """Text: spoken words (or whitespace between elements)."""
@@ -304,9 +310,10 @@ class _SsmlReader:
         if data.strip():
             self.flush_pending()
             data = self.safe(data)
+            self.unsaid = True
         self.words.append(data)
-        for _alias, words in self.aliases:
-            words.append(data)
+        if self.alias:
+            self.alias[1].append(data)
 
     def comment(self, data: str) -> None:
         """An XML comment: the front matter if it is ours, else kept as script comments."""
@@ -381,7 +388,7 @@ class _SsmlReader:
         if "rate" in attrs:
             wpm = self.rate_wpm(attrs["rate"])
             if wpm is not None:
-                self.setting("rate", wpm, f"<prosody rate=\"{attrs['rate']}\">")
+                self.setting("rate", wpm, f"<prosody rate={_quoted(attrs['rate'])}>")
 
     def voice(self, attrs: dict[str, str]) -> None:
         """<voice name>: the voice of the whole document or of a section, when it starts one."""
@@ -391,15 +398,27 @@ class _SsmlReader:
             self.note(f"<voice {other}> is not supported and is dropped")
 
     def sub(self, attrs: dict[str, str]) -> None:
-        """<sub alias>: the text is kept and the alias becomes its pronunciation."""
-        self.aliases.append((attrs.get("alias", ""), []))
+        """<sub alias>: the text is kept and the alias becomes its pronunciation; one inside another is not."""
+        if self.alias:
+            self.note("a <sub> inside another is not SSML: its text is kept, its alias is dropped")
+        else:
+            self.alias = (" ".join(attrs.get("alias", "").split()), [])
 
     # -- helpers
+
+    def respell(self, alias: str, words: list[str]) -> None:
+        """The text of a <sub> becomes a word under `pronounce:`, said as ``alias``, if it is short enough."""
+        word = " ".join("".join(words).split()).lower()
+        if len(word) > MAX_RESPELLED:
+            self.note(f"<sub alias={_quoted(alias)}> holds more than {MAX_RESPELLED} characters: its text is kept, "
+                      "its alias is dropped")
+        elif word and alias:
+            self.pronounce.setdefault(word, alias)
 
     def setting(self, key: str, value: object, written: str) -> None:
         """Give the document or the current section a setting, if nothing has been said in it yet."""
         part = self.parts[-1]
-        if part.said or "".join(self.words).strip() or self.pending:
+        if part.said or self.unsaid or self.pending:
             self.note(f"{written} covers only part of a section and is dropped; settings apply to whole sections")
         elif part.title is None:
             self.front.setdefault(key, value)
@@ -409,37 +428,49 @@ class _SsmlReader:
     def break_seconds(self, attrs: dict[str, str]) -> float:
         """Seconds of a <break>; 0 (with a note) when it has none."""
         if "time" in attrs:
+            written = attrs["time"]
             try:
-                return parse_duration(attrs["time"])
+                return parse_duration(written)
             except ValueError as err:
-                self.note(f"<break time=\"{attrs['time']}\"> is dropped: {err}")
+                self.note(f"<break time={_quoted(written)}> is dropped: {str(err).replace(written, _cut(written))}")
                 return 0.0
         strength = attrs.get("strength", "medium")
         if strength not in BREAK_STRENGTHS:
-            self.note(f"<break strength=\"{strength}\"> is not a strength and is dropped")
+            self.note(f"<break strength={_quoted(strength)}> is not a strength and is dropped")
         return BREAK_STRENGTHS.get(strength, 0.0)
 
     def rate_wpm(self, value: str) -> int | None:
         """Words per minute for an SSML rate: 75%, +10%, 0.8, slow; None (with a note) if unusable."""
         factor = _rate_factor(value.strip().lower())
         if factor is None:
-            self.note(f"<prosody rate=\"{value}\"> is not a rate Stillpoint reads and is dropped")
+            self.note(f"<prosody rate={_quoted(value)}> is not a rate Stillpoint reads and is dropped")
             return None
         wpm = round(factor * SSML_NORMAL_RATE)
         clamped = min(max(wpm, RATE_RANGE[0]), RATE_RANGE[1])
         if clamped != wpm:
-            self.note(f"<prosody rate=\"{value}\"> is {wpm} words a minute; kept at {clamped}")
+            self.note(f"<prosody rate={_quoted(value)}> is {wpm} words a minute; kept at {clamped}")
         return clamped
 
     def read_meta(self, data: str) -> None:
-        """Front matter written by `convert --to ssml`."""
+        """Front matter written by `convert --to ssml`: plain values are kept, anything else is dropped."""
         try:
             fields = json.loads(data)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, a number of too many digits, or nested too deep
+            fields = None
+        if not isinstance(fields, dict):
             self.note("the stillpoint comment is not readable and is dropped")
             return
-        self.pronounce.update(fields.pop("pronounce", {}))
-        self.front.update(fields)
+        pronounce = fields.pop("pronounce", {})
+        if _is_table(pronounce):
+            self.pronounce.update(pronounce)
+        else:
+            self.note("the stillpoint comment's 'pronounce' is not a table of words and is dropped")
+        for key in (key for key in SCALAR_KEYS if key in fields):
+            if _is_plain(fields[key]) or isinstance(fields[key], list) and all(map(_is_plain, fields[key])):
+                self.front[key] = fields[key]
+            else:
+                self.note(f"the stillpoint comment's '{key}' is not a text or a number (NaN, Infinity and numbers "
+                          f"past {LARGEST_NUMBER:.0f} are not) and is dropped")
 
     def safe(self, data: str) -> str:
         """Text with the characters that mean something in a script replaced, and a note if any were."""
@@ -456,12 +487,13 @@ class _SsmlReader:
             marker, seconds = self.pending
             self.words.append(f" {marker or '[pause ' + format_duration(seconds) + ']'} ")
             self.pending = None
+            self.unsaid = True
 
     def end_line(self, blank: bool = False) -> None:
         """Finish the line being gathered; a blank line after it ends a paragraph."""
         self.flush_pending()
         line = " ".join("".join(self.words).split())
-        self.words = []
+        self.words, self.unsaid = [], False
         if line.startswith(("#", "//")):
             self.note("a line starting with # or // would not be spoken; the marks are dropped")
             line = line.lstrip("#/ ")
@@ -512,10 +544,39 @@ def _rate_factor(value: str) -> float | None:
     if not match:
         return None
     sign, number, percent = match.groups()
-    if sign and not percent:
+    amount = _number(number)
+    if (sign and not percent) or amount is None:
         return None
-    amount = float(number) / 100 if percent else float(number)
+    amount = amount / 100 if percent else amount
     return {"+": 1 + amount, "-": 1 - amount}.get(sign, amount)
+
+
+def _number(written: str) -> float | None:
+    """The value of a number written in digits; None if it is past LARGEST_NUMBER (or, overflowing, infinite)."""
+    value = float(written)
+    return value if value <= LARGEST_NUMBER else None
+
+
+def _cut(value: str) -> str:
+    """A value as shown in a note: its first SHOWN characters, then an ellipsis if there were more."""
+    return value if len(value) <= SHOWN else value[:SHOWN] + "\u2026"
+
+
+def _quoted(value: str) -> str:
+    """An attribute's value as shown in a note, in double quotes."""
+    return f'"{_cut(value)}"'
+
+
+def _is_plain(value: object) -> bool:
+    """A text, or a number within LARGEST_NUMBER of 0 (which NaN and Infinity, read by json, are not)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return -LARGEST_NUMBER <= value <= LARGEST_NUMBER
+    return isinstance(value, str)
+
+
+def _is_table(value: object) -> bool:
+    """A JSON object of words and how they sound, all text."""
+    return isinstance(value, dict) and all(isinstance(sound, str) for sound in value.values())
 
 
 def _settings_of(block: str) -> dict[str, str]:
@@ -537,15 +598,17 @@ def _part_text(part: _Part) -> str:
 def _front_text(front: dict[str, object], pronounce: dict[str, str]) -> str:
     lines = [f"{key}: {_front_value(key, front[key])}" for key in SCALAR_KEYS if key in front]
     if pronounce:
-        lines += ["pronounce:", *(f"  {word}: {sound}" for word, sound in pronounce.items())]
+        lines += ["pronounce:", *(f"  {' '.join(word.split())}: {' '.join(sound.split())}"
+                                  for word, sound in pronounce.items())]
     return "---\n" + "".join(line + "\n" for line in lines) + "---\n" if lines else ""
 
 
 def _front_value(key: str, value: object) -> str:
+    """A front matter value on one line: lengths in seconds written as lengths, lists joined by commas."""
     if key in ("breath", "length") and isinstance(value, (int, float)):
         return format_duration(float(value))
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(" ".join(str(item).split()) for item in value)
     return " ".join(str(value).split())
 
 
@@ -564,6 +627,7 @@ UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min":
 BELL_WORDS = {"bell", "bells", "gong", "chime"}
 BREATH_WORDS = {"breath", "breaths", "breathe", "breathing"}
 SILENCE_WORDS = {"silence", "silent"}
+NOT_NUMBERS = {"nan", "inf", "infinity"}  # read as numbers by Python, never as a length or a count
 CUE_WORDS = {"pause", "pauses", "pausing", "rest", "wait"} | BELL_WORDS | BREATH_WORDS | SILENCE_WORDS
 FILLER_WORDS = {"long", "longer", "short", "brief", "little", "very", "deep", "slow", "full", "ring", "sound", "for",
                 "about", "around", "approximately", "roughly", "some", "of", "a", "an", "the", "take", "here", "now",
@@ -606,7 +670,11 @@ def _informal_line(raw: str, lineno: int, path: str, notes: list[Diagnostic]) ->
 def _informal_group(match: re.Match[str], lineno: int, path: str, notes: list[Diagnostic], comments: list[str]) -> str:
     """What a (...) or [...] group becomes: a marker, itself, or (an unknown [...]) a comment line."""
     written, col = match.group(0), match.start() + 1
-    marker = informal_marker(match.group(2))
+    try:
+        marker = informal_marker(match.group(2))
+    except ValueError as err:
+        notes.append(_note(path, lineno, col, f"'{_cut(written)}' is not read as a cue: {err}"))
+        marker = None
     if marker:
         if marker != written:
             notes.append(_note(path, lineno, col, f"'{written}' -> {marker}"))
@@ -620,9 +688,14 @@ def _informal_group(match: re.Match[str], lineno: int, path: str, notes: list[Di
 
 
 def informal_marker(inner: str) -> str | None:
-    """The Stillpoint marker for the words of a hand-written cue ('long pause', 'pause 10 seconds'), or None."""
+    """The Stillpoint marker for the words of a hand-written cue ('long pause', 'pause 10 seconds'), or None.
+
+    ValueError if a number in it is too large to be a length or a count.
+    """
     words = re.findall(r"\d+(?:\.\d+)?|[a-z]+", inner.lower())
     known = CUE_WORDS | FILLER_WORDS | UNITS.keys() | NUMBER_WORDS.keys()
+    if CUE_WORDS & set(words) and (not_numbers := NOT_NUMBERS & set(words)):
+        raise ValueError(f"{min(not_numbers)} is not a number")
     if not CUE_WORDS & set(words) or any(w not in known and not w[0].isdigit() for w in words):
         return None
     seconds, counts = _amounts(words)
@@ -642,13 +715,21 @@ def _amounts(words: list[str]) -> tuple[float, list[float]]:
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else ""
         if word[0].isdigit() or word in NUMBER_WORDS:
-            pending.append(float(word) if word[0].isdigit() else float(NUMBER_WORDS[word]))
+            pending.append(_counted(word) if word[0].isdigit() else float(NUMBER_WORDS[word]))
         elif word in ("a", "an") and following in UNITS:
             pending.append(1.0)
         elif word in UNITS and pending:
             seconds += max(pending) * UNITS[word]
             pending = []
     return seconds, pending
+
+
+def _counted(written: str) -> float:
+    """A number of a hand-written cue; ValueError if it is past LARGEST_NUMBER."""
+    value = _number(written)
+    if value is None:
+        raise ValueError(f"{_cut(written)} is more than {LARGEST_NUMBER:.0f}")
+    return value
 
 
 def _by_length_words(words: set[str], kind: str) -> str:

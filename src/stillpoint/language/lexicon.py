@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from stillpoint.errors import Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
 from stillpoint.language import script as script_language
+from stillpoint.language.timeline import MAX_RESPELLED
 
 ENV_VAR = "STILLPOINT_LEXICON"
 FILE_NAME = "lexicon.txt"
@@ -27,11 +29,18 @@ def load() -> Lexicon:
     """The entries of the user's lexicon file; none when the default file does not exist."""
     path = lexicon_path()
     if path.exists() or path.is_symlink():
-        return parse(script_language.read(path, "a lexicon"), str(path))
+        return _parsed(script_language.read(path, "a lexicon"), str(path))
     if os.environ.get(ENV_VAR):
         raise UsageError(f"{ENV_VAR} names a lexicon that does not exist", path=str(path),
                          hint=f"create the file, or unset {ENV_VAR}")
     return ()
+
+
+@lru_cache(maxsize=1)
+def _parsed(text: str, path: str) -> Lexicon:
+    """The entries of a lexicon file's text, parsed again only when the text changes (the studio reads the file at
+    every check, and 100,000 entries take half a second to parse)."""
+    return parse(text, path)
 
 
 def parse(text: str, path: str = "<lexicon>") -> Lexicon:
@@ -59,6 +68,8 @@ def _entry(raw: str, lineno: int, entries: dict[str, tuple[str, int]]) -> tuple[
     if not sep or not word or not sound:
         return f"'{raw.strip()}' is not a lexicon entry", ENTRY_HINT
     key = " ".join(word.lower().split())
+    if len(key) > MAX_RESPELLED:
+        return f"'{word[:20]}…' is longer than {MAX_RESPELLED} characters", "respell a word or a short phrase"
     if key in entries:
         return f"'{word}' is listed twice", f"it is first on line {entries[key][1]}; keep one of them"
     entries[key] = (sound, lineno)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from stillpoint.errors import Diagnostic, Findings, Fix
+from stillpoint.errors import MAX_FINDINGS, Diagnostic, Findings, Fix
 from stillpoint.language.script import Marker, Script, Speech, body_start, format_duration
-from stillpoint.language.timeline import BELL, SOAK, marker_seconds, section_settings
+from stillpoint.language.timeline import BELL, MAX_RESPELLED, SOAK, marker_seconds, section_settings
 
 LONG_SILENCE = 30.0
 MIN_SOAK = 10.0
@@ -56,14 +58,16 @@ def lint(script: Script, text: str, lexicon: Iterable[str] = (), more: Mapping[s
     source = Source(script, lines, body_start(lines), known)
     rules = {**RULES, **(more or {})}
     allowed, unknown = _allowances(source, [*rules, *(name for name in allowable if name not in rules)])
-    found = [
+    found = (
         Diagnostic(script.path, f.line, f.col, f.message, f.hint, severity="warning", code=code, fix=f.fix)
         for code, rule in rules.items()
         for f in rule(source)
         if code not in allowed.get(f.line, ())
-    ]
+    )
+    # only the first warnings are shown: keep those, not every one a pasted text can raise
+    first = heapq.nsmallest(MAX_FINDINGS + 1, itertools.chain(found, unknown), key=lambda d: (d.line, d.col, d.code))
     shown = Findings("warnings", stop=False)
-    shown.extend(sorted(found + unknown, key=lambda d: (d.line, d.col, d.code)))
+    shown.extend(first)
     return list(shown)
 
 
@@ -186,7 +190,7 @@ def _unpaired(marks: list[tuple[int, int, str]]) -> Iterator[Finding]:
 
 def unused_variable(source: Source) -> Iterator[Finding]:
     """A variable given a default under `vars:` that the text never uses."""
-    positions = _vars_entries(source)
+    positions = _table_entries(source, "vars")
     for name in source.script.meta.vars:
         if name not in source.script.variables and name in positions:
             line, col = positions[name]
@@ -194,18 +198,28 @@ def unused_variable(source: Source) -> Iterator[Finding]:
                           f"use it as {{{name}}} in the text, or remove it from `vars:`")
 
 
-def _vars_entries(source: Source) -> dict[str, tuple[int, int]]:
-    """Where each entry under `vars:` is written, by name."""
+def long_respelling(source: Source) -> Iterator[Finding]:
+    """A word under `pronounce:` too long to be looked for in the text."""
+    positions = _table_entries(source, "pronounce")
+    for word in source.script.meta.pronounce:
+        if len(word) > MAX_RESPELLED and word in positions:
+            yield Finding(*positions[word], f"'{word[:20]}…' is longer than {MAX_RESPELLED} characters, so it is "
+                          "never looked for in the text", "respell a word or a short phrase")
+
+
+def _table_entries(source: Source, table: str) -> dict[str, tuple[int, int]]:
+    """Where each entry under `vars:` or `pronounce:` is written, by name (a word to pronounce in lower case)."""
     found: dict[str, tuple[int, int]] = {}
-    in_vars = False
+    in_table = False
     for index in range(1, max(source.body_start - 1, 1)):
         raw = source.lines[index]
         if not raw.strip() or raw.strip().startswith(("#", "//")):
             continue
         if raw[:1] not in " \t":
-            in_vars = raw.split(":")[0].strip().lower() == "vars"
-        elif in_vars and ":" in raw:
-            found.setdefault(raw.split(":")[0].strip(), (index + 1, len(raw) - len(raw.lstrip()) + 1))
+            in_table = raw.split(":")[0].strip().lower() == table
+        elif in_table and ":" in raw:
+            name = raw.split(":")[0].strip()
+            found.setdefault(name if table == "vars" else name.lower(), (index + 1, len(raw) - len(raw.lstrip()) + 1))
     return found
 
 
@@ -218,6 +232,7 @@ RULES: dict[str, Rule] = {
     "all-caps": all_caps,
     "unbalanced-quote": unbalanced_quote,
     "unused-variable": unused_variable,
+    "long-respelling": long_respelling,
 }
 
 
@@ -229,24 +244,30 @@ def _allowances(source: Source, names: list[str]) -> tuple[dict[int, set[str]], 
     unknown rules."""
     allowed: dict[int, set[str]] = {}
     unknown: list[Diagnostic] = []
+    targets = _next_content_lines(source.lines)
     for index, raw in enumerate(source.lines):
         match = _ALLOW.match(raw)
         if not match:
             continue
-        target = _next_content_line(source.lines, index + 1)
         for name in filter(None, re.split(r"[\s,]+", match.group(1).strip().lower())):
             if name in names:
-                allowed.setdefault(target, set()).add(name)
-            else:
+                allowed.setdefault(targets[index], set()).add(name)
+            elif len(unknown) <= MAX_FINDINGS:  # in line order: later ones are never shown
                 unknown.append(Diagnostic(source.script.path, index + 1, raw.index("/") + 1,
                                           f"'{name}' is not a rule that can be allowed",
                                           "rules: " + ", ".join(names), severity="warning", code="allow"))
     return allowed, unknown
 
 
-def _next_content_line(lines: tuple[str, ...], start: int) -> int:
-    """The number of the first line from index ``start`` that is neither blank nor a comment."""
-    for index in range(start, len(lines)):
-        if lines[index].strip() and not lines[index].strip().startswith("//"):
-            return index + 1
-    return 0
+def _next_content_lines(lines: tuple[str, ...]) -> list[int]:
+    """For each line, the number of the first line after it that is neither blank nor a comment (0 if none).
+
+    One pass from the end, so a run of comments costs no more than its length.
+    """
+    found, following = [0] * len(lines), 0
+    for index in range(len(lines) - 1, -1, -1):
+        found[index] = following
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith("//"):
+            following = index + 1
+    return found

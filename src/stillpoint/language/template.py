@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from string import Template
@@ -62,8 +63,9 @@ When you are ready, open your eyes.
 def script_file(name: str) -> Path:
     """The file a practice called ``name`` is written to: NAME.txt, wherever NAME points."""
     path = Path(name).expanduser()
-    if not re.search(r"\w", path.stem):
-        raise UsageError(f"'{name}' is not a usable practice name", hint="for example: stillpoint new evening-calm")
+    if not re.search(r"\w", readable(path.stem)):
+        raise UsageError(f"'{readable(name)}' is not a usable practice name",
+                         hint="for example: stillpoint new evening-calm")
     return path if path.suffix == ".txt" else path.with_name(path.name + ".txt")
 
 
@@ -71,5 +73,10 @@ def starting_text(dest: Path, practice: Path | None = None) -> str:
     """The text of ``practice`` to adapt, or else the commented template titled after ``dest``."""
     if practice is not None:
         return script_language.read(practice)
-    title = " ".join(re.split(r"[-_\s]+", dest.stem)).strip().title()
-    return TEMPLATE.substitute(title=title, file=dest.name)
+    title = " ".join(re.split(r"[-_\s]+", readable(dest.stem))).strip().title()
+    return TEMPLATE.substitute(title=title, file=readable(dest.name))
+
+
+def readable(name: str) -> str:
+    """A file name as text: the bytes of a name that is not UTF-8 (lone surrogates in Python) as \ufffd."""
+    return os.fsencode(name).decode("utf-8", "replace")

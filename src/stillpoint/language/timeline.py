@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from stillpoint.audio import SAMPLE_RATE
@@ -231,8 +231,9 @@ def _placed(events: list[Event]) -> tuple[Event, ...]:
 
 def _raw_events(script: Script, pace: Pace) -> list[Event]:
     events: list[Event] = []
+    pronounce = _pronunciations(script, pace)
     for index, section in enumerate(script.sections):
-        events.extend(_section_events(script, section, pace))
+        events.extend(_section_events(script, section, pace, pronounce))
         if index + 1 < len(script.sections) and events and events[-1].kind == SPEECH:
             events.append(Event(GAP, 0.0, SECTION_GAP, section=events[-1].section))
     if pace.bells and events[0].kind != BELL:
@@ -264,15 +265,14 @@ def _voice_line(script: Script, section: Section, pace: Pace) -> int:
     return section.line if section.settings.voice else script.settings_at.get("voice", 0)
 
 
-def _section_events(script: Script, section: Section, pace: Pace) -> list[Event]:
+def _section_events(script: Script, section: Section, pace: Pace, pronounce: Pronunciations) -> list[Event]:
     settings = section_settings(script, section, pace)
     voice_line = _voice_line(script, section, pace)
-    pronounce = _pronunciations(script, pace)
     title = _title(script, section)
     events: list[Event] = []
     for cue, following in zip(section.cues, section.cues[1:] + (None,)):
         if isinstance(cue, Speech):
-            spoken = _pronounced(cue.text, pronounce)
+            spoken = pronounce.apply(cue.text)
             utterance = Utterance(spoken, settings.voice, settings.rate, script.path, cue.line, voice_line)
             events.append(Event(SPEECH, 0.0, 0.0, cue.text, title, cue.line, utterance))
             if isinstance(following, Speech):
@@ -298,18 +298,66 @@ def _marker_event(marker: Marker, section: str, breath: float, bells: bool) -> E
     return Event(kind, 0.0, marker_seconds(marker, breath), section=section, line=marker.line, flexible=flexible)
 
 
-def _pronunciations(script: Script, pace: Pace) -> dict[str, str]:
-    return {**dict(pace.lexicon), **script.meta.pronounce}
+def _pronunciations(script: Script, pace: Pace) -> Pronunciations:
+    """The script's respellings over the lexicon's, compiled once for every line the script speaks."""
+    spoken = (cue.text for section in script.sections for cue in section.cues if isinstance(cue, Speech))
+    return Pronunciations.compile({**dict(pace.lexicon), **script.meta.pronounce}, spoken)
 
 
-def pronunciation_pattern(table: Mapping[str, str]) -> re.Pattern[str] | None:
-    """A pattern with one group matching any word of ``table`` (longest first, any case); None if empty."""
-    if not table:
-        return None
-    words = "|".join(re.escape(word) for word in sorted(table, key=len, reverse=True))
-    return re.compile(r"\b(" + words + r")\b", re.IGNORECASE)
+MAX_RESPELLED = 100  # characters of a word or phrase given a pronunciation; a longer one is never looked for
+_WORD = re.compile(r"\w+")
+_END = ""  # marks, in a trie node, that a word ends there
 
 
-def _pronounced(text: str, table: dict[str, str]) -> str:
-    pattern = pronunciation_pattern(table)
-    return pattern.sub(lambda match: table[match.group(0).lower()], text) if pattern else text
+@dataclass(frozen=True)
+class Pronunciations:
+    """Words (lower case) and how they sound, with one pattern finding them in a text: any case, longest first."""
+
+    table: Mapping[str, str]
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def compile(cls, table: Mapping[str, str], texts: Iterable[str]) -> Pronunciations:
+        """The entries of ``table`` that could occur in ``texts``, laid out as a trie in one pattern.
+
+        A lexicon can hold a hundred thousand words: only those whose first word the texts hold are compiled,
+        and the trie makes a text's matching take time linear in its length, however many there are.
+        """
+        vocabulary = {word.lower() for text in texts for word in _WORD.findall(text)}
+        words = [word for word in table if len(word) <= MAX_RESPELLED and _may_occur(word, vocabulary)]
+        pattern = re.compile(r"\b(" + _alternatives(_trie(words)) + r")\b", re.IGNORECASE) if words else None
+        return cls(table, pattern)
+
+    def sound(self, written: str) -> str:
+        """How a word the pattern found sounds; as written if its case maps to no entry (a long s, a Kelvin sign)."""
+        return self.table.get(written.lower(), written)
+
+    def apply(self, text: str) -> str:
+        """``text`` with every word of the table respelled."""
+        return self.pattern.sub(lambda match: self.sound(match.group(0)), text) if self.pattern else text
+
+
+def _may_occur(word: str, vocabulary: set[str]) -> bool:
+    """Whether ``word`` can match where only ``vocabulary`` is written: its first word must be one of them."""
+    first = _WORD.match(word)
+    return first is None or first.group(0) in vocabulary
+
+
+def _trie(words: Iterable[str]) -> dict:
+    """The words as nested dictionaries, one level a character; an _END key where a word ends."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[_END] = {}
+    return root
+
+
+def _alternatives(node: dict) -> str:
+    """A regular expression for a trie node: longer words first, so the longest that fits is matched."""
+    branches = [re.escape(char) + _alternatives(child) for char, child in sorted(node.items()) if char != _END]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if _END in node else body

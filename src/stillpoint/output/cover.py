@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import warnings
+import struct
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,10 +21,10 @@ MARGIN = 70
 FONT_SIZES = (54, 46, 40, 34, 28, 24)
 LINE_SPACING = 1.25
 TEXT_COLOR = (250, 248, 242)
-COVER_FORMATS = ("PNG", "JPEG")
 MAX_COVER_PIXELS = 8000 * 8000  # a 48-megapixel photo fits; Pillow itself warns from about 9500x9500
 FONT_FILE = "DejaVuSans.ttf"  # installed almost everywhere and covers most alphabets; Pillow's own is the fallback
 NO_GLYPH = "\U0010fffd"  # a private-use character no font draws, to learn what a missing glyph looks like
+MAX_DRAWN = 400  # characters of a title drawn: more than the smallest size shows; a longer one is cut
 # (top, bottom) colours of the background: dusk, sage, lavender, sand, sea, slate.
 PALETTES = (
     ((44, 62, 96), (138, 156, 186)),
@@ -37,7 +38,7 @@ PALETTES = (
 
 def generated(title: str) -> bytes:
     """A square PNG: a soft gradient chosen by the title, a pale disc, and the title centred on it."""
-    top, bottom = PALETTES[hashlib.sha256(title.encode()).digest()[0] % len(PALETTES)]
+    top, bottom = PALETTES[hashlib.sha256(title.encode("utf-8", "surrogatepass")).digest()[0] % len(PALETTES)]
     image = Image.fromarray(_gradient(top, bottom), "RGB")
     _disc(image, bottom)
     _title(ImageDraw.Draw(image), title)
@@ -49,33 +50,94 @@ def generated(title: str) -> bytes:
 def load(path: Path) -> bytes:
     """The bytes of a PNG or JPEG picture file given with --cover; UsageError if it is anything else.
 
-    Only its header is read to learn its kind and size; the picture is embedded as it is, never decoded.
+    Only its structure is read, to learn its kind and size: no chunk is inflated and no pixel decoded, and the
+    picture is embedded as it is.
     """
     try:
         data = inputs.read_capped(path, inputs.COVER_CAP, "a picture")
-        kind = _kind_of(data)
     except inputs.InputError as err:
         raise _cover_error(path, err.diagnostic.message) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels(path) from None
-    except (OSError, SyntaxError) as err:  # Pillow reports damaged pictures as SyntaxError
-        raise _cover_error(path, f"cannot be used ({getattr(err, 'strerror', None) or 'not a readable picture'})") \
-            from None
-    if kind not in COVER_FORMATS:
+    kind = next((name for magic, name in OTHER_FORMATS if data.startswith(magic) and _is(name, data)), None)
+    if kind:
         raise UsageError(f"--cover: a {kind} picture cannot be embedded", path=str(path),
                          hint="convert it to PNG or JPEG")
+    try:
+        width, height = _png_size(data) if data.startswith(PNG_SIGNATURE) else _jpeg_size(data)
+    except ValueError as err:
+        raise _cover_error(path, f"cannot be used ({err})") from None
+    if width * height > MAX_COVER_PIXELS:
+        raise _too_many_pixels(path)
     return data
 
 
-def _kind_of(data: bytes) -> str:
-    """The format of the picture in ``data``, checked as far as can be without decoding its pixels."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)  # a warning would print a raw line
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_COVER_PIXELS:
-                raise Image.DecompressionBombWarning
-            image.verify()
-            return image.format
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_START = b"\xff\xd8"
+# The first bytes of pictures a user may well give instead, to name them in the error.
+OTHER_FORMATS = (
+    (b"GIF8", "GIF"), (b"8BPS", "PSD"), (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
+    (b"RIFF", "WebP"), (b"\x00\x00\x00", "HEIC"), (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
+)
+JPEG_FRAMES = {*range(0xC0, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC), *range(0xCD, 0xD0)}  # SOF0-15 but DHT, JPG, DAC
+JPEG_BARE = {0x01, *range(0xD0, 0xD8)}  # markers with no length: TEM and RST0-7
+
+
+def _is(name: str, data: bytes) -> bool:
+    """Whether ``data``, starting like a ``name`` file, is one: WebP and HEIC share their start with others."""
+    if name == "WebP":
+        return data[8:12] == b"WEBP"
+    if name == "HEIC":
+        return data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"avif", b"msf1", b"hevc")
+    return True
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR, after every chunk's length and checksum are checked up to IEND."""
+    view, position, size = memoryview(data), len(PNG_SIGNATURE), None
+    while True:
+        if position + 12 > len(data):
+            raise ValueError("the picture is cut off")
+        length, kind = struct.unpack_from(">I4s", data, position)
+        end = position + 8 + length
+        if end + 4 > len(data) or zlib.crc32(view[position + 4:end]) != struct.unpack_from(">I", data, end)[0]:
+            raise ValueError("the picture is cut off or damaged")
+        if size is None:
+            size = _png_header(kind, view[position + 8:end])
+        if kind == b"IEND":
+            return size
+        position = end + 4
+
+
+def _png_header(kind: bytes, body: memoryview) -> tuple[int, int]:
+    """Width and height from the chunk that must come first in a PNG."""
+    if kind != b"IHDR" or len(body) != 13:
+        raise ValueError("not a readable picture")
+    width, height = struct.unpack_from(">II", body)
+    if not width or not height:
+        raise ValueError("the picture has no pixels")
+    return width, height
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a JPEG's frame header, found by stepping over its segments to the scan."""
+    if not data.startswith(JPEG_START):
+        raise ValueError("not a readable picture")
+    position = len(JPEG_START)
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            position += 1
+        elif marker in JPEG_BARE:
+            position += 2
+        elif marker in JPEG_FRAMES and position + 9 <= len(data):
+            height, width = struct.unpack_from(">HH", data, position + 5)
+            if not width or not height:
+                raise ValueError("the picture has no pixels")
+            return width, height
+        elif marker == 0xDA:  # the scan starts: no frame header came before it
+            break
+        else:
+            position += 2 + struct.unpack_from(">H", data, position + 2)[0]
+    raise ValueError("the picture is cut off or damaged")
 
 
 def _cover_error(path: Path, message: str) -> UsageError:
@@ -104,11 +166,12 @@ def _disc(image: Image.Image, color: tuple[int, int, int]) -> None:
 
 
 def _title(draw: ImageDraw.ImageDraw, title: str) -> None:
-    """The title in as large a size as fits, wrapped and centred."""
+    """The title in as large a size as fits, wrapped and centred; a title too long to show is cut."""
     width, height = SIZE - 2 * MARGIN, SIZE - 2 * MARGIN
+    shown = title if len(title) <= MAX_DRAWN else title[:MAX_DRAWN] + "…"
     for size in FONT_SIZES:
         font = _font(size)
-        lines = _wrapped(draw, _drawable(title, font), font, width)
+        lines = _wrapped(draw, _drawable(shown, font), font, width)
         if len(lines) * size * LINE_SPACING <= height:
             break
     room = int(height // (size * LINE_SPACING))
@@ -132,7 +195,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 def _drawable(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> str:
     """``text`` without the characters ``font`` has no glyph for, which would show as empty boxes."""
     missing = _glyph(font, NO_GLYPH)
-    return "".join(char for char in text if char.isspace() or _glyph(font, char) != missing)
+    lacking = {char for char in set(text) if not char.isspace() and _glyph(font, char) == missing}
+    return "".join(char for char in text if char not in lacking)
 
 
 def _glyph(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, char: str) -> tuple[tuple[int, int], bytes]:

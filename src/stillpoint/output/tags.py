@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,6 +39,10 @@ UTF8 = Encoding.UTF8
 TOC_ID = "toc"
 SYLT_MILLISECONDS = 2
 SYLT_LYRICS = 1
+# Characters no tag should hold and XML (a feed) cannot: controls but tab and newline, and two non-characters.
+UNFIT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # from a file name that is not UTF-8
+COUNT = re.compile(r"\s*\d{1,6}\s*", re.ASCII)  # a track number or total: digits 0-9, at most a million
 
 
 def _ms(seconds: float) -> int:
@@ -123,8 +129,26 @@ def _lyric_frames(info: TrackInfo) -> Iterator[Frame]:
     yield SYLT(encoding=UTF8, lang=info.language, format=SYLT_MILLISECONDS, type=SYLT_LYRICS, desc="", text=synced)
 
 
+def fit_text(text: str) -> str:
+    """``text`` as a tag and a feed can hold it: controls left out, a lone surrogate (a byte of a file name that
+    is not UTF-8) shown as the replacement character."""
+    return UNFIT.sub("", LONE_SURROGATE.sub("\ufffd", text))
+
+
+def fit_info(info: TrackInfo) -> TrackInfo:
+    """``info`` with every text fit for a tag and a feed."""
+    return replace(
+        info, title=fit_text(info.title), artist=fit_text(info.artist), album=fit_text(info.album),
+        genre=fit_text(info.genre), year=fit_text(info.year) if info.year else info.year,
+        comment=fit_text(info.comment),
+        chapters=[replace(chapter, title=fit_text(chapter.title)) for chapter in info.chapters],
+        lyrics=[(start, fit_text(line)) for start, line in info.lyrics],
+    )
+
+
 def write_mp3_tags(target: Target, info: TrackInfo) -> None:
     """Write (or replace) the ID3v2.4 tag at the start of an MP3 file or empty file."""
+    info = fit_info(info)
     tags = _ChaptersInOrder()
     for frames in (_basic_frames(info), _detail_frames(info), _chapter_frames(info.chapters), _lyric_frames(info)):
         for frame in frames:
@@ -134,6 +158,7 @@ def write_mp3_tags(target: Target, info: TrackInfo) -> None:
 
 def write_wav_tags(target: Target, info: TrackInfo) -> None:
     """Write (or replace) an ID3 chunk with the basic metadata in a finished WAV file."""
+    info = fit_info(info)
     wav = WAVE(target)
     if wav.tags is None:
         wav.add_tags()
@@ -144,7 +169,8 @@ def write_wav_tags(target: Target, info: TrackInfo) -> None:
 
 
 def read_mp3_info(path: Path) -> TrackInfo:
-    """What an MP3's tags say (Stillpoint's or another tagger's), with the length its Info frame gives.
+    """What an MP3's tags say (Stillpoint's or another tagger's), with the length its Info frame gives; texts are
+    made fit for a feed, and a track number that is not one is left out.
 
     Raises mutagen's errors for a file that is not an MP3 it can read.
     """
@@ -153,7 +179,7 @@ def read_mp3_info(path: Path) -> TrackInfo:
     chapters = sorted(tags.getall("CHAP"), key=lambda chapter: chapter.start_time)
     synced = tags.getall("SYLT")
     pictures = tags.getall("APIC")
-    return TrackInfo(
+    return fit_info(TrackInfo(
         title=_text(tags, "TIT2") or Path(path).stem,
         artist=_text(tags, "TPE1"),
         album=_text(tags, "TALB"),
@@ -166,7 +192,7 @@ def read_mp3_info(path: Path) -> TrackInfo:
         lyrics=[(ms / 1000, line) for line, ms in synced[0].text] if synced else [],
         cover=pictures[0].data if pictures else None,
         length_seconds=audio.info.length,
-    )
+    ))
 
 
 def _text(tags: ID3, frame_id: str) -> str:
@@ -182,8 +208,8 @@ def _chapter_title(chapter: CHAP) -> str:
 
 
 def _track_number(text: str) -> tuple[int, int] | None:
-    """(number, total) from a TRCK text such as '2/7' or '2' (total 0 when not given)."""
+    """(number, total) from a TRCK text such as '2/7' or '2' (total 0 when not given); None for anything else."""
     number, _, total = text.partition("/")
-    if not number.strip().isdigit():
+    if not COUNT.fullmatch(number):
         return None
-    return int(number), int(total) if total.strip().isdigit() else 0
+    return int(number), int(total) if COUNT.fullmatch(total) else 0

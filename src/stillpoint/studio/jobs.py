@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
+import shutil
 import signal
 import threading
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from stillpoint.errors import StillpointError
 from stillpoint.voice import Synthesizer, Voice
 
 T = TypeVar("T")
-MAX_JOBS = 50  # finished exports kept to be downloaded; the oldest are forgotten (their files stay until exit)
+MAX_JOBS = 50  # exports kept to be downloaded; the oldest finished ones are forgotten and their files removed
 
 
 class Speaker:
@@ -82,18 +84,25 @@ class Jobs:
     def __init__(self, speaker: Speaker, root: Path):
         self.speaker, self.root = speaker, root
         self._jobs: dict[str, Job] = {}
+        self._numbers = itertools.count(1)  # each export's folder has a number of its own, never used again
         self._lock = threading.Lock()
 
     def start(self, total: int, work: Callable[[Synthesizer, Job], list[Path]]) -> Job:
         """Queue ``work`` (given the synthesizer and its job, it returns the files it wrote); the job follows it."""
-        job = Job(secrets.token_hex(8), self.root / f"export-{len(self._jobs) + 1}", total)
-        job.folder.mkdir()
         with self._lock:
+            job = Job(secrets.token_hex(8), self.root / f"export-{next(self._numbers)}", total)
+            job.folder.mkdir()
             self._jobs[job.id] = job
-            for old in list(self._jobs)[:-MAX_JOBS]:
-                del self._jobs[old]
+            self._forget_oldest()
         self.speaker.submit(lambda synth: self._run(job, work, synth))
         return job
+
+    def _forget_oldest(self) -> None:
+        """Past MAX_JOBS, forget the oldest finished exports and remove their files (one still queued stays)."""
+        finished = [job for job in self._jobs.values() if job.state != "running"]
+        for job in finished[:max(len(self._jobs) - MAX_JOBS, 0)]:
+            del self._jobs[job.id]
+            shutil.rmtree(job.folder, ignore_errors=True)
 
     def get(self, job_id: str) -> Job | None:
         """The job with this id, if it is known."""

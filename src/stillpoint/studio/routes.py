@@ -40,6 +40,8 @@ from stillpoint.voice import Synthesizer, SynthProgress
 
 MAX_TEXT = 1_000_000
 MAX_FIELD = 300
+NAME_BYTES = 250  # of a practice's id or name in UTF-8, its .txt included: file systems hold 255 bytes a name
+SHOWN = 40  # characters of a refused name shown back
 AUDIO_NAME = re.compile(r"part-\d+\.wav")
 AUDIO_KEPT = 12  # parts heard, kept on disk for the audio element to seek in; older ones are removed
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
@@ -90,7 +92,18 @@ async def _body(request: Request, limit: int = MAX_TEXT * 2) -> dict[str, Any]:
         raise BadRequest("the request is not JSON") from None
     if not isinstance(found, dict):
         raise BadRequest("the request is not a JSON object")
+    if not _is_text(found):
+        raise BadRequest("the request holds a lone surrogate (\\ud800-\\udfff), which is not text")
     return found
+
+
+def _is_text(found: dict[str, Any]) -> bool:
+    """Whether every string of a JSON object is Unicode text: JSON may escape half of a surrogate pair alone."""
+    try:
+        json.dumps(found, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _text(body: dict[str, Any], key: str, limit: int = MAX_FIELD, default: str | None = None) -> str:
@@ -180,7 +193,17 @@ def _choices(body: dict[str, Any], studio: Studio) -> tuple[Pace, RenderOptions]
 
 def _practice(body: dict[str, Any]) -> tuple[str, str]:
     """The text the page holds and the practice id it came from (which names it in findings)."""
-    return _text(body, "text", MAX_TEXT), _text(body, "id", 200, "untitled.txt")
+    return _text(body, "text", MAX_TEXT), _name(_text(body, "id", 200, "untitled.txt"))
+
+
+def _name(name: str) -> str:
+    """A practice's id or name, refused when it is too long for a file name on any file system."""
+    if len(name.encode("utf-8")) > NAME_BYTES:
+        shown = name if len(name) <= SHOWN else name[:SHOWN] + "\u2026"
+        raise UsageError(f"'{shown}' is too long to name a practice",
+                         hint=f"a name may take {NAME_BYTES} bytes of UTF-8: about {NAME_BYTES // 3} characters "
+                              "of Chinese or Japanese, more of most other scripts")
+    return name
 
 
 # ---------------------------------------------------------------- the page and the library
@@ -205,13 +228,14 @@ def library(request: Request) -> Response:
 
 def open_practice(request: Request) -> Response:
     """One practice's text and version."""
-    document = request.app.state.studio.workspace.open(request.query_params.get("id", ""))
+    document = request.app.state.studio.workspace.open(_name(request.query_params.get("id", "")))
     return JSONResponse(asdict(document))
 
 
 def practice_version(request: Request) -> Response:
     """The version of a practice on disk now (the page asks, to notice changes made elsewhere)."""
-    return JSONResponse({"version": request.app.state.studio.workspace.version(request.query_params.get("id", ""))})
+    practice = _name(request.query_params.get("id", ""))
+    return JSONResponse({"version": request.app.state.studio.workspace.version(practice)})
 
 
 async def save(request: Request) -> Response:
@@ -227,7 +251,8 @@ async def create(request: Request) -> Response:
     """A new practice from the template, or a copy of another one."""
     body = await _body(request)
     source = _optional_text(body, "from")
-    document = request.app.state.studio.workspace.create(_text(body, "name", 100), source)
+    name = _name(_text(body, "name", 100) + ".txt").removesuffix(".txt")
+    document = request.app.state.studio.workspace.create(name, _name(source) if source else None)
     return JSONResponse(asdict(document))
 
 
