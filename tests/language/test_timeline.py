@@ -6,6 +6,7 @@ import pytest
 
 from stillpoint.errors import UsageError
 from stillpoint.language import script, timeline
+from stillpoint.language.sentences import PIECE_CHARACTERS
 from stillpoint.language.timeline import Pace, Utterance
 
 SOURCE = """---
@@ -162,3 +163,24 @@ def test_the_length_range_is_what_fitting_accepts() -> None:
         timeline.plan(parsed, timeline.Pace(length=high + 5))
     fixed = script.parse("# A\nHello there.\n[pause 3s]\nGoodbye.\n", "p.txt")
     assert timeline.length_range(fixed, timeline.Pace(bells=False)) is None
+
+
+def test_a_sentence_too_long_to_say_at_once_is_said_in_pieces_with_a_clause_pause_between() -> None:
+    long_sentence = ", ".join(["and let the breath move in its own time"] * 10) + "."
+    parsed = script.parse(f"Arrive. {long_sentence} Rest.")
+    tl = timeline.plan(parsed, Pace(bells=False), fixed_lengths(parsed))
+    spoken = [e for e in tl.events if e.kind == timeline.SPEECH]
+    pieces = [e.text for e in spoken[1:-1]]
+    assert len(pieces) > 1 and " ".join(pieces) == long_sentence
+    assert all(len(e.utterance.text) <= PIECE_CHARACTERS for e in spoken)
+    gaps = [e.duration for e in tl.events if e.kind == timeline.GAP]
+    assert gaps == [timeline.SENTENCE_GAP] + [timeline.CLAUSE_GAP] * (len(pieces) - 1) + [timeline.SENTENCE_GAP]
+
+
+def test_a_pronunciation_that_makes_a_piece_too_long_is_said_in_pieces_and_shown_as_said() -> None:
+    parsed = script.parse("---\npronounce:\n  om: " + "oh mm " * 50 + "\n---\nSay om and rest.")
+    said = timeline.utterances(parsed)
+    assert len(said) > 1 and all(len(u.text) <= PIECE_CHARACTERS for u in said)
+    captions = [e.text for e in timeline.plan(parsed).events if e.kind == timeline.SPEECH]
+    assert captions == [u.text for u in said]
+

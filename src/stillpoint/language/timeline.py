@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import UsageError
 from stillpoint.language.script import Marker, Script, Section, Settings, Speech
+from stillpoint.language.sentences import pieces
 
 SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
 
@@ -68,6 +69,7 @@ class Timeline:
         return self.events[-1].end if self.events else 0.0
 
 
+CLAUSE_GAP = 0.3  # between the pieces of a sentence too long to be said at once
 SENTENCE_GAP = 0.8
 PARAGRAPH_GAP = 2.0
 SECTION_GAP = 3.0
@@ -255,15 +257,29 @@ def _section_events(script: Script, section: Section, pace: Pace) -> list[Event]
     events: list[Event] = []
     for cue, following in zip(section.cues, section.cues[1:] + (None,)):
         if isinstance(cue, Speech):
-            spoken = _pronounced(cue.text, pronounce)
-            utterance = Utterance(spoken, settings.voice, settings.rate, script.path, cue.line, voice_line)
-            events.append(Event(SPEECH, 0.0, 0.0, cue.text, title, cue.line, utterance))
+            for said, shown in _said_and_shown(cue.text, pronounce):
+                utterance = Utterance(said, settings.voice, settings.rate, script.path, cue.line, voice_line)
+                events.append(Event(SPEECH, 0.0, 0.0, shown, title, cue.line, utterance))
+                events.append(Event(GAP, 0.0, CLAUSE_GAP, section=title, line=cue.line))
+            events.pop()  # the pause after the last piece is the sentence's own, below
             if isinstance(following, Speech):
                 gap = PARAGRAPH_GAP if cue.paragraph_end else SENTENCE_GAP
                 events.append(Event(GAP, 0.0, gap, section=title, line=cue.line))
         else:
             events.append(_marker_event(cue, title, settings.breath, pace.bells))
     return events
+
+
+def _said_and_shown(text: str, pronounce: dict[str, str]) -> list[tuple[str, str]]:
+    """What the engine is asked to say and what captions show, piece by piece, for a sentence ``text``.
+
+    A piece whose pronunciations make it too long to say at once is cut again, and shown as it is said.
+    """
+    found = []
+    for piece in pieces(text):
+        said = pieces(_pronounced(piece, pronounce))
+        found.extend([(said[0], piece)] if len(said) == 1 else [(part, part) for part in said])
+    return found
 
 
 def marker_seconds(marker: Marker, breath: float) -> float:
