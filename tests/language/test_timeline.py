@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from stillpoint.errors import UsageError
+from stillpoint.errors import ScriptError, UsageError
 from stillpoint.language import script, timeline
+from stillpoint.language.script import MAX_PRACTICE_SECONDS
 from stillpoint.language.sentences import PIECE_CHARACTERS
 from stillpoint.language.timeline import Pace, Utterance
 
@@ -184,3 +185,22 @@ def test_a_pronunciation_that_makes_a_piece_too_long_is_said_in_pieces_and_shown
     captions = [e.text for e in timeline.plan(parsed).events if e.kind == timeline.SPEECH]
     assert captions == [u.text for u in said]
 
+
+def test_breaths_and_markers_past_the_ceiling_are_refused_at_the_line_that_passes_it() -> None:
+    hours = int(MAX_PRACTICE_SECONDS // 3600)
+    within = script.parse("Rest.\n" + "[soak 1h]" * (hours - 1) + "\nBack.", "p.txt")
+    assert timeline.plan(within).total < MAX_PRACTICE_SECONDS
+    for text, line in [("Rest.\n" + "[soak 1h]" * hours + "\nBack.", 2),
+                       ("---\nbreath: 1h\n---\nRest.\n[breathe 40]", 5),
+                       ("Rest.\n" + "[pause 30m]\n" * 2 * hours, 2 * hours + 1)]:
+        with pytest.raises(ScriptError) as caught:
+            timeline.plan(script.parse(text, "p.txt"))
+        assert (caught.value.diagnostics[0].line, len(caught.value.diagnostics)) == (line, 1)
+        assert f"passes {hours} hours" in str(caught.value)
+
+
+def test_the_ceiling_counts_the_breath_length_a_listener_chooses() -> None:
+    parsed = script.parse("Rest.\n[breathe 30]", "p.txt")
+    timeline.plan(parsed)
+    with pytest.raises(ScriptError, match="p.txt:2: error: the practice passes"):
+        timeline.plan(parsed, Pace(breath=3600.0))

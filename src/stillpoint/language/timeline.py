@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from stillpoint.audio import SAMPLE_RATE
-from stillpoint.errors import UsageError
-from stillpoint.language.script import Marker, Script, Section, Settings, Speech
+from stillpoint.errors import Diagnostic, ScriptError, UsageError
+from stillpoint.language.script import MAX_PRACTICE_SECONDS, Marker, Script, Section, Settings, Speech
 from stillpoint.language.sentences import pieces
 
 SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
@@ -226,7 +226,24 @@ def _raw_events(script: Script, pace: Pace) -> list[Event]:
         if events[-1].kind == SPEECH:
             events.append(Event(GAP, 0.0, PARAGRAPH_GAP, section=events[-1].section))
         events.append(Event(BELL, 0.0, BELL_SECONDS, section=events[-1].section))
+    _check_ceiling(script, events)
     return events
+
+
+def _check_ceiling(script: Script, events: list[Event]) -> None:
+    """Refuse a practice that, as written (speech estimated, before any fitting), lasts over MAX_PRACTICE_SECONDS.
+
+    However long its breaths and however many its markers, the error names the line where it passes the ceiling.
+    """
+    total, line = 0.0, 0
+    for event in events:
+        total += estimate_seconds(event.utterance) if event.utterance else event.duration
+        line = event.line or line
+        if total > MAX_PRACTICE_SECONDS:
+            hours = MAX_PRACTICE_SECONDS / 3600
+            raise ScriptError([Diagnostic(
+                script.path, line, 0, f"the practice passes {hours:g} hours here, the most a practice may last",
+                "shorten its pauses, breaths or soaks, or make it two practices")])
 
 
 def _title(script: Script, section: Section) -> str:
