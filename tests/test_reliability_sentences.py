@@ -16,7 +16,7 @@ from voice.faulty_engines import LOG_ENV
 from stillpoint.language.sentences import PIECE_CHARACTERS
 from stillpoint.output.export import PART_SUFFIX
 
-GIGABYTE = 2**30  # address space: hibari's worker for a line of 200 characters needs about 700 MB of it
+GIGABYTE = 2**30  # address space: hibari's worker for a line of 160 characters needs less than 700 MB of it
 RUN_ON_WORDS = 500  # said whole, hibari would need about 2 GB for it
 WORDS = ("breathe", "softly", "and", "rest", "here", "letting", "the", "body", "settle")
 MIXED = """# Everywhere
