@@ -70,3 +70,13 @@ def test_every_sentence_of_any_script_reaches_the_engine_alone_and_short(tmp_pat
     assert {"breathe in slowly.", "écoutez le souffle.", "дышите медленно.", "ゆっくり呼吸します！"} <= set(requests)
     assert "".join(request for request in requests if "在" in request) == cjk + "。"
     assert all(request.endswith((",", ".")) for request in requests if request.startswith("and let"))
+
+
+def test_a_paragraph_of_quoted_asides_is_checked_and_planned_in_linear_time(tmp_path: Path) -> None:
+    # Sentence finding is quadratic in such runs when a whole paragraph is handed over at once (over a minute here).
+    source = tmp_path / "asides.txt"
+    source.write_text('("Rest.") ' * 150_000 + "\n", encoding="utf-8")
+    before = fingerprint(tmp_path)
+    done = bounded("check", source, env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "0 errors" in done.stdout and fingerprint(tmp_path) == before

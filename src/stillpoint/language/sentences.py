@@ -22,7 +22,7 @@ PIECE_CHARACTERS = 160  # the most an engine is asked to say at once: about 27 w
 RUN_SHARE = 0.9  # a clause too long for one piece is cut into runs of words about this share of it long
 _STOP_THEN_SPACE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"')\]\u201d\u2019\u300d\u300f\uff09]*\s")
 _CLAUSE_BREAK = re.compile(r"[,;:\u2013\u2014\u2026]+\s+|[\u3001\uff0c\uff1b\uff1a]+\s*")
-_WORD_BREAK = re.compile(r"\s+")
+_WORD = re.compile(r"\s*\S+\s*")  # a word with the spaces after it (and any before the first)
 
 
 def spans(text: str) -> list[tuple[int, int]]:
@@ -66,7 +66,7 @@ def _runs(clause: str, limit: int) -> list[str]:
         return [clause]
     share = len(clause) / math.ceil(len(clause) / (RUN_SHARE * limit))
     runs, before = [""], 0  # before: the characters in the runs before the last
-    for word in (part for word in _split_after(clause, _WORD_BREAK) for part in _equal_parts(word, limit)):
+    for word in (part for word in _WORD.findall(clause) for part in _equal_parts(word, limit)):
         end, reached = share * len(runs), before + len(runs[-1])
         if runs[-1] and (reached + len(word) - end > end - reached or len((runs[-1] + word).strip()) > limit):
             before = reached
@@ -78,7 +78,9 @@ def _runs(clause: str, limit: int) -> list[str]:
 
 def _equal_parts(word: str, limit: int) -> list[str]:
     """``word`` cut into the fewest equal parts of at most ``limit`` characters (a run of CJK text has no spaces)."""
-    count = max(1, math.ceil(len(word) / limit))
+    if len(word) <= limit:
+        return [word]
+    count = math.ceil(len(word) / limit)
     cuts = [len(word) * part // count for part in range(count + 1)]
     return [word[start:end] for start, end in zip(cuts, cuts[1:])]
 
