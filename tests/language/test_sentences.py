@@ -40,6 +40,10 @@ def test_abbreviations_and_a_trailing_off_do_not_end_a_sentence(text: str) -> No
     assert split(text) == [text]
 
 
+def test_a_lone_surrogate_is_kept_and_splits_nothing() -> None:
+    assert split("Rest here. \ud800 breathe. Now.") == ["Rest here.", "\ud800 breathe.", "Now."]
+
+
 def test_a_paragraph_longer_than_a_window_still_splits_at_every_sentence() -> None:
     text = " ".join(f"breathe number {n}." for n in range(3 * sentences.WINDOW // 10))
     assert split(text) == [f"breathe number {n}." for n in range(3 * sentences.WINDOW // 10)]
@@ -51,7 +55,7 @@ def test_a_long_paragraph_without_stops_is_cut_between_words() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(st.sampled_from("ab .!?,。\u00e9Д\"()"), max_size=300))
+@given(st.text(st.sampled_from("ab .!?,。\u00e9Д\"()\ud800"), max_size=300))
 def test_sentence_spans_cover_the_text_in_order(text: str) -> None:
     found = sentences.spans(text)
     assert "".join(text[start:end] for start, end in found) == text

@@ -22,6 +22,7 @@ PIECE_CHARACTERS = 160  # the most an engine is asked to say at once: about 27 w
 RUN_SHARE = 0.9  # a clause too long for one piece is cut into runs of words about this share of it long
 _STOP_THEN_SPACE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"')\]\u201d\u2019\u300d\u300f\uff09]*\s")
 _CLAUSE_BREAK = re.compile(r"[,;:\u2013\u2014\u2026]+\s+|[\u3001\uff0c\uff1b\uff1a]+\s*")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone one, which a text from JSON may hold
 _WORD = re.compile(r"\s*\S+\s*")  # a word with the spaces after it (and any before the first)
 
 
@@ -29,7 +30,8 @@ def spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``; together they cover it, whitespace included."""
     ends = []
     for first, last in _windows(text):
-        found = sentencex.get_sentence_boundaries(RULES, text[first:last])
+        window = _SURROGATE.sub("\ufffd", text[first:last])  # as long, and able to cross into Rust
+        found = sentencex.get_sentence_boundaries(RULES, window)
         ends.extend(first + boundary["end_index"] for boundary in found)
         ends.append(last)
     cuts = sorted({0, *ends})
