@@ -1,4 +1,4 @@
-"""Silence is streamed, a practice lasts at most 24 hours, and a file holds what its format can: real commands, bounded.
+"""Silence is streamed, markers last 24 hours at most, and a file holds what its format can: real commands, bounded.
 
 Once, 24 one-hour soaks in a row took 1.4 GB (the MP3 writer held the whole silence back until sound followed),
 breaths and markers made practices of any length, and a WAV file over 4 GiB ended in a struct.error traceback.
@@ -21,8 +21,8 @@ from stillpoint.output.export import PART_SUFFIX
 TIGHT = 300 * 2**20  # address space: an export needs about 200 MB of it, whatever the length of its silences
 HOURS = 23
 OLD = b"last week's export, which must survive\n"
-# Practices that pass the 24 hours a practice may last (by breath lengths and counts, or by many markers), and the
-# line where they do.
+# Practices whose markers pass the 24 hours they may last in all (by breath lengths and counts, or by many
+# markers), and the line where they do.
 TOO_LONG = {
     "soaks": ("# Night\nRest here.\n" + "[soak 1h]" * 25 + "\nCome back.\n", 3),
     "breaths": ("---\nbreath: 1h\n---\n[breathe 30]\nRest here.\n", 4),
@@ -61,7 +61,7 @@ def test_a_practice_past_the_ceiling_is_refused_at_the_line_that_passes_it(tmp_p
     before = fingerprint(tmp_path)
     extra = ("-o", dest, "--force") if command == "export" else ()
     done = bounded(command, source, *extra, env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-    refused(done, 1, f"{source}:{line}:", "passes 24 hours")
+    refused(done, 1, f"{source}:{line}:", "pauses, breaths and soaks pass 24 hours")
     left_alone(tmp_path, before)
 
 

@@ -196,11 +196,16 @@ def test_breaths_and_markers_past_the_ceiling_are_refused_at_the_line_that_passe
         with pytest.raises(ScriptError) as caught:
             timeline.plan(script.parse(text, "p.txt"))
         assert (caught.value.diagnostics[0].line, len(caught.value.diagnostics)) == (line, 1)
-        assert f"passes {hours} hours" in str(caught.value)
+        assert f"pauses, breaths and soaks pass {hours} hours" in str(caught.value)
 
 
 def test_the_ceiling_counts_the_breath_length_a_listener_chooses() -> None:
     parsed = script.parse("Rest.\n[breathe 30]", "p.txt")
     timeline.plan(parsed)
-    with pytest.raises(ScriptError, match="p.txt:2: error: the practice passes"):
+    with pytest.raises(ScriptError, match="p.txt:2: error: the practice's pauses, breaths and soaks pass"):
         timeline.plan(parsed, Pace(breath=3600.0))
+
+
+def test_speech_and_the_gaps_between_sentences_are_bounded_by_the_text_not_the_ceiling() -> None:
+    parsed = script.parse("---\nrate: 60\n---\n" + "Rest here now. " * 30_000, "p.txt")
+    assert timeline.plan(parsed).total > MAX_PRACTICE_SECONDS

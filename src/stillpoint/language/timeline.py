@@ -231,19 +231,20 @@ def _raw_events(script: Script, pace: Pace) -> list[Event]:
 
 
 def _check_ceiling(script: Script, events: list[Event]) -> None:
-    """Refuse a practice that, as written (speech estimated, before any fitting), lasts over MAX_PRACTICE_SECONDS.
+    """Refuse a practice whose markers (pauses, breaths, soaks, bells) add up to over MAX_PRACTICE_SECONDS.
 
-    However long its breaths and however many its markers, the error names the line where it passes the ceiling.
+    However long its breaths and however many its markers, the error names the line where they pass the ceiling.
+    Speech and the gaps between sentences need no ceiling of their own: the script's size bounds them.
     """
     total, line = 0.0, 0
     for event in events:
-        total += estimate_seconds(event.utterance) if event.utterance else event.duration
-        line = event.line or line
+        total += event.duration if event.kind not in (SPEECH, GAP) else 0.0
+        line = event.line or line  # the closing bell has none
         if total > MAX_PRACTICE_SECONDS:
             hours = MAX_PRACTICE_SECONDS / 3600
             raise ScriptError([Diagnostic(
-                script.path, line, 0, f"the practice passes {hours:g} hours here, the most a practice may last",
-                "shorten its pauses, breaths or soaks, or make it two practices")])
+                script.path, line, 0, f"the practice's pauses, breaths and soaks pass {hours:g} hours here, "
+                "the most they may last in all", "shorten them, or make it two practices")])
 
 
 def _title(script: Script, section: Section) -> str:
