@@ -72,15 +72,19 @@ def check_text(text: str, path: str, values: dict[str, str] | None = None, lexic
     return CheckResult(parsed.path, parsed, tuple(sorted([*found, *extra], key=lambda d: (d.line, d.col))), timeline)
 
 
-def _estimated(parsed: Script, pace: Pace) -> tuple[Timeline, list[Diagnostic]]:
-    """The practice laid out in time with estimated speech; its own length when its `length:` is out of reach,
-    with the error at that line."""
+def _estimated(parsed: Script, pace: Pace) -> tuple[Timeline | None, list[Diagnostic]]:
+    """The practice laid out in time with estimated speech, and the findings that keep it from being laid out as
+    written: a `length:` out of reach (then the timeline is at its own length), or markers past the ceiling (then
+    there is none)."""
     try:
         return timing.plan(parsed, pace), []
     except StillpointError as err:
-        line = parsed.settings_at.get("length", 1)
-        finding = replace(err.diagnostic, path=parsed.path, line=line, col=1, code="length")
-        return timing.plan(replace(parsed, meta=replace(parsed.meta, length=None)), pace), [finding]
+        found = list(err.diagnostics) if isinstance(err, ScriptError) else [
+            replace(err.diagnostic, path=parsed.path, line=parsed.settings_at.get("length", 1), col=1, code="length")]
+    try:
+        return timing.plan(replace(parsed, meta=replace(parsed.meta, length=None)), pace), found
+    except StillpointError:
+        return None, found
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def draft(text: str, path: str, pace: Pace = Pace(), lexicon: Lexicon = (), offe
     """Check script ``text`` (and review it, given ``reviewing``) and lay it out in time with estimated speech; a
     length it cannot fit is a finding."""
     result = check_text(text, path, lexicon=lexicon, offered=offered, pace=pace, reviewing=reviewing)
-    if result.script is None:
+    if result.script is None or result.timeline is None:
         return Draft(result, None, None)
     return Draft(result, result.timeline, timing.length_range(result.script, pace))
 
