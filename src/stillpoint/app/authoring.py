@@ -67,24 +67,9 @@ def check_text(text: str, path: str, values: dict[str, str] | None = None, lexic
     more = review.rules(replace(reviewing, foreign=frozenset(foreign))) if reviewing else None
     warnings = lint.lint(parsed, text, (word for word, _sound in lexicon), more, review.NAMES)
     found = [replace(w, severity="error") if w.severity == "warning" else w for w in warnings] if strict else warnings
-    timeline, unreachable = _estimated(parsed, pace)
+    timeline, unreachable = timing.estimated(parsed, pace)
     extra = [*unreachable, *(_unknown_voices(parsed, offered) if offered else []), *_english_only(parsed, foreign)]
     return CheckResult(parsed.path, parsed, tuple(sorted([*found, *extra], key=lambda d: (d.line, d.col))), timeline)
-
-
-def _estimated(parsed: Script, pace: Pace) -> tuple[Timeline | None, list[Diagnostic]]:
-    """The practice laid out in time with estimated speech, and the findings that keep it from being laid out as
-    written: a `length:` out of reach (then the timeline is at its own length), or markers past the ceiling (then
-    there is none)."""
-    try:
-        return timing.plan(parsed, pace), []
-    except StillpointError as err:
-        found = list(err.diagnostics) if isinstance(err, ScriptError) else [
-            replace(err.diagnostic, path=parsed.path, line=parsed.settings_at.get("length", 1), col=1, code="length")]
-    try:
-        return timing.plan(replace(parsed, meta=replace(parsed.meta, length=None)), pace), found
-    except StillpointError:
-        return None, found
 
 
 @dataclass(frozen=True)

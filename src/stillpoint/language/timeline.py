@@ -106,6 +106,21 @@ def plan(script: Script, pace: Pace = Pace(), durations: Mapping[Utterance, floa
     return Timeline(script.meta.title, _placed(events), exact)
 
 
+def estimated(script: Script, pace: Pace = Pace()) -> tuple[Timeline | None, list[Diagnostic]]:
+    """The practice laid out with estimated speech, and the errors that keep it from being laid out as asked: a
+    length out of reach (the timeline is then at the practice's own length), or markers past the ceiling (then
+    there is none)."""
+    try:
+        return plan(script, pace), []
+    except (ScriptError, UsageError) as err:
+        found = list(err.diagnostics) if isinstance(err, ScriptError) else [replace(
+            err.diagnostic, path=script.path, line=script.settings_at.get("length", 1), col=1, code="length")]
+    try:
+        return plan(replace(script, meta=replace(script.meta, length=None)), pace), found
+    except ScriptError:
+        return None, found
+
+
 def length_target(script: Script, pace: Pace) -> float | None:
     """The length the practice is to be fitted to (the listener's, else the script's), if any."""
     return pace.length if pace.length is not None else script.meta.length
