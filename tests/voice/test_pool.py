@@ -11,7 +11,7 @@ import pytest
 
 from stillpoint.errors import SynthesisError, VoiceError
 from stillpoint.language.timeline import Utterance
-from stillpoint.voice import ClipCache, Synthesizer, SynthProgress, Voice, catalogue, pool
+from stillpoint.voice import ClipCache, Synthesizer, SynthProgress, Voice, catalogue, synthesizer
 
 from . import faulty_engines
 from .faulty_engines import spoken
@@ -196,7 +196,7 @@ def routed(monkeypatch):
         (Voice("heart", FAULTY, "en-us", neural=True, languages=("en-us", "en")), ()),
         (Voice("joe", "stillpoint.voice.no_such_engine:Engine", neural=True, install_hint="pip install joe"), ()),
     ))
-    monkeypatch.setattr(pool, "ESPEAK_ENGINE", SECOND)
+    monkeypatch.setattr(synthesizer, "ESPEAK_ENGINE", SECOND)
     with Synthesizer(workers=2) as synth:
         yield synth
 
@@ -231,7 +231,7 @@ def test_start_workers_for_lines_starts_the_engines_of_those_not_cached(tmp_path
     assert [worker.spec for worker in routed._pool] == [SECOND]  # the unknown voice is left for its line
     routed.close()
     routed.start_workers([line("said before", 1, "en-us")])
-    assert routed._pool == []
+    assert len(routed._pool) == 0
 
 
 def test_a_voice_that_is_not_installed_is_an_error_at_the_line_that_chose_it(routed):
@@ -246,7 +246,7 @@ def test_a_voice_that_is_not_installed_is_an_error_at_the_line_that_chose_it(rou
 
 def test_switching_voices_or_engines_never_serves_another_voices_clip(tmp_path, monkeypatch, log):
     monkeypatch.setattr(catalogue, "NEURAL", ((Voice("heart", FAULTY, neural=True), ()),))
-    monkeypatch.setattr(pool, "ESPEAK_ENGINE", SECOND)
+    monkeypatch.setattr(synthesizer, "ESPEAK_ENGINE", SECOND)
     cache, text = ClipCache(tmp_path / "cache"), "the same words"
     for voice in ("heart", "fake-a", "fake-b", "heart", "Fake Voice B"):
         progress: list[SynthProgress] = []
