@@ -31,7 +31,12 @@ class VoiceInfo:
 
 
 class Engine(Protocol):
-    """Turns one line of text into a clip; an instance lives in a single process."""
+    """Turns one line of text into a clip; an instance lives in a single process.
+
+    An engine class may also have a classmethod ``preload()``: it loads what every worker of the engine can share
+    (modules, data read from files), in the process its workers are forked from. It must leave no thread running
+    and open no session: neither survives a fork. The engine's constructor then finds that work done.
+    """
 
     name: str
 

@@ -1,15 +1,20 @@
 """The worker's side of the voice pool: one engine in a process of its own, answering requests until its pipe closes.
 
 It imports the engine contract, the message format and loudness, and the engine module its own shaping: nothing
-of scripts, timelines, caches or the pool.
+of scripts, timelines, caches or the pool. Where workers are forked (processes.py), each engine has a zygote: a
+process that loads once what the engine's workers share (``preload``: modules and data, no session, no thread),
+then forks a worker for every request, tells the pool its pid and, once it has ended, its exit code.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
-from multiprocessing.connection import Connection
+import socket
+from multiprocessing.connection import Connection, wait
+from typing import NoReturn
 
 from stillpoint.audio import Clip
 from stillpoint.sound import loudness
@@ -72,3 +77,76 @@ def _finished(clip: Clip, level: Level | None) -> Clip:
         return Clip(clip.pcm, measured, (*level, levelled))
     measured = clip.loudness or loudness.measure(clip.pcm)
     return Clip(clip.pcm, measured, (*level, loudness.level(clip.pcm, measured, *level)) if level else None)
+
+
+# ---------------------------------------------------------------- the zygote
+
+
+def fork_workers(control: socket.socket, spec: str) -> None:
+    """Zygote process: load what the engine's workers share, then fork a worker per request until the pool is gone.
+
+    A request is one byte on ``control`` carrying two descriptors: the worker's end of its pipe to the pool, and a
+    pipe on which the zygote sends the worker's pid, then its exit code.
+    """
+    _detach()
+    with contextlib.suppress(Exception):  # a worker meets the same failure when it starts, and reports it
+        preload = getattr(engine_class(spec), "preload", None)
+        if preload:
+            preload()
+    gc.freeze()  # what is loaded stays out of the workers' garbage collection, and its memory stays shared
+    with contextlib.suppress(OSError):  # the pool is gone: end quietly
+        _fork_on_request(control, spec)
+
+
+def _fork_on_request(control: socket.socket, spec: str) -> None:
+    """Fork a worker for each request and report each one's end, until the pool closes its end of ``control``."""
+    children: dict[int, tuple[int, Connection]] = {}  # a pidfd (readable once its worker ends): pid, status pipe
+    while True:
+        ready = wait([control, *children])
+        for pidfd in (fd for fd in ready if fd in children):
+            _reap(pidfd, *children.pop(pidfd))
+        if control in ready:
+            message, fds, _, _ = socket.recv_fds(control, 1, 2)
+            if not message:
+                return
+            pid, status = _fork(spec, fds, control, children)
+            children[os.pidfd_open(pid)] = (pid, status)
+
+
+def _fork(spec: str, fds: list[int], control: socket.socket,
+          children: dict[int, tuple[int, Connection]]) -> tuple[int, Connection]:
+    """A new worker on the pipe in ``fds``, and the status pipe on which its pid has been sent."""
+    conn_fd, status_fd = fds
+    pid = os.fork()
+    if pid == 0:
+        _become_worker(conn_fd, spec, [control, status_fd, *children, *(other for _, other in children.values())])
+    os.close(conn_fd)
+    status = Connection(status_fd, readable=False)
+    with contextlib.suppress(OSError):
+        status.send(pid)
+    return pid, status
+
+
+def _become_worker(conn_fd: int, spec: str, inherited: list[socket.socket | Connection | int]) -> NoReturn:
+    """In a newly forked process: close what only the zygote needs, serve as a worker, and end there, whatever
+    happens, without running the zygote's own code any further."""
+    code = 1
+    try:
+        for thing in inherited:
+            if isinstance(thing, int):
+                os.close(thing)
+            else:
+                thing.close()
+        serve(Connection(conn_fd), spec)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _reap(pidfd: int, pid: int, status: Connection) -> None:
+    """Collect a worker that has ended and send its exit code (negative: the signal that ended it)."""
+    _, how = os.waitpid(pid, 0)
+    os.close(pidfd)
+    with contextlib.suppress(OSError):
+        status.send(os.waitstatus_to_exitcode(how))
+    status.close()
