@@ -8,7 +8,6 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from stillpoint.audio import Clip
 from stillpoint.errors import VoiceError
@@ -17,7 +16,7 @@ from stillpoint.language.timeline import Utterance
 from stillpoint.voice import catalogue, protocol
 from stillpoint.voice.cache import ClipCache, cache_key
 from stillpoint.voice.catalogue import ESPEAK_ENGINE, Catalogue, Voice
-from stillpoint.voice.engine import engine_class
+from stillpoint.voice.engine import VoiceInfo, engine_class
 from stillpoint.voice.pool import Job, Pool, engine_error
 from stillpoint.voice.protocol import Level
 
@@ -118,12 +117,12 @@ class Synthesizer:
     def _new_catalogue(self) -> Catalogue:
         """The neural voices and espeak-ng's; or, given one engine for everything, that engine's voices only."""
         if self.engine is None:
-            return Catalogue(catalogue.neural_voices(), lambda: catalogue.listed_voices(self._ask(ESPEAK_ENGINE),
-                                                                                         ESPEAK_ENGINE))
+            return Catalogue(catalogue.neural_voices(),
+                             lambda: catalogue.listed_voices(self._voices_of(ESPEAK_ENGINE), ESPEAK_ENGINE))
         spec = self.engine
-        return Catalogue((), lambda: catalogue.listed_voices(self._ask(spec), spec, self._identity(spec)[0]))
+        return Catalogue((), lambda: catalogue.listed_voices(self._voices_of(spec), spec, self._identity(spec)[0]))
 
-    def _ask(self, spec: str) -> Any:
+    def _voices_of(self, spec: str) -> list[VoiceInfo]:
         """The voices a worker of the engine ``spec`` offers."""
         return self._pool.ask(spec, protocol.VOICES)
 
