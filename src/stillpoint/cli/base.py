@@ -47,7 +47,7 @@ def _unpacked(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def run(**given: object) -> None:
         for name, group in groups.items():
-            given[name] = group(**{field.name: given.pop(field.name) for field in dataclasses.fields(group)})
+            given[name] = group(**{option.name: given.pop(option.name) for option in _options(group)})
         command(**given)
 
     parameters = [option for param in signature.parameters.values()
@@ -58,9 +58,10 @@ def _unpacked(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _options(group: type) -> list[inspect.Parameter]:
-    """The options of ``group`` as parameters of a command, in the order its fields are written."""
-    return [inspect.Parameter(field.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=field.default,
-                              annotation=field.type) for field in dataclasses.fields(group)]
+    """The options of ``group`` as parameters of a command, in the order its constructor takes them (keyword-only
+    fields last, after those of a subclass)."""
+    taken = inspect.signature(group).parameters.values()
+    return [param.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for param in taken]
 
 
 def report(err: BaseException) -> ExitStatus:

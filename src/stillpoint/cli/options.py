@@ -1,5 +1,5 @@
 """The options several commands share, each defined once: single ones as annotated types, and the sound and the
-speech options as groups, dataclasses whose fields are the options, that a command takes whole.
+speaking options as groups, dataclasses whose fields are the options, that a command takes whole.
 
 A command's parameter typed with a group (``sound: Sound = Sound()``) stands in typer's eyes for the group's
 options, in their order (``base.handled`` unpacks them). Annotations are evaluated where they are written: typer
@@ -55,7 +55,7 @@ class Sound:
 
 
 @dataclasses.dataclass(frozen=True)
-class Speech:
+class Speaking:
     """What is spoken and how: the rate, the voice, the variables' values, and the bells."""
 
     rate: Annotated[Optional[int], typer.Option(
@@ -63,8 +63,10 @@ class Speech:
     voice: Annotated[Optional[str], typer.Option(
         "--voice", help="Voice to speak with (see `stillpoint voices`).")] = None
     set_: SetOpt = None
+    # Keyword-only, so the group's constructor, and so the help, takes it last: after --length in FittedSpeaking.
     bells: Annotated[bool, typer.Option(
-        "--bells/--no-bells", help="Bells at the start, the end and at [bell].")] = True
+        "--bells/--no-bells", help="Bells at the start, the end and at [bell].")] = dataclasses.field(
+        default=True, kw_only=True)
 
     def values(self) -> dict[str, str]:
         """The variables' values given with --set."""
@@ -80,8 +82,8 @@ class Speech:
 
 
 @dataclasses.dataclass(frozen=True)
-class FittedSpeech(Speech):
-    """The speech options, and a length to fit the practice to."""
+class FittedSpeaking(Speaking):
+    """The speaking options, and a length to fit the practice to."""
 
     length: Annotated[Optional[str], typer.Option(
         "--length", help="Fit the practice to this length, e.g. 10m.")] = None

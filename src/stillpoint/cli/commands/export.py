@@ -12,7 +12,7 @@ from stillpoint.app import pipeline, session
 from stillpoint.audio import clock
 from stillpoint.cli import display, environment
 from stillpoint.cli.base import command_app, handled
-from stillpoint.cli.options import CacheOpt, DebugOpt, FittedSpeech, QuietOpt, Sound
+from stillpoint.cli.options import CacheOpt, DebugOpt, FittedSpeaking, QuietOpt, Sound
 from stillpoint.errors import UsageError, printable
 from stillpoint.language.script import Script
 from stillpoint.language.timeline import Pace
@@ -50,7 +50,7 @@ def export(
     feed_url: Annotated[Optional[str], typer.Option(
         "--feed-url", help="With a folder: also write a podcast feed (feed.xml) for this address of it on a web host.",
         show_default=False)] = None,
-    speech: FittedSpeech = FittedSpeech(),
+    speaking: FittedSpeaking = FittedSpeaking(),
     cache_dir: CacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -68,15 +68,15 @@ def export(
 
     output = audio_file(output)
     names = batch.sources(scripts or [], all_)
-    parsed = _for_clients(names, for_, speech.values()) if for_ else pipeline.load_scripts(names, speech.values())
+    parsed = _for_clients(names, for_, speaking.values()) if for_ else pipeline.load_scripts(names, speaking.values())
     several = bool(for_) or all_ or len(parsed) > 1 or (output is not None and output.is_dir())
     kinds = tuple(kind for kind, wanted in zip(sidecars.KINDS, (lrc, vtt)) if wanted)
     read = pipeline.files_read((each.path for each in parsed), cover, sound.ambience, for_)
     settings = pipeline.ExportSettings(dest=output, fmt=fmt, bitrate=bitrate, force=force, album=album,
                                        cover=_cover(cover), sidecars=kinds, feed_url=_feed_url(feed_url, several),
                                        read=read)
-    options, pace = sound.render_options(), speech.pace()
-    with session.synthesizer(cache_dir, speech.voice) as synth:
+    options, pace = sound.render_options(), speaking.pace()
+    with session.synthesizer(cache_dir, speaking.voice) as synth:
         if several:
             _export_several(parsed, output or Path.cwd(), pace, synth, settings, options, quiet)
         else:

@@ -9,7 +9,7 @@ from stillpoint.app import pipeline, reports, session
 from stillpoint.audio import clock
 from stillpoint.cli import display
 from stillpoint.cli.base import command_app, handled
-from stillpoint.cli.options import CacheOpt, DebugOpt, FittedSpeech, QuietOpt, ScriptArg
+from stillpoint.cli.options import CacheOpt, DebugOpt, FittedSpeaking, QuietOpt, ScriptArg
 from stillpoint.language import timeline as timing
 from stillpoint.language.timeline import Timeline
 
@@ -21,7 +21,7 @@ app = command_app()
 def plan(
     script: ScriptArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
-    speech: FittedSpeech = FittedSpeech(),
+    speaking: FittedSpeaking = FittedSpeaking(),
     cache_dir: CacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -33,10 +33,10 @@ def plan(
       stillpoint plan benefactor
       stillpoint plan my-practice.txt --length 10m --json
     """
-    parsed = pipeline.load_script(script, speech.values())
-    with session.synthesizer(cache_dir, speech.voice) as synth, \
+    parsed = pipeline.load_script(script, speaking.values())
+    with session.synthesizer(cache_dir, speaking.voice) as synth, \
             display.progress(quiet or as_json, "Measuring") as on_progress:
-        timeline = pipeline.timed_plan(parsed, speech.pace(), synth, on_progress)
+        timeline = pipeline.timed_plan(parsed, speaking.pace(), synth, on_progress)
     if as_json:
         typer.echo(json.dumps(reports.plan_report(timeline), indent=2))
         return

@@ -9,7 +9,7 @@ from stillpoint.app.listening import Listening
 from stillpoint.audio import clock
 from stillpoint.cli import display, environment
 from stillpoint.cli.base import command_app, handled
-from stillpoint.cli.options import CacheOpt, DebugOpt, FittedSpeech, QuietOpt, ScriptArg, Sound
+from stillpoint.cli.options import CacheOpt, DebugOpt, FittedSpeaking, QuietOpt, ScriptArg, Sound
 from stillpoint.errors import PlaybackError
 from stillpoint.listen.device import EXPORT_HINT
 
@@ -25,7 +25,7 @@ def play(
     ] = False,
     no_ui: Annotated[bool, typer.Option("--no-ui", help="Plain progress lines instead of the player screen.")] = False,
     sound: Sound = Sound(),
-    speech: FittedSpeech = FittedSpeech(),
+    speaking: FittedSpeaking = FittedSpeaking(),
     cache_dir: CacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -38,8 +38,8 @@ def play(
       stillpoint play benefactor --resume
       stillpoint play my-practice.txt --length 10m --ambience rain
     """
-    parsed = pipeline.load_script(script, speech.values())
-    options, pace = sound.render_options(), speech.pace()
+    parsed = pipeline.load_script(script, speaking.values())
+    options, pace = sound.render_options(), speaking.pace()
     refuse_without_terminal_player()
     with Listening.open(parsed, pace, options, cache_dir) as listening:
         fitted = _fitted(listening, quiet)

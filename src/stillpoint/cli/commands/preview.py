@@ -12,7 +12,7 @@ from stillpoint.cli import display
 from stillpoint.cli.base import command_app, handled
 from stillpoint.cli.commands.export import audio_file, summary
 from stillpoint.cli.commands.play import refuse_without_terminal_player
-from stillpoint.cli.options import CacheOpt, DebugOpt, QuietOpt, ScriptArg, Sound, Speech
+from stillpoint.cli.options import CacheOpt, DebugOpt, QuietOpt, ScriptArg, Sound, Speaking
 from stillpoint.errors import PlaybackError
 from stillpoint.language.script import Script
 from stillpoint.language.timeline import Pace
@@ -31,7 +31,7 @@ def preview(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Export the part to this file.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     sound: Sound = Sound(),
-    speech: Speech = Speech(),
+    speaking: Speaking = Speaking(),
     cache_dir: CacheOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -44,13 +44,13 @@ def preview(
       stillpoint preview my-practice.txt --lines 10-20 -o part.wav
     """
     output = audio_file(output)
-    parsed = pipeline.load_script(script, speech.values())
+    parsed = pipeline.load_script(script, speaking.values())
     part = previews.part(parsed, section, previews.line_range(lines) if lines else None)
-    pace, options = speech.pace(), sound.render_options()
+    pace, options = speaking.pace(), sound.render_options()
     if output is None:
         _play(part, pace, options, cache_dir, quiet)
         return
-    with session.synthesizer(cache_dir, speech.voice) as synth, display.progress(quiet, "Speaking") as on_progress:
+    with session.synthesizer(cache_dir, speaking.voice) as synth, display.progress(quiet, "Speaking") as on_progress:
         written, timeline = previews.write(part, pace, synth, output, options, force, on_progress,
                                            pipeline.files_read([parsed.path], ambience=sound.ambience))
         display.warnings(synth.warnings(), quiet)
