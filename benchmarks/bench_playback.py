@@ -22,7 +22,7 @@ from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH
 from stillpoint.language.timeline import Pace
 from stillpoint.listen import device
 from stillpoint.listen.player import QUIT, Player
-from stillpoint.listen.program import Program
+from stillpoint.app.program import Program
 from stillpoint.listen.screen import LineScreen
 from stillpoint.sound.render import RenderOptions
 from stillpoint.voice import ClipCache, Synthesizer

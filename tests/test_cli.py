@@ -14,9 +14,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from stillpoint import cli
 from stillpoint.app import pipeline
 from stillpoint.cli import app
+from stillpoint.cli.environment import Environment
 from stillpoint.errors import StillpointError
 
 runner = CliRunner()
@@ -71,6 +71,15 @@ def test_plan_table_ends_with_the_total(fake_engine: Path, small_practice: Path)
     assert result.exit_code == 0
     assert "# Arriving" in result.stdout
     assert result.stdout.strip().splitlines()[-1].startswith("total ")
+
+
+def test_a_practice_of_an_hour_and_more_is_shown_in_hours_by_every_command(fake_engine: Path, tmp_path: Path) -> None:
+    long = tmp_path / "long.txt"
+    long.write_text("---\ntitle: Long Sit\n---\n# Sitting\nRest here. [pause 45m]\n[pause 45m]\nCome back.\n")
+    planned = run("plan", str(long), "--no-bells").stdout.strip().splitlines()
+    assert planned[-1].startswith("total 1:30:0") and planned[-3].split()[2] == "1:30:00"
+    assert "(1 section, about 1:30:" in run("check", str(long)).stdout
+    assert run("export", str(long), "--no-bells").stdout.startswith(f"{tmp_path / 'long.mp3'}  1:30:0")
 
 
 def test_check_reports_every_error_and_exits_1(tmp_path: Path) -> None:
@@ -267,12 +276,9 @@ def test_the_cache_is_kept_in_the_user_cache_folder_by_default(tmp_path: Path, m
     assert run("cache", "info").stdout.startswith(f"{tmp_path / 'xdg' / 'stillpoint'}: 0 lines")
 
 
-def test_on_windows_play_says_in_one_line_to_export_instead(
-    fake_engine: Path, small_practice: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(cli, "TERMINAL_PLAYER", False)
+def test_on_windows_play_says_in_one_line_to_export_instead(fake_engine: Path, small_practice: Path) -> None:
     for command in (["play", str(small_practice)], ["preview", str(small_practice), "--section", "Resting"]):
-        result = run(*command)
+        result = runner.invoke(app, command, prog_name="stillpoint", obj=Environment(windows=True))
         assert result.exit_code == 1
         assert result.stdout == "" and len(result.stderr.splitlines()) == 1
         assert "the terminal player is not supported on Windows" in result.stderr

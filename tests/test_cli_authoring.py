@@ -205,6 +205,16 @@ def test_check_names_the_line_of_a_variable_without_a_value_and_accepts_set(tmp_
     assert "  variables: client (no default)" in result.stdout.splitlines()
 
 
+def test_a_value_for_no_variable_names_the_option_in_text_and_in_json(tmp_path: Path) -> None:
+    letter = tmp_path / "letter.txt"
+    letter.write_text("# Opening\nDear {client}, welcome.\n")
+    said = f"--set nobody: {letter} has no variable {{nobody}}"
+    result = run("check", str(letter), "--set", "client=Anna", "--set", "nobody=x")
+    assert result.exit_code == 1 and result.stderr.splitlines() == [f"error: {said} (its variables: client)"]
+    as_json = json.loads(run("check", str(letter), "--set", "client=Anna", "--set", "nobody=x", "--json").stdout)
+    assert as_json["files"][0]["diagnostics"][0]["message"] == said
+
+
 def test_check_names_the_line_that_chooses_a_voice_the_engine_lacks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

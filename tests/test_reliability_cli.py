@@ -25,6 +25,7 @@ from reliability import FAULTY, WAV, bounded, cli_env, fingerprint, refused, sti
 from typer.testing import CliRunner
 
 from stillpoint import cli
+from stillpoint.errors import ExitStatus
 from stillpoint.output.export import PART_SUFFIX
 
 README = Path(__file__).parent.parent / "README.md"
@@ -147,9 +148,9 @@ def test_every_error_is_one_line_each_without_a_traceback(tmp_path: Path, case: 
 
 def test_the_readme_documents_every_exit_code() -> None:
     table = dict(re.findall(r"^\| (\d+) \| (.+) \|$", README.read_text(encoding="utf-8"), re.M))
-    codes = {cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE, cli.EXIT_INTERRUPTED}
+    codes = {ExitStatus.OK, ExitStatus.ERROR, ExitStatus.USAGE, ExitStatus.INTERRUPTED}
     assert set(map(int, table)) == codes
-    assert "Ctrl-C" in table[str(cli.EXIT_INTERRUPTED)] and "SIGTERM" in table[str(cli.EXIT_INTERRUPTED)]
+    assert "Ctrl-C" in table[str(ExitStatus.INTERRUPTED)] and "SIGTERM" in table[str(ExitStatus.INTERRUPTED)]
 
 
 def test_voice_workers_of_the_stillpoint_script_do_not_run_it_again(tmp_path: Path) -> None:
@@ -259,7 +260,7 @@ def test_a_file_that_exists_already_has_one_exit_code_in_every_command(tmp_path:
     args = [arg.format(practice=tmp_path / "practice.txt", other=tmp_path / "other.txt") for arg in EXISTING[command]]
     done = bounded(*args, env=cli_env(tmp_path / "cache"), cwd=tmp_path)
     assert fingerprint(tmp_path) == before
-    refused(done, cli.EXIT_ERROR, "error: already exists (use --force to replace it")
+    refused(done, ExitStatus.ERROR, "error: already exists (use --force to replace it")
 
 
 @pytest.mark.parametrize(("args", "words"), [
@@ -271,7 +272,7 @@ def test_mistakes_are_reported_as_what_they_are(tmp_path: Path, args: tuple[str,
     (tmp_path / "practice.txt").write_text("Rest here. [pause 5s]\n", encoding="utf-8")
     practice = tmp_path / "practice.txt"
     done = bounded(*(arg.format(practice=practice) for arg in args), env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-    refused(done, cli.EXIT_USAGE, words.format(practice=practice))
+    refused(done, ExitStatus.USAGE, words.format(practice=practice))
     assert not (tmp_path / "album").exists()
 
 

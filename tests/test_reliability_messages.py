@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from reliability import bounded, cli_env, fifo, fingerprint, refused
 
-from stillpoint import cli
 from stillpoint.audio import SAMPLE_RATE
+from stillpoint.errors import ExitStatus
 
 UNREACHABLE = "---\ntitle: Short\nlength: 1s\n---\n# Part\nRest here. [pause 5s]\n[soak]\n"
 LONGEST_LINE = 700  # characters: path, message and hint are each cut to 200
@@ -37,7 +37,7 @@ def test_a_length_the_practice_cannot_be_fitted_to_is_an_error_at_its_line(tmp_p
     if command == "preview":  # a part is heard at its own length: the practice's length is not its
         assert done.returncode == 0, done.stderr
         return
-    refused(done, cli.EXIT_ERROR, f"{practice}:3:1: error: length: this practice cannot be fitted to 0:01",
+    refused(done, ExitStatus.ERROR, f"{practice}:3:1: error: length: this practice cannot be fitted to 0:01",
             "choose a length between")
     assert fingerprint(work) == before
 
@@ -46,11 +46,11 @@ def test_check_reports_an_unreachable_length_at_its_line_also_as_json(tmp_path: 
     practice = tmp_path / "short.txt"
     practice.write_text(UNREACHABLE, encoding="utf-8")
     plain = bounded("check", practice, env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-    assert plain.returncode == cli.EXIT_ERROR
+    assert plain.returncode == ExitStatus.ERROR
     assert plain.stderr.startswith(f"{practice}:3:1: error: length: this practice cannot be fitted to 0:01")
     assert f"{practice}: 1 error (1 section, about " in plain.stdout
     as_json = bounded("check", practice, "--json", env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-    assert as_json.returncode == cli.EXIT_ERROR and as_json.stderr == ""
+    assert as_json.returncode == ExitStatus.ERROR and as_json.stderr == ""
     found = json.loads(as_json.stdout)["files"][0]["diagnostics"][0]
     assert (found["line"], found["severity"], found["rule"]) == (3, "error", "length")
 
@@ -88,7 +88,7 @@ def test_an_ambience_file_too_short_to_loop_is_named(tmp_path: Path) -> None:
         out.writeframes(b"\x10\x00" * (SAMPLE_RATE // 10))
     before = fingerprint(tmp_path)
     done = bounded("export", practice, "--ambience", bed, "-o", tmp_path / "calm.mp3", env=cli_env(tmp_path / "cache"))
-    refused(done, cli.EXIT_ERROR, f"{bed}: error: is too short to loop")
+    refused(done, ExitStatus.ERROR, f"{bed}: error: is too short to loop")
     assert fingerprint(tmp_path) == before
 
 
@@ -100,7 +100,7 @@ def test_a_feed_address_holding_a_space_is_refused_before_any_work(tmp_path: Pat
     before = fingerprint(tmp_path)
     done = bounded("export", tmp_path / "one.txt", tmp_path / "two.txt", "-o", tmp_path / "site", "--feed-url", url,
                    env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-    refused(done, cli.EXIT_USAGE, "--feed-url", "cannot stand in an address", "%20")
+    refused(done, ExitStatus.USAGE, "--feed-url", "cannot stand in an address", "%20")
     assert fingerprint(tmp_path) == before
 
 
@@ -108,7 +108,7 @@ def test_a_year_of_0000_is_an_error_at_its_line(tmp_path: Path) -> None:
     practice = tmp_path / "old.txt"
     practice.write_text("---\ntitle: Old\nyear: 0000\n---\nRest here.\n", encoding="utf-8")
     done = bounded("export", practice, "-o", tmp_path / "old.mp3", env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-    refused(done, cli.EXIT_ERROR, f"{practice}:3:1: error: year '0000' is not a year")
+    refused(done, ExitStatus.ERROR, f"{practice}:3:1: error: year '0000' is not a year")
     assert not (tmp_path / "old.mp3").exists()
 
 
@@ -132,7 +132,7 @@ def test_no_line_of_a_message_is_longer_than_a_few_hundred_characters(tmp_path: 
     practice = tmp_path / "long.txt"
     practice.write_text(text, encoding="utf-8")
     done = bounded(*(arg.format(practice=practice) for arg in args), env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-    assert done.returncode in (cli.EXIT_ERROR, cli.EXIT_USAGE) and "Traceback" not in done.stderr, done.stderr[:500]
+    assert done.returncode in (ExitStatus.ERROR, ExitStatus.USAGE) and "Traceback" not in done.stderr, done.stderr[:500]
     lines = done.stderr.splitlines()
     assert lines and all(len(line) <= LONGEST_LINE for line in lines), [len(line) for line in lines]
     assert "…" in done.stderr

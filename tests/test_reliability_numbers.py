@@ -18,6 +18,7 @@ from reliability import bounded, cli_env, fingerprint, refused
 from typer.testing import CliRunner
 
 from stillpoint import cli
+from stillpoint.errors import ExitStatus
 from stillpoint.listen import resume
 
 NOT_FINITE = ["nan", "NaN", "-nan", "+NAN", "inf", "-inf", "Infinity", "-infinity", "1e999", "-1e999", " nan "]
@@ -56,7 +57,7 @@ def test_an_option_that_is_no_finite_number_is_refused_in_one_line_naming_it(fol
     before = fingerprint(folder)
     done = bounded(*(arg.format(practice=folder / "plain.txt") for arg in args), env=cli_env(folder / "cache"),
                    cwd=folder)
-    refused(done, cli.EXIT_USAGE, option)
+    refused(done, ExitStatus.USAGE, option)
     assert fingerprint(folder) == before
 
 
@@ -65,7 +66,7 @@ def test_an_option_that_is_no_finite_number_is_refused_in_one_line_naming_it(fol
 def test_every_spelling_of_nan_and_infinity_is_refused(fake_engine: Path, small_practice: Path, option: str,
                                                        value: str) -> None:
     result = CliRunner().invoke(cli.app, ["export", str(small_practice), "-o", "out.mp3", option, value])
-    assert result.exit_code == cli.EXIT_USAGE
+    assert result.exit_code == ExitStatus.USAGE
     assert len(result.stderr.splitlines()) == 1 and f"'{option}'" in result.stderr
     assert not Path("out.mp3").exists()
 
@@ -103,7 +104,7 @@ def test_a_number_in_a_script_that_is_no_finite_length_is_an_error_at_its_place(
     practice.write_text(text, encoding="utf-8")
     before = fingerprint(tmp_path)
     done = bounded("export", practice, "-o", tmp_path / "odd.mp3", env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-    refused(done, cli.EXIT_ERROR, f"{practice}:{where}: error: ")
+    refused(done, ExitStatus.ERROR, f"{practice}:{where}: error: ")
     assert fingerprint(tmp_path) == before
 
 
@@ -124,14 +125,14 @@ def test_a_length_under_a_millisecond_in_a_script_is_what_a_length_of_0_is(tmp_p
     for length in (value, "0s"):
         practice.write_text(text.format(length), encoding="utf-8")
         done = bounded("plan", practice, env=cli_env(tmp_path / "cache"), cwd=tmp_path)
-        found[length] = refused(done, cli.EXIT_ERROR, f"{practice}:")
+        found[length] = refused(done, ExitStatus.ERROR, f"{practice}:")
     assert found[value] == re.sub(r"\b0s\b", value, found["0s"])
 
 
 def test_a_length_under_a_millisecond_on_the_command_line_is_what_a_length_of_0_is(folder: Path) -> None:
     short, zero = (bounded("plan", folder / "plain.txt", "--length", value, env=cli_env(folder / "cache"))
                    for value in ("0.4ms", "0s"))
-    assert refused(short, cli.EXIT_USAGE) == refused(zero, cli.EXIT_USAGE) == "error: --length must be longer than 0"
+    assert refused(short, ExitStatus.USAGE) == refused(zero, ExitStatus.USAGE) == "error: --length must be longer than 0"
 
 
 def test_a_millisecond_is_a_pause(folder: Path) -> None:

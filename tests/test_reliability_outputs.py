@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 from reliability import bounded, cli_env, fingerprint, refused
 
-from stillpoint import cli
 from stillpoint.audio import SAMPLE_RATE
+from stillpoint.errors import ExitStatus
 
 PRACTICE = "---\ntitle: Evening\n---\n# Part\nThink of a friend. [pause 2s]\n"
 VARS = "---\ntitle: Evening\nvars:\n  who: a friend\n---\n# Part\nThink of {who}. [pause 2s]\n"
@@ -96,7 +96,7 @@ def test_an_output_that_is_an_input_is_refused_even_with_force(tmp_path: Path, c
     before = fingerprint(tmp_path)
     done = _run(work, args)
     assert fingerprint(tmp_path) == before
-    refused(done, cli.EXIT_ERROR, f"{target}: error: is {what} (", "which this command reads", "--force")
+    refused(done, ExitStatus.ERROR, f"{target}: error: is {what} (", "which this command reads", "--force")
 
 
 @pytest.mark.parametrize("how", ["symbolic link", "hard link"])
@@ -111,7 +111,7 @@ def test_a_link_to_an_input_is_refused_as_the_input_itself(tmp_path: Path, route
     before = fingerprint(tmp_path)
     done = _run(work, args)
     assert fingerprint(tmp_path) == before
-    refused(done, cli.EXIT_ERROR, f"{link.name}: error: is the ", "(evening.txt), which this command reads")
+    refused(done, ExitStatus.ERROR, f"{link.name}: error: is the ", "(evening.txt), which this command reads")
 
 
 def test_force_still_replaces_an_earlier_output(tmp_path: Path) -> None:

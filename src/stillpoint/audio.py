@@ -1,4 +1,4 @@
-"""The one internal audio format: mono, 16-bit signed little-endian PCM at 22050 Hz."""
+"""The one internal audio format: mono, 16-bit signed little-endian PCM at 22050 Hz; and how a length is shown."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ CHANNELS = 1
 def seconds_to_samples(seconds: float) -> int:
     """Number of samples closest to ``seconds`` at the internal rate."""
     return int(round(seconds * SAMPLE_RATE))
+
+
+def clock(seconds: float) -> str:
+    """A length or a moment as a person reads it, to the nearest second: 12:41 under an hour, 1:30:00 from one on."""
+    minutes, rest = divmod(round(max(seconds, 0.0)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
 
 
 @dataclass(frozen=True)

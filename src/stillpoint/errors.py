@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import IntEnum
 
 MAX_FINDINGS = 100  # errors or notes shown for one file: a pasted binary can cause millions
 SHOWN_CHARS = 200  # of each part of a message (path, message, hint): a value from a file may be megabytes long
@@ -20,6 +22,28 @@ def printable(text: str, longest: int = 0) -> str:
         head = (longest - 1) // 2
         shown = f"{shown[:head]}…{shown[len(shown) - (longest - 1 - head):]}"
     return shown
+
+
+class ExitStatus(IntEnum):
+    """How a run of `stillpoint` ended, as its exit code (README lists them)."""
+
+    OK = 0
+    ERROR = 1  # a problem: a file, a practice, the sound card, the speech engine
+    USAGE = 2  # a command-line option or argument that cannot be used as given
+    INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C, or SIGTERM, which ends a run the same way
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The choice a message is about, named apart from its words, so that each door names it its own way.
+
+    ``name`` is the setting (``set``, ``voice``, ``length``, ``lines``, ``feed-url``); ``value`` the variable or
+    the value given, if the message is about one. The command line words it as its flag (``--set x: …``), the
+    studio as its field (``Variable x: …``).
+    """
+
+    name: str
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,7 @@ class Diagnostic:
     severity: str = "error"
     code: str = ""
     fix: Fix | None = None
+    setting: Setting | None = None
 
     def __str__(self) -> str:
         """The finding as one line, `path:line:col: error: message (hint)`, each part printable and cut."""
@@ -54,6 +79,13 @@ class Diagnostic:
         text = f"{where}: {self.severity}: {message}" if where else f"{self.severity}: {message}"
         text = f"{text} ({hint})" if hint else text
         return f"{text} [{self.code}]" if self.code else text
+
+    def naming(self, words: Callable[[Setting], str]) -> Diagnostic:
+        """The finding with the setting it is about named in front of its message by ``words``, as a door names it
+        (``--set x: …``, ``Variable x: …``); itself when it is about none."""
+        if self.setting is None:
+            return self
+        return replace(self, message=f"{words(self.setting)}: {self.message}", setting=None)
 
 
 class TooManyFindings(Exception):
@@ -96,10 +128,11 @@ class Findings(list):
 class StillpointError(Exception):
     """Base of every error a user can cause; its text is one line a person can act on."""
 
-    exit_code = 1
+    exit_code = ExitStatus.ERROR
 
-    def __init__(self, message: str, *, path: str = "", line: int = 0, col: int = 0, hint: str = ""):
-        self.diagnostic = Diagnostic(path, line, col, message, hint)
+    def __init__(self, message: str, *, path: str = "", line: int = 0, col: int = 0, hint: str = "",
+                 setting: Setting | None = None):
+        self.diagnostic = Diagnostic(path, line, col, message, hint, setting=setting)
         super().__init__(str(self.diagnostic))
 
 
@@ -108,14 +141,15 @@ class ScriptError(StillpointError):
 
     def __init__(self, diagnostics: list[Diagnostic]):
         first = diagnostics[0]
-        super().__init__(first.message, path=first.path, line=first.line, col=first.col, hint=first.hint)
+        super().__init__(first.message, path=first.path, line=first.line, col=first.col, hint=first.hint,
+                         setting=first.setting)
         self.diagnostics = list(diagnostics)
 
 
 class UsageError(StillpointError):
     """A command-line option or argument cannot be used as given."""
 
-    exit_code = 2
+    exit_code = ExitStatus.USAGE
 
 
 class SynthesisError(StillpointError):

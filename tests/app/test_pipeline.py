@@ -10,7 +10,7 @@ from conftest import FAKE_ENGINE, SMALL_PRACTICE
 
 from stillpoint.app import pipeline
 from stillpoint.audio import SAMPLE_RATE
-from stillpoint.errors import DestinationError, UsageError
+from stillpoint.errors import DestinationError, Setting, UsageError
 from stillpoint.language.timeline import SPEECH, Pace
 from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
 
@@ -33,8 +33,10 @@ def test_editing_one_line_synthesizes_only_that_line(tmp_path: Path, small_pract
 
 
 def test_load_script_refuses_a_value_for_a_variable_the_script_lacks(small_practice: Path) -> None:
-    with pytest.raises(UsageError, match=r"has no variable \{where\}.*its variables: who"):
+    with pytest.raises(UsageError, match=r"has no variable \{where\}.*its variables: who") as refused:
         pipeline.load_script(str(small_practice), {"where": "home"})
+    found = refused.value.diagnostic  # the setting named apart, for each door to word: no command-line flag
+    assert found.setting == Setting("set", "where") and found.message.startswith(str(small_practice))
 
 
 def test_default_destination_is_the_practice_name_in_the_current_folder(

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from stillpoint.audio import Clip
-from stillpoint.errors import UsageError
+from stillpoint.errors import Setting, UsageError
 from stillpoint.language import lexicon, library
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
@@ -57,12 +57,12 @@ def files_read(sources: Iterable[str | Path], cover: Path | None = None, ambienc
 
 
 def load_script(source: str, values: dict[str, str] | None = None) -> Script:
-    """The practice named or pointed to by ``source``, with ``--set`` values applied."""
+    """The practice named or pointed to by ``source``, with the variables' ``values`` applied."""
     return load_scripts([source], values)[0]
 
 
 def load_scripts(sources: list[str], values: dict[str, str] | None = None) -> list[Script]:
-    """The practices named or pointed to, with the ``--set`` values that apply to each; one named twice is refused."""
+    """The practices named or pointed to, with the ``values`` that apply to each; one named twice is refused."""
     values = values or {}
     paths: dict[Path, tuple[str, Path]] = {}
     for source in sources:
@@ -78,14 +78,14 @@ def load_scripts(sources: list[str], values: dict[str, str] | None = None) -> li
 
 
 def check_values(values: dict[str, str], parsed: list[Script]) -> None:
-    """Refuse a ``--set`` name that is a variable of none of the practices."""
+    """Refuse a value for a name that is a variable of none of the practices."""
     known = {name for each in parsed for name in (*each.meta.vars, *each.variables)}
     for name in values:
         if name not in known:
             single = len(parsed) == 1
             where = f"{parsed[0].path} has no" if single else "none of the practices has a"
             choices = ", ".join(sorted(known)) or "none"
-            raise UsageError(f"--set {name}: {where} variable {{{name}}}",
+            raise UsageError(f"{where} variable {{{name}}}", setting=Setting("set", name),
                              hint=f"{'its' if single else 'their'} variables: {choices}")
 
 

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from stillpoint.app import pipeline
-from stillpoint.errors import UsageError
+from stillpoint.errors import Setting, UsageError
 from stillpoint.language import script as script_language
 from stillpoint.language.script import Script
 from stillpoint.language.timeline import Pace, Timeline
@@ -24,7 +24,8 @@ def line_range(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?", text)  # longer numbers are no line numbers
     first, last = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
     if not 1 <= first <= last:
-        raise UsageError(f"--lines {text}: not a range of lines", hint="write it like 10-20, or 12 for one line")
+        raise UsageError("not a range of lines", hint="write it like 10-20, or 12 for one line",
+                         setting=Setting("lines", text))
     return first, last
 
 

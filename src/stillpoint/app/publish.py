@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from mutagen import MutagenError
 
-from stillpoint.errors import ServeError, UsageError
+from stillpoint.errors import ServeError, Setting, UsageError
 from stillpoint.listen.resume import state_folder
 from stillpoint.output import files
 from stillpoint.output.feed import CHAPTERS_SUFFIX, FEED_NAME, TRANSCRIPT_SUFFIX, Document, Episode, cover_name, documents
@@ -80,19 +80,19 @@ def published(tracks: list[Path], feed_url: str) -> Publication:
 
 
 def feed_url_of(url: str) -> str:
-    """The URL of feed.xml for --feed-url: given as that file's URL or as its folder's (ending in /)."""
+    """The URL of feed.xml, given as that file's URL or as its folder's (ending in /)."""
     if unusable := URL_UNUSABLE.search(url):
         char = "a space" if unusable.group() == " " else f"'{unusable.group()}'"
-        raise UsageError(f"--feed-url {url}: {char} cannot stand in an address as it is",
-                         hint="write it %-encoded, e.g. %20 for a space")
+        raise UsageError(f"{char} cannot stand in an address as it is", hint="write it %-encoded, e.g. %20 for a space",
+                         setting=Setting("feed-url", url))
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise UsageError(f"--feed-url {url}: not an http or https address",
+        raise UsageError("not an http or https address", setting=Setting("feed-url", url),
                          hint=f"give where {FEED_NAME} will be, e.g. https://example.org/stillpoint/{FEED_NAME}")
     if url.endswith("/"):
         return url + FEED_NAME
     if url.rsplit("/", 1)[-1] != FEED_NAME:
-        raise UsageError(f"--feed-url {url}: the feed is written as {FEED_NAME}",
+        raise UsageError(f"the feed is written as {FEED_NAME}", setting=Setting("feed-url", url),
                          hint=f"end the address with /{FEED_NAME}, or with / for its folder")
     return url
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from stillpoint.errors import UsageError, VoiceError
+from stillpoint.errors import Setting, UsageError, VoiceError
 from stillpoint.language import lexicon
 from stillpoint.language.timeline import Pace
 from stillpoint.sound import ambience as beds
@@ -33,7 +33,7 @@ def synthesizer(cache_dir: Path | None = None, voice: str | None = None) -> Synt
             synth.resolve_voice(voice)
         except VoiceError as err:  # found later, it would be reported at the first line spoken
             synth.close()
-            raise UsageError(f"--voice {voice}: {err.diagnostic.message}", hint=err.diagnostic.hint) from None
+            raise UsageError(err.diagnostic.message, hint=err.diagnostic.hint, setting=Setting("voice", voice)) from None
     return synth
 
 

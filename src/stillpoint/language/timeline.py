@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from stillpoint.audio import SAMPLE_RATE
-from stillpoint.errors import Diagnostic, ScriptError, UsageError
+from stillpoint.audio import SAMPLE_RATE, clock
+from stillpoint.errors import Diagnostic, ScriptError, Setting, UsageError
 from stillpoint.language.script import MAX_PRACTICE_SECONDS, Marker, Script, Section, Settings, Speech
 from stillpoint.language.sentences import pieces
 
@@ -196,14 +196,16 @@ class Unreachable(Exception):
 
 
 def _fitted(events: list[Event], target: float, script: Script, pace: Pace) -> list[Event]:
-    """``events`` fitted to ``target``; out of reach, it is the listener's --length or the script's `length:` line."""
+    """``events`` fitted to ``target``; out of reach, it is the length the listener chose or the script's `length:`
+    line."""
     try:
         return fit(events, target)
     except Unreachable as problem:
         if pace.length is not None:
-            raise UsageError(f"--length: {problem}", hint=problem.hint) from None
+            raise UsageError(str(problem), hint=problem.hint, setting=Setting("length")) from None
         line = script.settings_at.get("length", 1)
-        raise ScriptError([Diagnostic(script.path, line, 1, f"length: {problem}", problem.hint, code="length")]) from None
+        found = Diagnostic(script.path, line, 1, f"length: {problem}", problem.hint, code="length")
+        raise ScriptError([found]) from None
 
 
 def fit(events: list[Event], target: float) -> list[Event]:
@@ -212,18 +214,13 @@ def fit(events: list[Event], target: float) -> list[Event]:
     fixed = sum(e.duration for e in events) - flexible
     low, high = _stretch_range(events)
     if flexible == 0:
-        raise Unreachable(f"this practice cannot be fitted to {_clock(target)}: it has no bare pause, breath or soak "
+        raise Unreachable(f"this practice cannot be fitted to {clock(target)}: it has no bare pause, breath or soak "
                           "to stretch", hint="add one, or play it at its own length")
     if not low - 0.5 <= target <= high + 0.5:
-        raise Unreachable(f"this practice cannot be fitted to {_clock(target)}",
-                          hint=f"choose a length between {_clock(math.ceil(low))} and {_clock(math.floor(high))}")
+        raise Unreachable(f"this practice cannot be fitted to {clock(target)}",
+                          hint=f"choose a length between {clock(math.ceil(low))} and {clock(math.floor(high))}")
     factor = min(max((target - fixed) / flexible, STRETCH_RANGE[0]), STRETCH_RANGE[1])
     return [replace(e, duration=_on_grid(e.duration * factor)) if e.flexible else e for e in events]
-
-
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{rest:02d}"
 
 
 def _on_grid(seconds: float) -> float:

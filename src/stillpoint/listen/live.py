@@ -11,7 +11,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from stillpoint.listen.screen import KEY_HELP, REFRESH_SECONDS, Moment, clock, length, shown
+from stillpoint.audio import clock
+from stillpoint.listen.screen import KEY_HELP, REFRESH_SECONDS, Moment, length, shown
 
 
 class LiveScreen:

@@ -41,7 +41,7 @@ END = "end"
 
 
 class Source(Protocol):
-    """What is played: a timeline, and its audio from any event on (see program.Program)."""
+    """What is played: a timeline, and its audio from any event on (see app.program.Program)."""
 
     timeline: Timeline
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TextIO
 
+from stillpoint.audio import clock
 from stillpoint.errors import printable
 
 REFRESH_SECONDS = 0.1
@@ -26,13 +27,6 @@ class Moment:
     paused: bool = False
     ended: bool = False
     note: str = ""
-
-
-def clock(seconds: float) -> str:
-    """Seconds as m:ss, or h:mm:ss from an hour on."""
-    minutes, rest = divmod(int(max(seconds, 0.0)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
 
 
 def shown(moment: Moment) -> Moment:

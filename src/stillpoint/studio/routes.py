@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from stillpoint.app import authoring, batch, personalize, pipeline, preview, reports, session
 from stillpoint.app.workspace import Conflict, Workspace
-from stillpoint.errors import ScriptError, StillpointError, UsageError
+from stillpoint.errors import ScriptError, Setting, StillpointError, UsageError
 from stillpoint.language import lexicon, review
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
@@ -422,11 +422,20 @@ def job_file(request: Request) -> Response:
 def stillpoint_error(request: Request, err: Exception) -> Response:
     """A mistake in what the user wrote or chose: its findings, for the page to show (409 for a conflict)."""
     assert isinstance(err, StillpointError)
-    found = err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic]
+    found = [d.naming(field) for d in (err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic])]
     answer: dict[str, Any] = {"error": str(found[0]), "diagnostics": [reports.diagnostic(d) for d in found]}
     if isinstance(err, Conflict):
         answer.update(conflict={"text": err.text, "version": err.version})
     return JSONResponse(answer, 409 if isinstance(err, Conflict) else 422)
+
+
+# The page's name for each setting a message can be about: its field, not a command-line flag.
+FIELDS = {"set": "Variable {}", "voice": "Voice", "length": "Length", "lines": "Lines", "feed-url": "Feed address"}
+
+
+def field(setting: Setting) -> str:
+    """A setting as the page names it: its field ("Voice"), or the variable ("Variable x")."""
+    return FIELDS.get(setting.name, setting.name).format(setting.value)
 
 
 def http_error(request: Request, err: Exception) -> Response:

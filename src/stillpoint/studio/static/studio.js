@@ -45,8 +45,11 @@ function problemText(err) {
 }
 
 function clock(seconds) {
-  const whole = Math.round(seconds);
-  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+  // A length as the command line shows it (stillpoint.audio.clock): 12:41, or 1:30:00 from an hour on.
+  const whole = Math.max(Math.round(seconds), 0);
+  const pad = (number) => String(number).padStart(2, "0");
+  const [hours, minutes, rest] = [Math.floor(whole / 3600), Math.floor(whole / 60) % 60, whole % 60];
+  return hours ? `${hours}:${pad(minutes)}:${pad(rest)}` : `${minutes}:${pad(rest)}`;
 }
 
 function choices() {
