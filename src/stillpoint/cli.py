@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from stillpoint import __version__
+from stillpoint import __version__, places
 from stillpoint.app import pipeline, reports, session
 from stillpoint.errors import (SHOWN_CHARS, Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError,
                                printable)
@@ -538,7 +538,7 @@ def check(
     words, values = lexicon.load(), _values(set_)
     silence = _seconds("--review-silence", review_silence) or review.LONG_SILENCE
     reviewing = review.Options(silence=silence) if reviewed or review_silence else None
-    with Synthesizer(engine=session.engine_spec()) as synth:  # started only for a script that chooses a voice
+    with Synthesizer(engine=places.engine_spec()) as synth:  # started only for a script that chooses a voice
         results = [authoring.check(source, values, words, strict, synth.resolve_voice, reviewing) for source in scripts]
     if as_json:
         typer.echo(json.dumps(reports.check_report(results), indent=2))
@@ -808,7 +808,7 @@ def studio(
     """
     from stillpoint.studio import server
 
-    with server.listening_socket(port) as sock, server.opened(folder or library.USER_FOLDER, cache_dir) as state:
+    with server.listening_socket(port) as sock, server.opened(folder or places.practices_folder(), cache_dir) as state:
         token = server.new_token()
         address = server.url(sock, token)
         _say(address)

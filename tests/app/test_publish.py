@@ -11,6 +11,7 @@ import pytest
 from mutagen.id3 import ID3, TALB, TIT2, TPE1, TRCK
 from typer.testing import CliRunner
 
+from stillpoint import places
 from stillpoint.app import publish
 from stillpoint.cli import app
 from stillpoint.errors import ServeError
@@ -75,7 +76,7 @@ def test_the_private_path_is_the_same_for_a_folder_and_another_for_another(tmp_p
     monkeypatch.chdir(tmp_path)
     assert publish.private_path(Path("a")) == first
     assert publish.private_path(tmp_path / "b") != first
-    secret = tmp_path / "state" / publish.SECRET_NAME
+    secret = tmp_path / "state" / places.FEED_SECRET_NAME
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     secret.write_text("damaged")
     assert publish.private_path(tmp_path / "a") != first  # a new secret: new paths, never a failure

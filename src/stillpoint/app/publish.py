@@ -21,15 +21,14 @@ from urllib.parse import urlsplit
 
 from mutagen import MutagenError
 
+from stillpoint import places
 from stillpoint.errors import ServeError, UsageError
-from stillpoint.listen.resume import state_folder
 from stillpoint.output import files
 from stillpoint.output.feed import CHAPTERS_SUFFIX, FEED_NAME, TRANSCRIPT_SUFFIX, Document, Episode, cover_name, documents
 from stillpoint.output.tags import read_mp3_info
 
 DEFAULT_TITLE = "Stillpoint"
 AUDIO_SUFFIX = ".mp3"
-SECRET_NAME = "serve-secret"  # in the state folder: makes each folder's private path the same at every start
 TOKEN_CHARS = 26  # base32 characters of the path: 130 bits, not to be guessed
 SECRET_BYTES = 32
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -136,7 +135,7 @@ def _secret() -> bytes:
 
     Read and written without following a link: a link in its place is replaced, and what it points to untouched.
     """
-    path = state_folder() / SECRET_NAME
+    path = places.feed_secret_file()
     secret = _read_secret(path)
     if len(secret) != SECRET_BYTES:
         secret = secrets.token_bytes(SECRET_BYTES)
@@ -145,7 +144,7 @@ def _secret() -> bytes:
             files.write_own(path, secret.hex().encode())
         except OSError as err:
             raise ServeError(f"cannot keep the secret of the feed's address here ({err.strerror})", path=str(path),
-                             hint="move away what stands there, or choose another STILLPOINT_STATE") from None
+                             hint=f"move away what stands there, or choose another {places.STATE_ENV}") from None
     return secret
 
 

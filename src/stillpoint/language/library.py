@@ -7,9 +7,8 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from stillpoint import places
 from stillpoint.errors import Diagnostic, ScriptError, UsageError
-
-USER_FOLDER = Path.home() / ".local" / "share" / "stillpoint" / "practices"
 
 
 def builtin_folder() -> Path:
@@ -18,9 +17,8 @@ def builtin_folder() -> Path:
 
 
 def search_folders() -> list[Path]:
-    """Folders searched for practices, first match wins: STILLPOINT_PATH, the user folder, the built-ins."""
-    extra = [Path(p) for p in os.environ.get("STILLPOINT_PATH", "").split(os.pathsep) if p]
-    return [*extra, USER_FOLDER, builtin_folder()]
+    """Folders searched for practices, first match wins: STILLPOINT_PATH, the user's folder, the built-ins."""
+    return [*places.practice_path(), places.practices_folder(), builtin_folder()]
 
 
 def practices() -> dict[str, Path]:
