@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from stillpoint import places
 from stillpoint.errors import Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
