@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from stillpoint.errors import Diagnostic
 from stillpoint.language import sentences
@@ -24,11 +24,11 @@ def room(text: str) -> int:
 _TOKEN = re.compile(r"\[|\]|<|\{|\}")
 
 
-@dataclass
 class _Paragraph:
     """Text gathered so far, with the source position of each piece."""
 
-    pieces: list[tuple[str, int, int]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.pieces: list[tuple[str, int, int]] = []
 
     def add(self, text: str, line: int, col: int) -> None:
         if text:
