@@ -16,8 +16,8 @@ AGAINST = {
     "app above listen": ("app/publish.py", "from stillpoint.listen import resume", "stillpoint.app.publish -> "
                          "stillpoint.listen.resume"),
     "ground under all": ("places.py", "from stillpoint.voice import cache", "stillpoint.places -> stillpoint.voice"),
-    "engines without the script language": ("voice/hibari.py", "from stillpoint.language import script",
-                                            "stillpoint.voice.hibari -> stillpoint.language.script"),
+    "a worker without the script language": ("voice/worker.py", "from stillpoint.language import script",
+                                             "stillpoint.voice.worker -> stillpoint.language.script"),
     "the script package's order": ("language/script/_model.py", "from stillpoint.language.script import _parse",
                                    "stillpoint.language.script._model -> stillpoint.language.script._parse"),
 }
