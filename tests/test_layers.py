@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LINT = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))"
+LINT = ("import sys; from importlinter.cli import lint_imports; "
+        "sys.exit(lint_imports(no_cache=True, no_logo=True))")
 # An import against each contract, written inside a function as the lazy imports are, and what the linter names.
 AGAINST = {
     "app above listen": ("app/publish.py", "from stillpoint.listen import resume", "stillpoint.app.publish -> "
@@ -26,7 +27,8 @@ AGAINST = {
 def lint(folder: Path) -> subprocess.CompletedProcess[str]:
     """import-linter run on the package in ``folder``/src with the contracts of ``folder``/pyproject.toml."""
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(folder / "src")}
-    return subprocess.run([sys.executable, "-c", LINT], cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", LINT], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=120)
 
 
 def copy_of_the_project(tmp_path: Path) -> Path:

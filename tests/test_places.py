@@ -74,7 +74,9 @@ def test_a_stillpoint_setting_comes_before_the_xdg_folder(
     assert tmp_path / "xdg" in where().parents  # type: ignore[operator]
 
 
-def test_the_feed_secret_is_kept_in_the_state_folder(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_feed_secret_is_kept_in_the_state_folder(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert places.feed_secret_file() == home / ".local/state/stillpoint" / places.FEED_SECRET_NAME
     monkeypatch.setenv(places.STATE_ENV, str(tmp_path / "state"))
     assert places.feed_secret_file() == tmp_path / "state" / places.FEED_SECRET_NAME
