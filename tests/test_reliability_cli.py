@@ -57,7 +57,7 @@ class _InterruptedEncoder:
 
 
 STAGES = {
-    "parse": ("stillpoint.language.script.parse", _raise_interrupt),
+    "parse": ("stillpoint.language.script.load", _raise_interrupt),  # reads the file, then parses it
     "synthesize": ("stillpoint.voice.pool.wait", _raise_interrupt),  # where the parent waits for its workers
     "render": ("stillpoint.sound.render.speech_pcm", _raise_interrupt),
     "encode": ("lameenc.Encoder", _InterruptedEncoder),

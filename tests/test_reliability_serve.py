@@ -22,7 +22,7 @@ import httpx
 import pytest
 from reliability import MEMORY, bounded, cli_env, fifo, fingerprint, refused, stillpoint
 
-from stillpoint.app.publish import SECRET_NAME
+from stillpoint.places import FEED_SECRET_NAME
 
 from conftest import FAKE_ENGINE, SMALL_PRACTICE
 
@@ -109,7 +109,7 @@ def test_the_secret_is_never_read_or_written_through_what_stands_in_its_place(li
     state, victim = tmp_path / "state", tmp_path / "notes.txt"
     state.mkdir()
     victim.write_text("my own words", encoding="utf-8")
-    secret = state / SECRET_NAME
+    secret = state / FEED_SECRET_NAME
     {"link to a file of the user": lambda: secret.symlink_to(victim),
      "dangling link": lambda: secret.symlink_to(tmp_path / "created-through-the-link"),
      "fifo": lambda: fifo(secret), "folder": secret.mkdir}[kind]()
@@ -125,6 +125,6 @@ def test_the_secret_is_never_read_or_written_through_what_stands_in_its_place(li
     assert stat.S_ISREG(secret.lstat().st_mode) and len(bytes.fromhex(secret.read_text())) == 32
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     after = fingerprint(tmp_path)
-    assert {name: after.get(name) for name in before if name != f"state/{SECRET_NAME}"} == \
-        {name: value for name, value in before.items() if name != f"state/{SECRET_NAME}"}
-    assert set(after) == set(before) and [path.name for path in state.iterdir()] == [SECRET_NAME]
+    assert {name: after.get(name) for name in before if name != f"state/{FEED_SECRET_NAME}"} == \
+        {name: value for name, value in before.items() if name != f"state/{FEED_SECRET_NAME}"}
+    assert set(after) == set(before) and [path.name for path in state.iterdir()] == [FEED_SECRET_NAME]

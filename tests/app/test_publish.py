@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import stat
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from mutagen.id3 import ID3, TALB, TIT2, TPE1, TRCK
 from typer.testing import CliRunner
 
+from stillpoint import places
 from stillpoint.app import publish
 from stillpoint.cli import app
 from stillpoint.errors import ServeError
@@ -75,7 +77,7 @@ def test_the_private_path_is_the_same_for_a_folder_and_another_for_another(tmp_p
     monkeypatch.chdir(tmp_path)
     assert publish.private_path(Path("a")) == first
     assert publish.private_path(tmp_path / "b") != first
-    secret = tmp_path / "state" / publish.SECRET_NAME
+    secret = tmp_path / "state" / places.FEED_SECRET_NAME
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     secret.write_text("damaged")
     assert publish.private_path(tmp_path / "a") != first  # a new secret: new paths, never a failure
@@ -101,3 +103,11 @@ def test_tags_with_control_characters_and_odd_track_numbers_still_make_a_feed(tr
     parsed = feedparser.parse(publish.publication(tmp_path, URL).documents["feed.xml"].body)
     assert not parsed.bozo and parsed.feed.title == "Show"
     assert [(entry.title, entry.author) for entry in parsed.entries] == [("Calm[2J", "Me")]
+
+
+def test_servers_starting_at_once_share_the_first_secret_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(places.STATE_ENV, str(tmp_path / "state"))
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        paths = set(pool.map(lambda _: publish.private_path(tmp_path / "a"), range(32)))
+    assert len(paths) == 1
+    assert [entry.name for entry in (tmp_path / "state").iterdir()] == [places.FEED_SECRET_NAME]  # no part left

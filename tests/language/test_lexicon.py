@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from stillpoint.errors import ScriptError, UsageError
+from stillpoint import places
 from stillpoint.language import lexicon
 
 
@@ -31,23 +32,15 @@ def test_every_malformed_line_is_an_error_naming_file_and_line() -> None:
 def test_the_file_is_found_through_the_environment_or_the_config_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv(lexicon.ENV_VAR, raising=False)
+    monkeypatch.delenv(places.LEXICON_ENV, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    assert lexicon.lexicon_path() == tmp_path / "stillpoint" / "lexicon.txt"
     assert lexicon.load() == ()
     (tmp_path / "stillpoint").mkdir()
     (tmp_path / "stillpoint" / "lexicon.txt").write_text("metta: MET-tah\n")
     assert lexicon.load() == (("metta", "MET-tah"),)
-    monkeypatch.setenv(lexicon.ENV_VAR, str(tmp_path / "other.txt"))
+    monkeypatch.setenv(places.LEXICON_ENV, str(tmp_path / "other.txt"))
     with pytest.raises(UsageError, match="names a lexicon that does not exist"):
         lexicon.load()
-
-
-def test_without_any_setting_the_file_is_in_dot_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(lexicon.ENV_VAR, raising=False)
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    assert lexicon.lexicon_path() == tmp_path / ".config" / "stillpoint" / "lexicon.txt"
 
 
 def test_a_word_longer_than_a_respelling_may_be_is_an_error_at_its_line() -> None:
@@ -60,7 +53,7 @@ def test_a_word_longer_than_a_respelling_may_be_is_an_error_at_its_line() -> Non
 
 def test_the_file_is_parsed_again_only_when_it_changes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path = tmp_path / "lexicon.txt"
-    monkeypatch.setenv(lexicon.ENV_VAR, str(path))
+    monkeypatch.setenv(places.LEXICON_ENV, str(path))
     path.write_text("metta: MET-tah\n")
     first = lexicon.load()
     assert lexicon.load() is first

@@ -218,11 +218,3 @@ def test_an_entry_that_is_no_regular_file_is_a_miss_left_alone_by_info_and_clear
      "folder": path.mkdir}[kind]()
     assert cache.get(KEY) is None and cache.info().entries == 0 and cache.clear() == 0
     assert os.path.lexists(path) and decode_entry(elsewhere.read_bytes()) == CLIP
-
-
-def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
-    assert cache_module.default_folder() == tmp_path / ".cache" / "stillpoint"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache_module.default_folder() == tmp_path / "xdg" / "stillpoint"

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from stillpoint import places
 from stillpoint.audio import Clip
 from stillpoint.errors import Setting, UsageError
-from stillpoint.language import lexicon, library
+from stillpoint.language import library
 from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
 from stillpoint.language.script import Meta, Script
@@ -49,7 +50,7 @@ def files_read(sources: Iterable[str | Path], cover: Path | None = None, ambienc
     An output that would replace one of them is refused (see files.check_destinations).
     """
     named = {Path(source): what for source in sources}
-    named[lexicon.lexicon_path()] = "the lexicon"
+    named[places.lexicon_file()] = "the lexicon"
     given = {"the cover": cover, "the ambience file": ambience if ambience not in BEDS else None,
              "the table of clients": clients}
     return {Path(path).expanduser(): what for path, what in named.items()} | {

@@ -21,15 +21,14 @@ from urllib.parse import urlsplit
 
 from mutagen import MutagenError
 
+from stillpoint import places
 from stillpoint.errors import ServeError, Setting, UsageError
-from stillpoint.listen.resume import state_folder
 from stillpoint.output import files
 from stillpoint.output.feed import CHAPTERS_SUFFIX, FEED_NAME, TRANSCRIPT_SUFFIX, Document, Episode, cover_name, documents
 from stillpoint.output.tags import read_mp3_info
 
 DEFAULT_TITLE = "Stillpoint"
 AUDIO_SUFFIX = ".mp3"
-SECRET_NAME = "serve-secret"  # in the state folder: makes each folder's private path the same at every start
 TOKEN_CHARS = 26  # base32 characters of the path: 130 bits, not to be guessed
 SECRET_BYTES = 32
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -135,17 +134,31 @@ def _secret() -> bytes:
     """This user's serving secret, made on first use (readable by the user alone).
 
     Read and written without following a link: a link in its place is replaced, and what it points to untouched.
+    Two servers starting at once share the one that was kept first.
     """
-    path = state_folder() / SECRET_NAME
+    path = places.feed_secret_file()
     secret = _read_secret(path)
-    if len(secret) != SECRET_BYTES:
-        secret = secrets.token_bytes(SECRET_BYTES)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            files.write_own(path, secret.hex().encode())
-        except OSError as err:
-            raise ServeError(f"cannot keep the secret of the feed's address here ({err.strerror})", path=str(path),
-                             hint="move away what stands there, or choose another STILLPOINT_STATE") from None
+    if len(secret) == SECRET_BYTES:
+        return secret
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _kept_secret(path, secrets.token_bytes(SECRET_BYTES))
+    except OSError as err:
+        raise ServeError(f"cannot keep the secret of the feed's address here ({err.strerror})", path=str(path),
+                         hint=f"move away what stands there, or choose another {places.STATE_ENV}") from None
+
+
+def _kept_secret(path: Path, secret: bytes) -> bytes:
+    """``secret`` kept at ``path`` if nothing is there yet, else the valid one kept there meanwhile; anything
+    else there (damaged, a link) is replaced by ``secret``."""
+    try:
+        files.write_own(path, secret.hex().encode(), replace=False)
+        return secret
+    except FileExistsError:
+        kept = _read_secret(path)
+    if len(kept) == SECRET_BYTES:
+        return kept
+    files.write_own(path, secret.hex().encode())
     return secret
 
 

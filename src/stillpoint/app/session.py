@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from stillpoint import places
 from stillpoint.errors import Setting, UsageError, VoiceError
 from stillpoint.language import lexicon
 from stillpoint.language.timeline import Pace
 from stillpoint.sound import ambience as beds
 from stillpoint.sound.render import RenderOptions
-from stillpoint.voice import ClipCache, Synthesizer, default_folder
-
-ENGINE_ENV = "STILLPOINT_ENGINE"  # 'module:Class' of another engine, for tests and experiments
-
-
-def engine_spec() -> str | None:
-    """The one engine every line is sent to, $STILLPOINT_ENGINE; None (when unset): each voice's own engine."""
-    return os.environ.get(ENGINE_ENV) or None
-
+from stillpoint.voice import ClipCache, Synthesizer
 
 def cache(cache_dir: Path | None = None) -> ClipCache:
-    """The cache of synthesized lines in ``cache_dir`` (default: $XDG_CACHE_HOME/stillpoint, ~/.cache/stillpoint)."""
-    return ClipCache(cache_dir or default_folder())
+    """The cache of synthesized lines in ``cache_dir`` (default: ``places.cache_folder()``)."""
+    return ClipCache(cache_dir or places.cache_folder())
 
 
 def synthesizer(cache_dir: Path | None = None, voice: str | None = None) -> Synthesizer:
     """The synthesizer over the cache; a ``voice`` that is unknown or not installed is refused before any work."""
-    synth = Synthesizer(engine=engine_spec(), cache=cache(cache_dir))
+    synth = Synthesizer(engine=places.engine_spec(), cache=cache(cache_dir))
     if voice:
         try:
             synth.resolve_voice(voice)

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from stillpoint import places
 from stillpoint.app import session
 from stillpoint.errors import UsageError
 from stillpoint.language import script as script_language
@@ -22,7 +23,7 @@ from stillpoint.sound.render import RenderOptions
 ScriptArg = Annotated[str, typer.Argument(help="A practice name (see `stillpoint list`) or a script file.")]
 SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Give a variable a value: --set name=value.")]
 CacheOpt = Annotated[Optional[Path], typer.Option(
-    "--cache-dir", envvar="STILLPOINT_CACHE", help="Folder for synthesized lines (default: ~/.cache/stillpoint).")]
+    "--cache-dir", envvar=places.CACHE_ENV, help="Folder for synthesized lines (default: ~/.cache/stillpoint).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a full traceback on errors.")]
 

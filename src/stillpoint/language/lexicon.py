@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
-from pathlib import Path
 
+from stillpoint import places
 from stillpoint.errors import Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
 from stillpoint.language import script as script_language
 from stillpoint.language.timeline import MAX_RESPELLED
 
-ENV_VAR = "STILLPOINT_LEXICON"
-FILE_NAME = "lexicon.txt"
 ENTRY_HINT = "write it as `word: how it sounds`, e.g. `oxytocin: ok-see-TOE-sin`"
 
 Lexicon = tuple[tuple[str, str], ...]
 
 
-def lexicon_path() -> Path:
-    """$STILLPOINT_LEXICON, else lexicon.txt in the Stillpoint config folder ($XDG_CONFIG_HOME or ~/.config)."""
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
-    config = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(config) / "stillpoint" / FILE_NAME
-
-
 def load() -> Lexicon:
     """The entries of the user's lexicon file; none when the default file does not exist."""
-    path = lexicon_path()
+    path = places.lexicon_file()
     if path.exists() or path.is_symlink():
         return _parsed(script_language.read(path, "a lexicon"), str(path))
-    if os.environ.get(ENV_VAR):
-        raise UsageError(f"{ENV_VAR} names a lexicon that does not exist", path=str(path),
-                         hint=f"create the file, or unset {ENV_VAR}")
+    if places.named(places.LEXICON_ENV):
+        raise UsageError(f"{places.LEXICON_ENV} names a lexicon that does not exist", path=str(path),
+                         hint=f"create the file, or unset {places.LEXICON_ENV}")
     return ()
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from stillpoint import inputs
+from stillpoint import inputs, places
 from stillpoint.inputs import InputError
 from stillpoint.output import files
 
@@ -25,19 +24,12 @@ class Bookmark:
     seconds: float
 
 
-def state_folder() -> Path:
-    """STILLPOINT_STATE, else $XDG_STATE_HOME/stillpoint, else ~/.local/state/stillpoint."""
-    if os.environ.get("STILLPOINT_STATE"):
-        return Path(os.environ["STILLPOINT_STATE"]).expanduser()
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(base) / "stillpoint"
-
-
 def state_file(practice: str) -> Path:
-    """The file that remembers ``practice`` (a script path); named after it, unique to its full path."""
+    """The file that remembers ``practice`` (a script path) in the state folder; named after it, unique to its full
+    path."""
     path = Path(practice).expanduser().resolve()
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
-    return state_folder() / f"{path.stem}-{digest}.json"
+    return places.state_folder() / f"{path.stem}-{digest}.json"
 
 
 def load(practice: str) -> Bookmark | None:

@@ -141,11 +141,13 @@ def open_own(name: str | os.PathLike[str], dir_fd: int | None = None) -> BinaryI
     return os.fdopen(fd, "rb")
 
 
-def write_own(name: str | os.PathLike[str], data: bytes, dir_fd: int | None = None, suffix: str = ".part") -> None:
+def write_own(name: str | os.PathLike[str], data: bytes, dir_fd: int | None = None, suffix: str = ".part",
+              replace: bool = True) -> None:
     """Put ``data`` at the program's own file ``name`` (inside the folder ``dir_fd``, if given) in one step.
 
     A new file beside it (readable by this user alone) is renamed over the name: a link there is replaced, never
-    followed, and a reader sees the old file or the new one, never half of it. Raises OSError, leaving nothing.
+    followed, and a reader sees the old file or the new one, never half of it. Without ``replace``, anything at
+    the name stays and FileExistsError is raised. Raises OSError, leaving nothing.
     """
     path = Path(name)
     temporary = str(path.with_name(f".{path.name[:16]}.{secrets.token_hex(4)}{suffix}"))
@@ -153,8 +155,10 @@ def write_own(name: str | os.PathLike[str], data: bytes, dir_fd: int | None = No
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-    except BaseException:
+        if replace:
+            os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        else:  # a hard link is made only where no name is, a link included
+            os.link(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+    finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary, dir_fd=dir_fd)
-        raise

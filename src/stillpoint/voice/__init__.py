@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stillpoint.voice.cache import CacheInfo, ClipCache, cache_key, default_folder
+    from stillpoint.voice.cache import CacheInfo, ClipCache, cache_key
     from stillpoint.voice.catalogue import Voice
     from stillpoint.voice.engine import Engine, VoiceInfo, resolve_voice
     from stillpoint.voice.protocol import Level
@@ -21,7 +21,6 @@ _HOMES = {
     "CacheInfo": "cache",
     "ClipCache": "cache",
     "cache_key": "cache",
-    "default_folder": "cache",
     "Voice": "catalogue",
     "Engine": "engine",
     "VoiceInfo": "engine",

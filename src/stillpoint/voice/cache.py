@@ -53,16 +53,6 @@ FORMAT = struct.pack(
 )
 
 
-def default_folder() -> Path:
-    """$XDG_CACHE_HOME/stillpoint, else ~/.cache/stillpoint: the cache wherever the command is run from.
-
-    A relative XDG_CACHE_HOME is ignored, as the XDG specification asks: it would put the cache in whatever folder
-    the command is run from.
-    """
-    base = Path(os.environ.get("XDG_CACHE_HOME") or "")
-    return (base if base.is_absolute() else Path.home() / ".cache") / "stillpoint"
-
-
 def cache_key(engine: str, version: str, voice: str, rate: int, text: str) -> str:
     """The address of one line of speech: a hash of everything that shapes its sound.
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-import os
 import sys
 from importlib import metadata
 from pathlib import Path
 
+from stillpoint import places
 from stillpoint.audio import Clip
 from stillpoint.errors import SynthesisError
 from stillpoint.voice.engine import VoiceInfo, require_text, resolve_voice
 from stillpoint.voice.shape import shape
 
-# onnxruntime (which hibari loads) writes a device id and a telemetry database under $XDG_CACHE_HOME/Microsoft/
-# when it is imported, unless this is set before its first import in the process (disable_telemetry_events()
-# does not stop it). Set here, before hibari is imported; the processes started after it inherit it.
-os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+places.keep_onnxruntime_private()  # before hibari (and with it onnxruntime) is imported in this process
 
 VOICES = (VoiceInfo("heart", "Heart", ("en-us", "en")),)
 # Words per minute hibari speaks at speed 1.0 over the benefactor practice, and how the rate follows speed

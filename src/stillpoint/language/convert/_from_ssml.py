@@ -1,4 +1,4 @@
-"""Converting between Stillpoint scripts, SSML and informally marked-up scripts. Pure: text in, text out."""
+"""SSML -> script: a <speak> document read by expat, every element that cannot be kept reported by line."""
 
 from __future__ import annotations
 
@@ -6,212 +6,18 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from xml.parsers import expat
-from xml.sax.saxutils import escape, quoteattr
 
-from stillpoint.errors import Diagnostic, Findings, ScriptError, UsageError
-from stillpoint.language import script as script_language
-from stillpoint.language.script import (
-    BREAK_STRENGTHS,
-    MAX_PRACTICE_SECONDS,
-    RATE_RANGE,
-    SCALAR_KEYS,
-    Marker,
-    Script,
-    Section,
-    Settings,
-    Speech,
-    format_duration,
-    parse_duration,
-)
-from stillpoint.language.timeline import (
-    BELL,
-    BELL_SECONDS,
-    BREATHE,
-    MAX_RESPELLED,
-    PAUSE,
-    Pronunciations,
-    marker_seconds,
-    section_settings,
-)
+from stillpoint.errors import Diagnostic, Findings, ScriptError
+from stillpoint.language.convert._notes import LARGEST_NUMBER, Conversion, cut, note, read_number
+from stillpoint.language.convert._to_ssml import META_PREFIX, SSML_NORMAL_RATE
+from stillpoint.language.script import BREAK_STRENGTHS, RATE_RANGE, SCALAR_KEYS, format_duration, parse_duration
+from stillpoint.language.timeline import MAX_RESPELLED
 
-FORMATS = ("script", "ssml", "informal")
-SSML_NORMAL_RATE = 160  # words per minute taken as a cloud voice's 100% rate
-MAX_BREAK_MS = 10_000  # cloud voices cap one <break> at 10 s, so longer silences are written as several
 RATE_WORDS = {"x-slow": 0.5, "slow": 0.75, "medium": 1.0, "default": 1.0, "fast": 1.25, "x-fast": 1.5}
 DEFAULT_VOICE_LANGUAGES = ("en", "en-us")  # spoken by the default voice, heart
-SSML_NAMESPACE = "http://www.w3.org/2001/10/synthesis"
-META_PREFIX = "stillpoint"
 MARKER_MARK = re.compile(r"\[(pause|breathe|soak|bell)\b[^\[\]]*\]")
 HEADING_MARK = re.compile(r"#+\s*(.*?)\s*(?:\{([^{}]*)\})?\s*")
-LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", re.IGNORECASE)
-LARGEST_NUMBER = MAX_PRACTICE_SECONDS  # a number read (a length, a count, a rate's factor) past this is refused
-SHOWN = 40  # characters of a value quoted in a note; a longer one is cut
-
-
-@dataclass(frozen=True)
-class Conversion:
-    """The converted text and a report: what was mapped to what, what was dropped, by line."""
-
-    text: str
-    notes: tuple[Diagnostic, ...] = ()
-
-
-def guess_format(path: str, text: str) -> str:
-    """'ssml' for .ssml/.xml files or text that starts like XML, else 'script'."""
-    if Path(path).suffix.lower() in (".ssml", ".xml") or text.lstrip().startswith(("<?xml", "<speak")):
-        return "ssml"
-    return "script"
-
-
-def convert(text: str, path: str, source: str | None = None, target: str | None = None,
-            values: dict[str, str] | None = None, dest: str = "<output>") -> Conversion:
-    """Convert ``text`` (read from ``path``) from one format to another, guessing what is not given.
-
-    A script made from SSML or informal text is read back as if from ``dest``, and its errors join the notes.
-    """
-    source = source or guess_format(path, text)
-    target = target or ("ssml" if source == "script" else "script")
-    if source == target or target == "informal":
-        raise UsageError(f"cannot convert {path} from {source} to {target}",
-                         hint="convert a script --to ssml, or ssml or informal text --to script")
-    as_script = Conversion(text) if source == "script" else READERS[source](text, path)
-    if target == "script":
-        return Conversion(as_script.text, as_script.notes + tuple(output_problems(as_script.text, dest)))
-    ssml = script_to_ssml(script_language.parse(as_script.text, path, values))
-    return Conversion(ssml.text, as_script.notes + ssml.notes)
-
-
-def output_problems(text: str, path: str) -> list[Diagnostic]:
-    """The errors a converted script would raise when read back from ``path``; empty if it is clean."""
-    try:
-        script_language.parse(text, path)
-    except ScriptError as err:
-        return err.diagnostics
-    return []
-
-
-def _note(path: str, line: int, col: int, message: str) -> Diagnostic:
-    return Diagnostic(path, line, col, message, severity="note")
-
-
-# ---------------------------------------------------------------- script -> SSML
-
-
-def script_to_ssml(script: Script) -> Conversion:
-    """An SSML document saying what ``script`` says, with its silences as <break>s and its markers as <mark>s."""
-    meta = script.meta
-    lang = meta.voice if LANGUAGE_TAG.fullmatch(meta.voice) else "en"
-    spoken = (cue.text for section in script.sections for cue in section.cues if isinstance(cue, Speech))
-    pronounce = Pronunciations.compile(meta.pronounce, spoken)
-    body = [line for section in script.sections for line in _section_ssml(script, section, pronounce)]
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f"<speak version=\"1.1\" xmlns=\"{SSML_NAMESPACE}\" xml:lang={quoteattr(lang)}>",
-        f"  <!-- {META_PREFIX} {_meta_json(meta)} -->",
-        *("  " + line for line in body),
-        "</speak>",
-    ]
-    return Conversion("\n".join(lines) + "\n", tuple(_ssml_notes(script)))
-
-
-def _meta_json(meta: script_language.Meta) -> str:
-    """The front matter as JSON that can sit inside an XML comment (which may not contain '--')."""
-    fields = {key: getattr(meta, key.replace("-", "_")) for key in SCALAR_KEYS} | {"tags": list(meta.tags),
-                                                                                  "pronounce": meta.pronounce}
-    kept = {key: value for key, value in fields.items() if value not in ("", [], {}, None)}
-    return json.dumps(kept, ensure_ascii=False).replace("--", "-\\u002d")
-
-
-def _percent(rate: float) -> str:
-    return f"{rate * 100 / SSML_NORMAL_RATE:g}%"
-
-
-def _section_ssml(script: Script, section: Section, pronounce: Pronunciations) -> list[str]:
-    """A section: its heading as a <mark>, then its cues in a <prosody> (not nested: rates are not relative)."""
-    resolved = section_settings(script, section)
-    opening = [f"<mark name={quoteattr(_heading(section.title, section.settings))}/>"] if section.title else []
-    opening.append(f"<prosody rate=\"{_percent(resolved.rate)}\">")
-    closing = ["</prosody>"]
-    if section.settings.voice:
-        opening.append(f"<voice name={quoteattr(section.settings.voice)}>")
-        closing.insert(0, "</voice>")
-    depth = "  " * len(closing)
-    cues = _cue_ssml(section.cues, pronounce, resolved.breath)
-    return opening + [depth + line for line in cues] + closing
-
-
-def _heading(title: str, settings: Settings) -> str:
-    """A section heading as written in a script, settings included."""
-    parts = [f"voice: {settings.voice}" if settings.voice else "", f"rate: {settings.rate}" if settings.rate else "",
-             f"breath: {format_duration(settings.breath)}" if settings.breath else ""]
-    block = ", ".join(filter(None, parts))
-    return f"# {title} {{{block}}}" if block else f"# {title}"
-
-
-def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: Pronunciations, breath: float) -> list[str]:
-    lines: list[str] = []
-    in_paragraph = False
-    for cue in cues:
-        if isinstance(cue, Speech) and not in_paragraph:
-            lines.append("<p>")
-            in_paragraph = True
-        indent = "  " if in_paragraph else ""
-        if isinstance(cue, Speech):
-            lines.append(f"{indent}<s>{_spoken(cue.text, pronounce)}</s>")
-        else:
-            lines.append(indent + _marker_ssml(cue, breath))
-        if isinstance(cue, Speech) and cue.paragraph_end:
-            lines.append("</p>")
-            in_paragraph = False
-    return lines + (["</p>"] if in_paragraph else [])
-
-
-def _spoken(text: str, pronounce: Pronunciations) -> str:
-    """Escaped text, with each word of the pronunciation table as <sub alias="how it sounds">."""
-    pieces = pronounce.pattern.split(text) if pronounce.pattern else [text]
-    return "".join(
-        escape(piece) if index % 2 == 0 else f"<sub alias={quoteattr(pronounce.sound(piece))}>{escape(piece)}</sub>"
-        for index, piece in enumerate(pieces)
-    )
-
-
-def _marker_ssml(marker: Marker, breath: float) -> str:
-    """A <mark> naming the marker, then its silence as <break>s of at most 10 s each."""
-    millis = round(marker_seconds(marker, breath) * 1000)
-    chunks = [MAX_BREAK_MS] * (millis // MAX_BREAK_MS) + ([millis % MAX_BREAK_MS] if millis % MAX_BREAK_MS else [])
-    breaks = "".join(f"<break time=\"{_ssml_time(chunk)}\"/>" for chunk in chunks)
-    return f"<mark name={quoteattr(marker_text(marker))}/>{breaks}"
-
-
-def marker_text(marker: Marker) -> str:
-    """A marker as it is written in a script: [pause], [pause 8s], [breathe 3], [soak 45s], [bell]."""
-    if marker.kind == BELL:
-        return "[bell]"
-    if marker.kind == BREATHE:
-        return "[breathe]" if (marker.count or 1) == 1 else f"[breathe {marker.count}]"
-    return f"[{marker.kind} {format_duration(marker.seconds)}]" if marker.seconds else f"[{marker.kind}]"
-
-
-def _ssml_time(millis: int) -> str:
-    return f"{millis // 1000}s" if millis % 1000 == 0 else f"{millis}ms"
-
-
-def _ssml_notes(script: Script) -> list[Diagnostic]:
-    notes = []
-    bells = [cue for s in script.sections for cue in s.cues if isinstance(cue, Marker) and cue.kind == BELL]
-    if bells:
-        notes.append(_note(script.path, bells[0].line, bells[0].col,
-                           f"[bell] ({len(bells)} in all) is written as <mark name=\"[bell]\"/> and "
-                           f"{format_duration(BELL_SECONDS)} of silence; a cloud voice will not ring it"))
-    if script.meta.length:
-        notes.append(_note(script.path, 0, 0, f"length: {format_duration(script.meta.length)} is kept in a comment; "
-                                              "the <break>s keep the script's own lengths"))
-    return notes
-
-
-# ---------------------------------------------------------------- SSML -> script
 
 
 @dataclass
@@ -273,7 +79,7 @@ class _SsmlReader:
 
     def note(self, message: str) -> None:
         """Report something about the current position."""
-        self.notes.append(_note(self.path, *self.where(), message))
+        self.notes.append(note(self.path, *self.where(), message))
 
     # -- events
 
@@ -432,7 +238,7 @@ class _SsmlReader:
             try:
                 return parse_duration(written)
             except ValueError as err:
-                self.note(f"<break time={_quoted(written)}> is dropped: {str(err).replace(written, _cut(written))}")
+                self.note(f"<break time={_quoted(written)}> is dropped: {str(err).replace(written, cut(written))}")
                 return 0.0
         strength = attrs.get("strength", "medium")
         if strength not in BREAK_STRENGTHS:
@@ -478,7 +284,7 @@ class _SsmlReader:
         if found:
             position = _moved(self.where(), data[:found.start()])
             message = "brackets, braces and '<' in the text are written as ( ) and \u2039"
-            self.notes.append(_note(self.path, *position, message))
+            self.notes.append(note(self.path, *position, message))
         return data.translate(SCRIPT_CHARACTERS)
 
     def flush_pending(self) -> None:
@@ -524,8 +330,6 @@ ELEMENT_STARTS: dict[str, Callable[[_SsmlReader, dict[str, str]], None]] = {
 KEPT_TEXT = {"emphasis": "emphasis", "say-as": "reading hint", "phoneme": "phonetic spelling", "lang": "language",
              "w": "word hint", "token": "word hint"}
 DROPPED = ("audio", "desc", "meta", "metadata", "lexicon")
-
-
 SCRIPT_CHARACTERS = str.maketrans("[]{}<", "()()\u2039")
 
 
@@ -544,27 +348,16 @@ def _rate_factor(value: str) -> float | None:
     if not match:
         return None
     sign, number, percent = match.groups()
-    amount = _number(number)
+    amount = read_number(number)
     if (sign and not percent) or amount is None:
         return None
     amount = amount / 100 if percent else amount
     return {"+": 1 + amount, "-": 1 - amount}.get(sign, amount)
 
 
-def _number(written: str) -> float | None:
-    """The value of a number written in digits; None if it is past LARGEST_NUMBER (or, overflowing, infinite)."""
-    value = float(written)
-    return value if value <= LARGEST_NUMBER else None
-
-
-def _cut(value: str) -> str:
-    """A value as shown in a note: its first SHOWN characters, then an ellipsis if there were more."""
-    return value if len(value) <= SHOWN else value[:SHOWN] + "\u2026"
-
-
 def _quoted(value: str) -> str:
     """An attribute's value as shown in a note, in double quotes."""
-    return f'"{_cut(value)}"'
+    return f'"{cut(value)}"'
 
 
 def _is_plain(value: object) -> bool:
@@ -610,134 +403,3 @@ def _front_value(key: str, value: object) -> str:
     if isinstance(value, list):
         return ", ".join(" ".join(str(item).split()) for item in value)
     return " ".join(str(value).split())
-
-
-# ---------------------------------------------------------------- informal -> script
-
-_GROUP = re.compile(r"([(\[])([^()\[\]]*)([)\]])")
-_TRAILING_DOTS = re.compile(r"(?<=\S)\s*(\.\.\.|\u2026)\s*$")
-_ALONE_DOTS = re.compile(r"\.\s*\.\s*\.|\u2026")
-NUMBER_WORDS = dict(zip(
-    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty ninety "
-    "few several".split(),
-    (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 20, 30, 40, 50, 60, 90, 3, 3),
-))
-UNITS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60, "minute": 60,
-         "minutes": 60}
-BELL_WORDS = {"bell", "bells", "gong", "chime"}
-BREATH_WORDS = {"breath", "breaths", "breathe", "breathing"}
-SILENCE_WORDS = {"silence", "silent"}
-NOT_NUMBERS = {"nan", "inf", "infinity"}  # read as numbers by Python, never as a length or a count
-CUE_WORDS = {"pause", "pauses", "pausing", "rest", "wait"} | BELL_WORDS | BREATH_WORDS | SILENCE_WORDS
-FILLER_WORDS = {"long", "longer", "short", "brief", "little", "very", "deep", "slow", "full", "ring", "sound", "for",
-                "about", "around", "approximately", "roughly", "some", "of", "a", "an", "the", "take", "here", "now",
-                "moment", "and", "or", "to", "in", "out"}
-INFORMAL_LENGTHS = {"short": "[pause 3s]", "long": "[pause 15s]", "very long": "[pause 30s]", "silence": "[soak]",
-                    "long silence": "[soak 1m]"}
-TRAILING_DOTS_MARKER = "[pause 3s]"
-
-
-def informal_to_script(text: str, path: str = "<informal>") -> Conversion:
-    """A script from text marked up by hand: (pause), [long pause], (pause 10 seconds), ... and so on."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    start = script_language.body_start(lines)
-    notes = Findings("notes", stop=False)
-    out = lines[:start]
-    for index in range(start, len(lines)):
-        out.extend(_informal_line(lines[index], index + 1, path, notes))
-    return Conversion("\n".join(out), tuple(notes))
-
-
-def _informal_line(raw: str, lineno: int, path: str, notes: list[Diagnostic]) -> list[str]:
-    """The script lines for one informal line; what was mapped goes into ``notes``."""
-    stripped = raw.strip()
-    if stripped.startswith(("#", "//")):
-        return [raw]
-    if stripped and _ALONE_DOTS.fullmatch(stripped):
-        notes.append(_note(path, lineno, raw.index(stripped[0]) + 1, f"'{stripped}' on its own line -> [pause]"))
-        return ["[pause]"]
-    comments: list[str] = []
-    line = _GROUP.sub(lambda match: _informal_group(match, lineno, path, notes, comments), raw)
-    line = " ".join(line.split()) if comments else line
-    dots = _TRAILING_DOTS.search(line)
-    if dots:
-        notes.append(_note(path, lineno, dots.start(1) + 1,
-                           f"'{dots.group(1)}' at the end of a line -> {TRAILING_DOTS_MARKER}"))
-        line = f"{line.rstrip()} {TRAILING_DOTS_MARKER}"
-    return comments + ([line] if line.strip() or not comments else [])
-
-
-def _informal_group(match: re.Match[str], lineno: int, path: str, notes: list[Diagnostic], comments: list[str]) -> str:
-    """What a (...) or [...] group becomes: a marker, itself, or (an unknown [...]) a comment line."""
-    written, col = match.group(0), match.start() + 1
-    try:
-        marker = informal_marker(match.group(2))
-    except ValueError as err:
-        notes.append(_note(path, lineno, col, f"'{_cut(written)}' is not read as a cue: {err}"))
-        marker = None
-    if marker:
-        if marker != written:
-            notes.append(_note(path, lineno, col, f"'{written}' -> {marker}"))
-        return marker
-    first_word = (match.group(2).split() or [""])[0].lower()
-    if match.group(1) != "[" or first_word in script_language.MARKER_WORDS:
-        return written
-    notes.append(_note(path, lineno, col, f"'{written}' is not a cue Stillpoint knows; kept as a comment"))
-    comments.append(f"// {written}")
-    return ""
-
-
-def informal_marker(inner: str) -> str | None:
-    """The Stillpoint marker for the words of a hand-written cue ('long pause', 'pause 10 seconds'), or None.
-
-    ValueError if a number in it is too large to be a length or a count.
-    """
-    words = re.findall(r"\d+(?:\.\d+)?|[a-z]+", inner.lower())
-    known = CUE_WORDS | FILLER_WORDS | UNITS.keys() | NUMBER_WORDS.keys()
-    if CUE_WORDS & set(words) and (not_numbers := NOT_NUMBERS & set(words)):
-        raise ValueError(f"{min(not_numbers)} is not a number")
-    if not CUE_WORDS & set(words) or any(w not in known and not w[0].isdigit() for w in words):
-        return None
-    seconds, counts = _amounts(words)
-    kind = "soak" if SILENCE_WORDS & set(words) else PAUSE
-    if BELL_WORDS & set(words):
-        return None if seconds or counts else "[bell]"
-    if BREATH_WORDS & set(words) and not seconds:
-        count = int(max(counts, default=1))
-        return "[breathe]" if count == 1 else f"[breathe {count}]"
-    seconds = seconds or max(counts, default=0.0)
-    return f"[{kind} {format_duration(seconds)}]" if seconds else _by_length_words(set(words), kind)
-
-
-def _amounts(words: list[str]) -> tuple[float, list[float]]:
-    """Seconds written with units (the larger end of a range), and numbers written without one."""
-    seconds, pending = 0.0, []
-    for index, word in enumerate(words):
-        following = words[index + 1] if index + 1 < len(words) else ""
-        if word[0].isdigit() or word in NUMBER_WORDS:
-            pending.append(_counted(word) if word[0].isdigit() else float(NUMBER_WORDS[word]))
-        elif word in ("a", "an") and following in UNITS:
-            pending.append(1.0)
-        elif word in UNITS and pending:
-            seconds += max(pending) * UNITS[word]
-            pending = []
-    return seconds, pending
-
-
-def _counted(written: str) -> float:
-    """A number of a hand-written cue; ValueError if it is past LARGEST_NUMBER."""
-    value = _number(written)
-    if value is None:
-        raise ValueError(f"{_cut(written)} is more than {LARGEST_NUMBER:.0f}")
-    return value
-
-
-def _by_length_words(words: set[str], kind: str) -> str:
-    """[pause] or [soak], made shorter or longer by words like 'short', 'long', 'very long'."""
-    length = "very long" if {"very", "long"} <= words else "long" if {"long", "longer"} & words else (
-        "short" if {"short", "brief", "little"} & words else "")
-    key = " ".join(filter(None, [length, "silence" if kind == "soak" else ""]))
-    return INFORMAL_LENGTHS.get(key, f"[{kind}]")
-
-
-READERS: dict[str, Callable[[str, str], Conversion]] = {"ssml": ssml_to_script, "informal": informal_to_script}

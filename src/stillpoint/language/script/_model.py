@@ -1,0 +1,83 @@
+"""The data a script is read into: a Script of Sections holding Speech and Marker cues, its Meta and Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_VOICE = "heart"  # the neural voice bundled with Stillpoint; see voice/catalogue.py
+DEFAULT_RATE = 120
+DEFAULT_BREATH = 8.0
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A sentence (or a piece of one between markers) to be spoken."""
+
+    text: str
+    line: int
+    col: int
+    paragraph_end: bool = False
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A pause, breathing, soaking or bell marker; ``seconds``/``count`` are None when left bare."""
+
+    kind: str
+    line: int
+    col: int
+    seconds: float | None = None
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Voice, rate and breath length; None means 'inherit'."""
+
+    voice: str | None = None
+    rate: int | None = None
+    breath: float | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of the practice (a chapter in the MP3) with its cues."""
+
+    title: str
+    line: int
+    cues: tuple[Speech | Marker, ...]
+    settings: Settings = Settings()
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The front matter of a practice."""
+
+    title: str
+    author: str = ""
+    source: str = ""
+    description: str = ""
+    content_note: str = ""  # what a listener may want to know before choosing it: subjects that can be hard to hear
+    tags: tuple[str, ...] = ()
+    voice: str = DEFAULT_VOICE
+    rate: int = DEFAULT_RATE
+    breath: float = DEFAULT_BREATH
+    length: float | None = None
+    year: int | None = None
+    vars: dict[str, str] = field(default_factory=dict)
+    pronounce: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Script:
+    """A parsed practice: metadata, sections, and where each variable is first used."""
+
+    path: str
+    meta: Meta
+    sections: tuple[Section, ...]
+    variables: dict[str, tuple[int, int]] = field(default_factory=dict)
+    settings_at: dict[str, int] = field(default_factory=dict)  # the line of each front-matter setting
+
+    def speeches(self) -> list[Speech]:
+        """Every spoken piece, in order."""
+        return [cue for section in self.sections for cue in section.cues if isinstance(cue, Speech)]

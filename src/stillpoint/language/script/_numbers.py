@@ -1,0 +1,66 @@
+"""Lengths of time and rates as a script writes them: read ('1m30s' -> 90.0), written back, and bounded."""
+
+from __future__ import annotations
+
+import math
+import re
+
+MAX_SECONDS = 3600.0  # of one marker, or one breath
+SHORTEST_SECONDS = 0.001  # a length under a millisecond is taken as 0: no pause (and nothing `format_duration` writes)
+MAX_PRACTICE_SECONDS = 24 * 3600.0  # the longest a practice may be fitted to
+RATE_RANGE = (60, 300)
+
+
+def parse_duration(text: str, longest: float = MAX_SECONDS, what: str = "a single marker") -> float:
+    """'8s', '1m30s', '500ms', '1h', or a bare number of seconds -> seconds; ValueError with the reason.
+
+    Lengths past ``longest`` seconds are refused as longer than ``what`` may last; one under SHORTEST_SECONDS is 0.
+    """
+    raw = text.strip().lower()
+    if re.fullmatch(r"[+-]?(nan|inf(inity)?)(ms|s|m|h)?", raw):
+        raise ValueError(f"'{text}' is not a length of time")
+    if raw.startswith("-"):
+        raise ValueError(f"a length of time cannot be negative ('{text}')")
+    seconds = _duration_seconds(raw)
+    if seconds is None:
+        raise ValueError(f"'{text}' is not a length of time; write it like 8s, 1m30s or 500ms")
+    if not math.isfinite(seconds) or seconds > longest:
+        hours = longest / 3600
+        raise ValueError(f"'{text}' is longer than the {hours:g} hour{'s' if hours != 1 else ''} {what} may last")
+    return seconds if seconds >= SHORTEST_SECONDS else 0.0
+
+
+def parse_length(text: str) -> float:
+    """The length a whole practice is to be fitted to, like '45m' or '1h30m'; ValueError with the reason."""
+    return parse_duration(text, MAX_PRACTICE_SECONDS, "a practice")
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds -> the shortest form parse_duration reads back: '8s', '1m30s', '500ms'."""
+    millis = round(seconds * 1000)
+    if millis < 1000:
+        return f"{millis}ms"
+    minutes, rest = divmod(millis, 60000)
+    rest_text = f"{rest / 1000:g}s" if rest else ""
+    return f"{minutes}m{rest_text}" if minutes else rest_text
+
+
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?")
+
+
+def _duration_seconds(raw: str) -> float | None:
+    if re.fullmatch(r"\d+(\.\d+)?", raw):
+        return float(raw)
+    match = _DURATION.fullmatch(raw.replace(" ", ""))
+    if not raw or not match or not any(match.groups()):
+        return None
+    hours, minutes, seconds, millis = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds + millis / 1000
+
+
+def parse_rate(text: str) -> int | None:
+    """Words per minute as a script writes them: a whole number within RATE_RANGE, else None."""
+    if not re.fullmatch(r"\d{1,4}", text.strip()):
+        return None
+    rate = int(text)
+    return rate if RATE_RANGE[0] <= rate <= RATE_RANGE[1] else None
