@@ -25,7 +25,7 @@ import typer
 from typer.core import TyperGroup
 
 from stillpoint import __version__
-from stillpoint.app import pipeline, reports, session
+from stillpoint.app import pipeline, reports, resume, session
 from stillpoint.errors import (SHOWN_CHARS, Diagnostic, PlaybackError, ScriptError, StillpointError, UsageError,
                                printable)
 from stillpoint.language import lexicon, library
@@ -33,10 +33,10 @@ from stillpoint.language import script as script_language
 from stillpoint.language import timeline as timing
 from stillpoint.language.script import parse_length
 from stillpoint.language.timeline import Pace, Timeline
-from stillpoint.listen import player, resume
+from stillpoint.listen import player
 from stillpoint.listen.device import EXPORT_HINT, DeviceSink
 from stillpoint.listen.program import Program
-from stillpoint.listen.screen import clock
+from stillpoint.listen.screen import clock, screen_for
 from stillpoint.output import files, sidecars
 from stillpoint.sound.render import RenderOptions
 from stillpoint.voice import Synthesizer, SynthProgress, catalogue
@@ -481,7 +481,7 @@ def _starting_point(parsed: script_language.Script, program: Program, wanted: bo
     """The event to start from (the section stopped in, with --resume) and a note saying so."""
     if not wanted:
         return 0, ""
-    first = player.starting_point(program.timeline, resume.load(parsed.path))
+    first = resume.starting_point(program.timeline, resume.load(parsed.path))
     if not first:
         return 0, "starting at the beginning"
     return first, f"continuing at “{program.timeline.events[first].section}”"
@@ -495,7 +495,7 @@ def _listen(parsed: script_language.Script, program: Program, sink: DeviceSink, 
     listening = player.Player(program, sink, note)
     keys = Keys.from_stdin()
     try:
-        with player.screen_for(plain, quiet, keys.active) as screen, keys:
+        with screen_for(plain, quiet, keys.active) as screen, keys:
             listening.play(screen, keys, first)
     finally:
         _remember(parsed.path, listening.bookmark(), quiet)
@@ -783,7 +783,7 @@ def _play_part(part: script_language.Script, pace: Pace, options: RenderOptions,
 
     with sink, session.synthesizer(cache_dir, pace.voice) as synth:
         listening = player.Player(Program(part, pace, synth, options), sink)
-        with player.screen_for(False, quiet) as screen, Keys.from_stdin() as keys:
+        with screen_for(False, quiet) as screen, Keys.from_stdin() as keys:
             listening.play(screen, keys)
         _warn(synth, quiet)
 

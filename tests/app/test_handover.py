@@ -28,7 +28,7 @@ def test_one_track_is_named_from_its_title_and_counts_its_lines(tmp_path: Path, 
     parsed = handover.practice(SMALL_PRACTICE, "small.txt", {"who": "the sea"})
     told: list[handover.Progress] = []
     steps = handover.track_steps(parsed, Pace())
-    files = handover.export_track(parsed, tmp_path, Pace(), synth, RenderOptions(), told.append)
+    files = handover.export_track(parsed, Pace(), RenderOptions(), synth, tmp_path, told.append)
     assert files == [tmp_path / "Small Practice.mp3"] and files[0].stat().st_size > 1000
     assert steps == 4 and told[-1] == handover.Progress(4, 4, 4, 0)
     with pytest.raises(UsageError, match="has no variable {whom}"):
@@ -40,7 +40,7 @@ def test_client_tracks_come_with_a_playlist_and_a_zip_and_sum_every_clients_line
     scripts = personalize.scripts_for_table(SMALL_PRACTICE, "small.txt", [{"client": "Anna", "who": "her sister"},
                                                                           {"client": "Ben", "who": "his teacher"}])
     told: list[handover.Progress] = []
-    files = handover.export_clients(scripts, tmp_path, Pace(), synth, RenderOptions(), told.append)
+    files = handover.export_clients(scripts, Pace(), RenderOptions(), synth, tmp_path, told.append)
     assert [path.name for path in files] == ["Small Practice (Anna).mp3", "Small Practice (Ben).mp3",
                                              "Stillpoint.m3u8", "tracks.zip"]
     with zipfile.ZipFile(files[-1]) as bundle:

@@ -47,7 +47,7 @@ def track_steps(parsed: Script, pace: Pace) -> int:
     return len(timing.utterances(parsed, pace))
 
 
-def export_track(parsed: Script, folder: Path, pace: Pace, synth: Synthesizer, options: RenderOptions,
+def export_track(parsed: Script, pace: Pace, options: RenderOptions, synth: Synthesizer, folder: Path,
                  on_progress: Follower) -> list[Path]:
     """``parsed`` as one MP3 in ``folder``, named from its title."""
     settings = pipeline.ExportSettings(dest=folder / f"{safe_name(parsed.meta.title)}.mp3")
@@ -55,7 +55,7 @@ def export_track(parsed: Script, folder: Path, pace: Pace, synth: Synthesizer, o
     return [written]
 
 
-def export_clients(scripts: list[Script], folder: Path, pace: Pace, synth: Synthesizer, options: RenderOptions,
+def export_clients(scripts: list[Script], pace: Pace, options: RenderOptions, synth: Synthesizer, folder: Path,
                    on_progress: Follower) -> list[Path]:
     """Each client's track in ``folder``, then their playlist (for several) and a zip of the tracks.
 

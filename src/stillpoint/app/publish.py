@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from mutagen import MutagenError
 
+from stillpoint.app.resume import state_folder
 from stillpoint.errors import ServeError, UsageError
-from stillpoint.listen.resume import state_folder
 from stillpoint.output import files
 from stillpoint.output.feed import CHAPTERS_SUFFIX, FEED_NAME, TRANSCRIPT_SUFFIX, Document, Episode, cover_name, documents
 from stillpoint.output.tags import read_mp3_info

@@ -4,6 +4,8 @@ the files each job wrote, as downloads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -22,29 +24,19 @@ from stillpoint.voice import Synthesizer
 async def export(request: Request) -> Response:
     """Start an MP3 export of the page's text with the values given; the page follows the job."""
     body = await fields.body(request)
-    studio = fields.studio_of(request)
     text, practice = fields.practice(body)
     parsed = handover.practice(text, practice, _values(body))
-    pace, options = fields.choices(body, studio)
-
-    def work(synth: Synthesizer, job: Job) -> list[Path]:
-        return handover.export_track(parsed, job.folder, pace, synth, options, job.follow)
-
-    return _job(studio.jobs.start(handover.track_steps(parsed, pace), work))
+    pace, options = fields.choices(body, fields.studio_of(request))
+    return _start(request, handover.track_steps(parsed, pace), partial(handover.export_track, parsed, pace, options))
 
 
 async def export_clients(request: Request) -> Response:
     """Start one personalized export per client of the table, with a playlist and a zip of them all."""
     body = await fields.body(request)
-    studio = fields.studio_of(request)
     text, practice = fields.practice(body)
     scripts = personalize.scripts_for_table(text, practice, _rows(body))
-    pace, options = fields.choices(body, studio)
-
-    def work(synth: Synthesizer, job: Job) -> list[Path]:
-        return handover.export_clients(scripts, job.folder, pace, synth, options, job.follow)
-
-    return _job(studio.jobs.start(len(scripts), work))
+    pace, options = fields.choices(body, fields.studio_of(request))
+    return _start(request, len(scripts), partial(handover.export_clients, scripts, pace, options))
 
 
 async def clients_csv(request: Request) -> Response:
@@ -72,6 +64,13 @@ def job_file(request: Request) -> Response:
     if chosen is None:
         raise HTTPException(404, "no such file")
     return FileResponse(chosen, filename=chosen.name)
+
+
+def _start(request: Request, steps: int, write: Callable[[Synthesizer, Path, handover.Follower], list[Path]]
+           ) -> Response:
+    """Queue an export of ``steps`` steps that ``write`` makes (into the job's folder), and answer with its job."""
+    job = fields.studio_of(request).jobs.start(steps, lambda synth, job: write(synth, job.folder, job.follow))
+    return _job(job)
 
 
 def _values(body: fields.Body) -> dict[str, str]:
