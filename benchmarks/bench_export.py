@@ -3,7 +3,8 @@
 - cold, against the peer: `stillpoint export benefactor --voice heart` in a fresh process with an empty cache,
   against `benchmarks/peer.py` in a fresh process: hibari speaking the same lines at the same speed one after
   another, pydub appending each clip and the plan's silences, ffmpeg writing the MP3 (the lines, their speed and
-  the silences come from `stillpoint plan --json`). Alternated, RUNS of each, the medians compared.
+  the silences come from `stillpoint plan --json`). Alternated, RUNS of each, the medians compared; the CPU
+  seconds of each side (its processes and every process they waited for) are given too: the machine may be shared.
 - warm: every line in the cache and the workers up; `pipeline.export` against lameenc alone encoding
   the identical rendered PCM with the same settings, best of 3 each.
 - edit: one spoken line of a copy of the practice changed, then exported again: exactly one line may be
@@ -20,7 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import best_of, environment, lameenc_alone, ratio, row, section_rates, stillpoint
+from benchmarks.common import (best_of, children_cpu, environment, lameenc_alone, ratio, row, section_rates,
+                               stillpoint)
 from stillpoint.app import pipeline
 from stillpoint.language import library
 from stillpoint.language.timeline import Pace
@@ -57,12 +59,13 @@ def peer_segments(folder: Path) -> list[dict]:
             else {"silence": e["duration"]} for e in json.loads(done.stdout)["events"]]
 
 
-def _seconds(command: list[str | Path], folder: Path) -> float:
-    """Wall-clock seconds of ``command`` in a fresh process, its start-up included."""
+def _seconds(command: list[str | Path], folder: Path) -> tuple[float, float]:
+    """Wall-clock seconds of ``command`` in a fresh process, its start-up included, and the CPU seconds it used."""
+    cpu = children_cpu()
     started = time.perf_counter()
     subprocess.run([str(part) for part in command], env=environment(folder), check=True, stdin=subprocess.DEVNULL,
                    stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, children_cpu() - cpu
 
 
 def _minutes(mp3: Path) -> float:
@@ -81,11 +84,16 @@ def peer_rows(folder: Path) -> list[dict]:
         ours.append(_seconds(stillpoint("export", PRACTICE, "--voice", VOICE, "-o", folder / "ours.mp3", "--force",
                                         "--quiet", "--cache-dir", folder / f"cold-cache-{run}"), folder))
         theirs.append(_seconds([sys.executable, PEER, segments, folder / "peer.mp3"], folder))
-    ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
+    (ours_wall, ours_cpu), (theirs_wall, theirs_cpu) = _medians(ours), _medians(theirs)
     lengths = f"{_minutes(folder / 'ours.mp3'):.1f} vs {_minutes(folder / 'peer.mp3'):.1f} min"
     return [row(f"cold export of {PRACTICE} --voice {VOICE} vs hibari + pydub + ffmpeg, line after line",
-                f"{ratio(ours_median, theirs_median)} ({lengths}; median of {RUNS}, alternated)",
-                f"<= {PEER_LIMIT}x", ours_median / theirs_median <= PEER_LIMIT)]
+                f"{ratio(ours_wall, theirs_wall)}; CPU {ours_cpu:.2f} s vs {theirs_cpu:.2f} s ({lengths}; "
+                f"median of {RUNS}, alternated)", f"<= {PEER_LIMIT}x", ours_wall / theirs_wall <= PEER_LIMIT)]
+
+
+def _medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median wall-clock and the median CPU seconds of runs."""
+    return statistics.median(wall for wall, _ in runs), statistics.median(cpu for _, cpu in runs)
 
 
 def warm_rows(folder: Path, synth: Synthesizer) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -26,6 +27,12 @@ SPOKEN = (
 def row(name: str, measured: str, target: str, ok: bool | None) -> dict:
     """One line of the results table; ``ok`` None for a figure given for information, with no target."""
     return {"name": name, "measured": measured, "target": target, "ok": None if ok is None else bool(ok)}
+
+
+def children_cpu() -> float:
+    """CPU seconds (user and system) of this process's ended children, and of every process they waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def best_of(runs: int, action: Callable[[], object]) -> float:

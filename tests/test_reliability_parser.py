@@ -111,8 +111,9 @@ def test_emoji_and_right_to_left_text_are_kept_and_columns_count_characters() ->
     text = "🙏🏽 Rest here. [pause 2s] שָׁלוֹם, מה שלומך? \u202eمرحبا بك\u202c. [bell]"
     cues = script.parse(text).sections[0].cues
     assert [c.text if isinstance(c, Speech) else c.kind for c in cues] == [
-        "🙏🏽 Rest here.", "pause", "שָׁלוֹם, מה שלומך? \u202eمرحبا بك\u202c.", "bell"]
-    assert [c.col for c in cues] == [1, text.index("[pause") + 1, text.index("ש") + 1, text.index("[bell") + 1]
+        "🙏🏽 Rest here.", "pause", "שָׁלוֹם, מה שלומך?", "\u202eمرحبا بك\u202c.", "bell"]
+    assert [c.col for c in cues] == [1, text.index("[pause") + 1, text.index("ש") + 1, text.index("\u202e") + 1,
+                                     text.index("[bell") + 1]
 
 
 def test_a_heading_with_odd_spacing_and_braces_still_finds_its_title_and_settings() -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
 import pytest
 from conftest import FAKE_ENGINE, SMALL_PRACTICE
 
 from stillpoint.app import pipeline
+from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import DestinationError, UsageError
-from stillpoint.language.timeline import Pace
+from stillpoint.language.timeline import SPEECH, Pace
 from stillpoint.voice import ClipCache, Synthesizer, SynthProgress
 
 
@@ -52,3 +54,18 @@ def test_an_existing_destination_is_refused_before_any_synthesis(tmp_path: Path,
                             pipeline.ExportSettings(dest=dest))
         assert not synth._pool
     assert dest.read_bytes() == b"mine"
+
+
+def test_a_sentence_said_in_pieces_is_exported_exactly_as_planned(tmp_path: Path) -> None:
+    source, dest = tmp_path / "long.txt", tmp_path / "long.wav"
+    run_on = " ".join(["let", "the", "breath", "move", "in", "its", "own", "time"] * 40)
+    source.write_text(f"Arrive. {run_on}. Rest.\n", encoding="utf-8")
+    parsed = pipeline.load_script(str(source))
+    with Synthesizer(FAKE_ENGINE, cache=ClipCache(tmp_path / "cache"), workers=1) as synth:
+        planned = pipeline.timed_plan(parsed, Pace(), synth)
+        _, heard = pipeline.export(parsed, Pace(), synth, pipeline.ExportSettings(dest=dest))
+    assert sum(event.kind == SPEECH for event in planned.events) > 4
+    assert [(e.kind, e.start, e.duration) for e in heard.events] == [(e.kind, e.start, e.duration)
+                                                                     for e in planned.events]
+    with wave.open(str(dest)) as audio:
+        assert audio.getnframes() == round(planned.total * SAMPLE_RATE)

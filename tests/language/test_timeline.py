@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stillpoint.errors import UsageError
+from stillpoint.errors import ScriptError, UsageError
 from stillpoint.language import script, timeline
+from stillpoint.language.script import MAX_PRACTICE_SECONDS
+from stillpoint.language.sentences import PIECE_CHARACTERS
 from stillpoint.language.timeline import Pace, Pronunciations, Utterance
 
 SOURCE = """---
@@ -216,3 +218,48 @@ def test_the_length_range_is_what_fitting_accepts() -> None:
         timeline.plan(parsed, timeline.Pace(length=high + 5))
     fixed = script.parse("# A\nHello there.\n[pause 3s]\nGoodbye.\n", "p.txt")
     assert timeline.length_range(fixed, timeline.Pace(bells=False)) is None
+
+
+def test_a_sentence_too_long_to_say_at_once_is_said_in_pieces_with_a_clause_pause_between() -> None:
+    long_sentence = ", ".join(["and let the breath move in its own time"] * 10) + "."
+    parsed = script.parse(f"Arrive. {long_sentence} Rest.")
+    tl = timeline.plan(parsed, Pace(bells=False), fixed_lengths(parsed))
+    spoken = [e for e in tl.events if e.kind == timeline.SPEECH]
+    pieces = [e.text for e in spoken[1:-1]]
+    assert len(pieces) > 1 and " ".join(pieces) == long_sentence
+    assert all(len(e.utterance.text) <= PIECE_CHARACTERS for e in spoken)
+    gaps = [e.duration for e in tl.events if e.kind == timeline.GAP]
+    assert gaps == [timeline.SENTENCE_GAP] + [timeline.CLAUSE_GAP] * (len(pieces) - 1) + [timeline.SENTENCE_GAP]
+
+
+def test_a_pronunciation_that_makes_a_piece_too_long_is_said_in_pieces_and_shown_as_said() -> None:
+    parsed = script.parse("---\npronounce:\n  om: " + "oh mm " * 50 + "\n---\nSay om and rest.")
+    said = timeline.utterances(parsed)
+    assert len(said) > 1 and all(len(u.text) <= PIECE_CHARACTERS for u in said)
+    captions = [e.text for e in timeline.plan(parsed).events if e.kind == timeline.SPEECH]
+    assert captions == [u.text for u in said]
+
+
+def test_breaths_and_markers_past_the_ceiling_are_refused_at_the_line_that_passes_it() -> None:
+    hours = int(MAX_PRACTICE_SECONDS // 3600)
+    within = script.parse("Rest.\n" + "[soak 1h]" * (hours - 1) + "\nBack.", "p.txt")
+    assert timeline.plan(within).total < MAX_PRACTICE_SECONDS
+    for text, line in [("Rest.\n" + "[soak 1h]" * hours + "\nBack.", 2),
+                       ("---\nbreath: 1h\n---\nRest.\n[breathe 40]", 5),
+                       ("Rest.\n" + "[pause 30m]\n" * 2 * hours, 2 * hours + 1)]:
+        with pytest.raises(ScriptError) as caught:
+            timeline.plan(script.parse(text, "p.txt"))
+        assert (caught.value.diagnostics[0].line, len(caught.value.diagnostics)) == (line, 1)
+        assert f"pauses, breaths and soaks pass {hours} hours" in str(caught.value)
+
+
+def test_the_ceiling_counts_the_breath_length_a_listener_chooses() -> None:
+    parsed = script.parse("Rest.\n[breathe 30]", "p.txt")
+    timeline.plan(parsed)
+    with pytest.raises(ScriptError, match="p.txt:2: error: the practice's pauses, breaths and soaks pass"):
+        timeline.plan(parsed, Pace(breath=3600.0))
+
+
+def test_speech_and_the_gaps_between_sentences_are_bounded_by_the_text_not_the_ceiling() -> None:
+    parsed = script.parse("---\nrate: 60\n---\n" + "Rest here now. " * 30_000, "p.txt")
+    assert timeline.plan(parsed).total > MAX_PRACTICE_SECONDS

@@ -199,6 +199,25 @@ def test_an_interrupt_mid_stream_leaves_the_destination_as_it_was(existing, fmt)
     assert not part_files(existing.parent)
 
 
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_a_track_longer_than_its_format_holds_is_refused_as_it_passes_and_leaves_nothing(existing, fmt, monkeypatch):
+    monkeypatch.setattr(export, "capacity", lambda fmt, bitrate: SAMPLE_RATE // 2)
+    with pytest.raises(ExportError, match="is longer than an? (WAV|MP3) file") as caught:
+        export_track(chunked(pattern_pcm()), existing, fmt, INFO, force=True)
+    assert "\n" not in str(caught.value) and str(existing) in str(caught.value)
+    assert existing.read_bytes() == OLD
+    assert not part_files(existing.parent)
+
+
+@pytest.mark.parametrize("bitrate", export.MP3_BITRATES)
+def test_what_a_format_holds_fits_its_32_bit_sizes_and_counts_and_a_day_and_more(bitrate):
+    hours = export.capacity("wav", bitrate) / SAMPLE_RATE / 3600
+    assert 26 < hours and export.capacity("wav", bitrate) * 2 + 44 < 2**32  # RIFF and data chunk sizes
+    samples = export.capacity("mp3", bitrate)
+    assert samples / SAMPLE_RATE * bitrate * 125 < 2**32 - 2**16  # the Info frame's byte count
+    assert samples / SAMPLE_RATE * 1000 < 2**32 and samples / SAMPLE_RATE > 26 * 3600  # ID3 times in ms
+
+
 class FullDisk:
     """A file that accepts ``room`` bytes, then reports that the disk is full."""
 

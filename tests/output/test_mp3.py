@@ -83,6 +83,14 @@ def test_a_long_silence_is_copied_rather_than_encoded():
     assert encoder.skipped_samples > 20 * SAMPLE_RATE
 
 
+def test_a_long_silence_is_passed_on_as_it_arrives_not_held_until_sound_follows():
+    encoder, per_second = SilenceSkippingEncoder(64), 64 * 1000 // 8
+    encoder.encode(tone(1.0).tobytes())
+    sizes = [len(encoder.encode(silence(1.0).tobytes())) for _ in range(600)]
+    assert sum(sizes) > 595 * per_second  # all but about a cycle (1.3 s) of it
+    assert max(sizes) < 3 * per_second  # and never a long stretch of it at once
+
+
 def test_a_silence_shorter_than_the_warm_up_is_encoded():
     chunks = chunks_of(np.concatenate([tone(1.0), silence(2.0), tone(1.0), silence(2.0)]), SAMPLE_RATE)
     encoder = SilenceSkippingEncoder(64)

@@ -1,4 +1,4 @@
-"""Engines that misbehave on request, for fault-injection tests of the worker pool.
+"""Engines that misbehave on request, for fault-injection tests of the worker pool, and lines to ask them for.
 
 The first word of a line picks the fault; every request is logged as "pid<TAB>text" to the file
 named by $STILLPOINT_TEST_SYNTH_LOG, and $STILLPOINT_TEST_DELAY seconds are slept per line.
@@ -21,6 +21,16 @@ from stillpoint.voice.fake import FakeEngine
 LOG_ENV = "STILLPOINT_TEST_SYNTH_LOG"
 DELAY_ENV = "STILLPOINT_TEST_DELAY"
 SLOW_SECONDS = 0.6
+
+
+def line(text: str, number: int = 1, voice: str = "fake-a", rate: int = 150) -> Utterance:
+    """An utterance from line ``number`` of a practice."""
+    return Utterance(text, voice, rate, "practice.txt", number)
+
+
+def lines(*texts: str) -> list[Utterance]:
+    """Utterances numbered from line 1."""
+    return [line(text, number) for number, text in enumerate(texts, 1)]
 
 
 def spoken(utterance: Utterance) -> Clip:
@@ -88,10 +98,40 @@ class SecondEngine(FaultyEngine):
 
 
 class BrokenEngine(FakeEngine):
-    """An engine that cannot even start."""
+    """An engine that cannot even start, nor load what its workers would share."""
+
+    @classmethod
+    def preload(cls) -> None:
+        """Fail as the engine does."""
+        raise RuntimeError("no speech library here")
 
     def __init__(self) -> None:
         raise RuntimeError("no speech library here")
+
+
+class PreloadingEngine(FaultyEngine):
+    """The faulty engine with a preload: it logs "preload" where it runs, and each engine started logs whether the
+    preload had run in its process."""
+
+    preloaded = False
+
+    @classmethod
+    def preload(cls) -> None:
+        """Log, and leave a mark that the processes forked from this one inherit."""
+        _log("preload")
+        cls.preloaded = True
+
+    def __init__(self) -> None:
+        _log(f"start preloaded={type(self).preloaded}")
+
+
+class StuckPreloadEngine(FakeEngine):
+    """An engine whose shared start never ends."""
+
+    @classmethod
+    def preload(cls) -> None:
+        """Never return."""
+        _hang()
 
 
 def _log(text: str) -> None:

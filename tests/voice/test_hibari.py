@@ -12,7 +12,8 @@ import pytest
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import VoiceError
 from stillpoint.language.script import parse
-from stillpoint.language.timeline import utterances
+from stillpoint.language.timeline import Utterance, utterances
+from stillpoint.voice import Synthesizer, processes
 from stillpoint.voice import hibari as hibari_module
 from stillpoint.voice.hibari import HibariEngine, model_path
 from stillpoint.voice.shape import LEAD_SECONDS, SOUND_THRESHOLD_DB, TAIL_SECONDS
@@ -109,3 +110,22 @@ def test_the_engine_runs_on_numpy_fft_even_where_scipy_is_installed():
              "import hibari.dsp, scipy.fft; print(hibari.dsp.FFT_BACKEND, 'scipy.fft' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["numpy", "True"]  # and scipy.fft can still be imported afterwards
+
+
+def test_preloading_reads_the_lexicons_and_leaves_onnxruntime_and_its_threads_to_the_workers():
+    probe = ("import os, sys; from stillpoint.voice import hibari; threads = len(os.listdir('/proc/self/task')); "
+             "hibari.HibariEngine.preload(); print(hibari._g2p.cache_info().currsize, 'onnxruntime' in sys.modules, "
+             "len(os.listdir('/proc/self/task')) - threads)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "False", "0"]
+
+
+@pytest.mark.skipif(not processes.forking(), reason="this system spawns every worker")
+def test_a_worker_forked_after_the_preload_speaks_as_one_spawned_from_nothing(monkeypatch):
+    wanted = [Utterance(SENTENCE, "heart", 120, "practice.txt", 1)]
+    with Synthesizer(workers=1) as synth:
+        forked = list(synth.clips(wanted, level=(-19.0, -1.0)))
+    monkeypatch.setattr(processes, "forking", lambda: False)
+    with Synthesizer(workers=1) as synth:
+        spawned = list(synth.clips(wanted, level=(-19.0, -1.0)))
+    assert forked[0].pcm == spawned[0].pcm and forked[0].levelled == spawned[0].levelled

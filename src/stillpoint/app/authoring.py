@@ -67,20 +67,9 @@ def check_text(text: str, path: str, values: dict[str, str] | None = None, lexic
     more = review.rules(replace(reviewing, foreign=frozenset(foreign))) if reviewing else None
     warnings = lint.lint(parsed, text, (word for word, _sound in lexicon), more, review.NAMES)
     found = [replace(w, severity="error") if w.severity == "warning" else w for w in warnings] if strict else warnings
-    timeline, unreachable = _estimated(parsed, pace)
+    timeline, unreachable = timing.estimated(parsed, pace)
     extra = [*unreachable, *(_unknown_voices(parsed, offered) if offered else []), *_english_only(parsed, foreign)]
     return CheckResult(parsed.path, parsed, tuple(sorted([*found, *extra], key=lambda d: (d.line, d.col))), timeline)
-
-
-def _estimated(parsed: Script, pace: Pace) -> tuple[Timeline, list[Diagnostic]]:
-    """The practice laid out in time with estimated speech; its own length when its `length:` is out of reach,
-    with the error at that line."""
-    try:
-        return timing.plan(parsed, pace), []
-    except StillpointError as err:
-        line = parsed.settings_at.get("length", 1)
-        finding = replace(err.diagnostic, path=parsed.path, line=line, col=1, code="length")
-        return timing.plan(replace(parsed, meta=replace(parsed.meta, length=None)), pace), [finding]
 
 
 @dataclass(frozen=True)
@@ -97,7 +86,7 @@ def draft(text: str, path: str, pace: Pace = Pace(), lexicon: Lexicon = (), offe
     """Check script ``text`` (and review it, given ``reviewing``) and lay it out in time with estimated speech; a
     length it cannot fit is a finding."""
     result = check_text(text, path, lexicon=lexicon, offered=offered, pace=pace, reviewing=reviewing)
-    if result.script is None:
+    if result.script is None or result.timeline is None:
         return Draft(result, None, None)
     return Draft(result, result.timeline, timing.length_range(result.script, pace))
 

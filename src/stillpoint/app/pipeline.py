@@ -20,8 +20,7 @@ from stillpoint.output.export import check_bitrate, check_destination, export_tr
 from stillpoint.output.track import TrackInfo
 from stillpoint.sound.ambience import BEDS
 from stillpoint.sound.render import RenderOptions, render_events
-from stillpoint.voice import Synthesizer, SynthProgress
-from stillpoint.voice.pool import Level
+from stillpoint.voice import Level, Synthesizer, SynthProgress
 
 ProgressCallback = Callable[[SynthProgress], None] | None
 DEFAULT_ALBUM = "Stillpoint"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stillpoint import inputs
 from stillpoint.errors import MAX_FINDINGS, Diagnostic, Findings, ScriptError, TooManyFindings, UsageError
+from stillpoint.language import sentences
 
 DEFAULT_VOICE = "heart"  # the neural voice bundled with Stillpoint; see voice/catalogue.py
 DEFAULT_RATE = 120
@@ -484,7 +485,6 @@ def _parse_rate(text: str) -> int | None:
 # ---------------------------------------------------------------- body
 
 _TOKEN = re.compile(r"\[|\]|<|\{|\}")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\u201d\u2019]*\s+(?=[\"'(\u201c\u2018]?[A-Z0-9])")
 
 
 @dataclass
@@ -502,14 +502,14 @@ class _Paragraph:
         text, starts = _join(self.pieces)
         offsets = [start[0] for start in starts]
         self.pieces = []
-        sentences = []
-        for start, end in _sentence_spans(text):
+        found = []
+        for start, end in sentences.spans(text):
             words = text[start:end].split()
             if words:
                 offset = start + len(text[start:end]) - len(text[start:end].lstrip())
                 line, col = _locate(starts, offsets, offset)
-                sentences.append(Speech(" ".join(words), line, col))
-        return sentences
+                found.append(Speech(" ".join(words), line, col))
+        return found
 
 
 def _join(pieces: list[tuple[str, int, int]]) -> tuple[str, list[tuple[int, int, int]]]:
@@ -545,15 +545,6 @@ def _next(raw: str, char: str, start: int, ahead: dict[str, int]) -> int:
     if found is None or 0 <= found < start:
         found = ahead[char] = raw.find(char, start)
     return found
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start()))
-        start = match.start()
-    spans.append((start, len(text)))
-    return spans
 
 
 class _Body:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.errors import Diagnostic, ScriptError, UsageError
-from stillpoint.language.script import Marker, Script, Section, Settings, Speech
+from stillpoint.language.script import MAX_PRACTICE_SECONDS, Marker, Script, Section, Settings, Speech
+from stillpoint.language.sentences import pieces
 
 SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
 
@@ -68,6 +69,7 @@ class Timeline:
         return self.events[-1].end if self.events else 0.0
 
 
+CLAUSE_GAP = 0.3  # between the pieces of a sentence too long to be said at once
 SENTENCE_GAP = 0.8
 PARAGRAPH_GAP = 2.0
 SECTION_GAP = 3.0
@@ -102,6 +104,21 @@ def plan(script: Script, pace: Pace = Pace(), durations: Mapping[Utterance, floa
         events = _fitted(events, target, script, pace)
     exact = all(event.utterance in durations for event in events if event.utterance)
     return Timeline(script.meta.title, _placed(events), exact)
+
+
+def estimated(script: Script, pace: Pace = Pace()) -> tuple[Timeline | None, list[Diagnostic]]:
+    """The practice laid out with estimated speech, and the errors that keep it from being laid out as asked: a
+    length out of reach (the timeline is then at the practice's own length), or markers past the ceiling (then
+    there is none)."""
+    try:
+        return plan(script, pace), []
+    except (ScriptError, UsageError) as err:
+        found = list(err.diagnostics) if isinstance(err, ScriptError) else [replace(
+            err.diagnostic, path=script.path, line=script.settings_at.get("length", 1), col=1, code="length")]
+    try:
+        return plan(replace(script, meta=replace(script.meta, length=None)), pace), found
+    except ScriptError:
+        return None, found
 
 
 def length_target(script: Script, pace: Pace) -> float | None:
@@ -201,7 +218,7 @@ def _fitted(events: list[Event], target: float, script: Script, pace: Pace) -> l
         if pace.length is not None:
             raise UsageError(f"--length: {problem}", hint=problem.hint) from None
         line = script.settings_at.get("length", 1)
-        raise ScriptError([Diagnostic(script.path, line, 1, f"length: {problem}", problem.hint)]) from None
+        raise ScriptError([Diagnostic(script.path, line, 1, f"length: {problem}", problem.hint, code="length")]) from None
 
 
 def fit(events: list[Event], target: float) -> list[Event]:
@@ -257,7 +274,25 @@ def _raw_events(script: Script, pace: Pace) -> list[Event]:
         if events[-1].kind == SPEECH:
             events.append(Event(GAP, 0.0, PARAGRAPH_GAP, section=events[-1].section))
         events.append(Event(BELL, 0.0, BELL_SECONDS, section=events[-1].section))
+    _check_ceiling(script, events)
     return events
+
+
+def _check_ceiling(script: Script, events: list[Event]) -> None:
+    """Refuse a practice whose markers (pauses, breaths, soaks, bells) add up to over MAX_PRACTICE_SECONDS.
+
+    However long its breaths and however many its markers, the error names the line where they pass the ceiling.
+    Speech and the gaps between sentences need no ceiling of their own: the script's size bounds them.
+    """
+    total, line = 0.0, 0
+    for event in events:
+        total += event.duration if event.kind not in (SPEECH, GAP) else 0.0
+        line = event.line or line  # the closing bell has none
+        if total > MAX_PRACTICE_SECONDS:
+            hours = MAX_PRACTICE_SECONDS / 3600
+            raise ScriptError([Diagnostic(
+                script.path, line, 0, f"the practice's pauses, breaths and soaks pass {hours:g} hours here, "
+                "the most they may last in all", "shorten them, or make it two practices")])
 
 
 def _title(script: Script, section: Section) -> str:
@@ -287,15 +322,29 @@ def _section_events(script: Script, section: Section, pace: Pace, pronounce: Pro
     events: list[Event] = []
     for cue, following in zip(section.cues, section.cues[1:] + (None,)):
         if isinstance(cue, Speech):
-            spoken = pronounce.apply(cue.text)
-            utterance = Utterance(spoken, settings.voice, settings.rate, script.path, cue.line, voice_line)
-            events.append(Event(SPEECH, 0.0, 0.0, cue.text, title, cue.line, utterance))
+            for said, shown in _said_and_shown(cue.text, pronounce):
+                utterance = Utterance(said, settings.voice, settings.rate, script.path, cue.line, voice_line)
+                events.append(Event(SPEECH, 0.0, 0.0, shown, title, cue.line, utterance))
+                events.append(Event(GAP, 0.0, CLAUSE_GAP, section=title, line=cue.line))
+            events.pop()  # the pause after the last piece is the sentence's own, below
             if isinstance(following, Speech):
                 gap = PARAGRAPH_GAP if cue.paragraph_end else SENTENCE_GAP
                 events.append(Event(GAP, 0.0, gap, section=title, line=cue.line))
         else:
             events.append(_marker_event(cue, title, settings.breath, pace.bells))
     return events
+
+
+def _said_and_shown(text: str, pronounce: Pronunciations) -> list[tuple[str, str]]:
+    """What the engine is asked to say and what captions show, piece by piece, for a sentence ``text``.
+
+    A piece whose pronunciations make it too long to say at once is cut again, and shown as it is said.
+    """
+    found = []
+    for piece in pieces(text):
+        said = pieces(pronounce.apply(piece))
+        found.extend([(said[0], piece)] if len(said) == 1 else [(part, part) for part in said])
+    return found
 
 
 def marker_seconds(marker: Marker, breath: float) -> float:

@@ -6,7 +6,7 @@ import contextlib
 import errno
 import os
 import wave
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,6 +30,11 @@ LAME_INPUT_SCALE = 0.95
 # stays a little above that: 2.8, 1.0 and 0.35 dB.
 MP3_HEADROOM_KBPS = 64.0
 MP3_HEADROOM_POWER = 1.5
+# What each format can hold: a WAV file's sizes are 32-bit numbers (4 GiB: 27 hours at 22050 Hz), and so are an
+# MP3's byte count in its Info frame and the millisecond times of its chapters and synced lyrics. FORMAT_ROOM
+# is kept for the rest of the file (headers, the Info frame, LAME's delay and padding, a WAV's tag chunk).
+UINT32 = 2**32 - 1
+FORMAT_ROOM = 2**20
 _HINTS = {
     errno.ENOSPC: "free some space or export to another disk",
     errno.EDQUOT: "free some space or export to another disk",
@@ -74,7 +79,7 @@ def export_track(
     sweep_stale_parts(dest.parent)
     part = _part_path(dest)
     try:
-        _write_part(part, chunks, fmt, info, bitrate)
+        _write_part(part, _within_capacity(chunks, dest, fmt, bitrate), fmt, info, bitrate)
         files.put_in_place(part, dest, force)
     except (OSError, MutagenError) as exc:
         raise _export_error(dest, exc) from exc
@@ -83,6 +88,28 @@ def export_track(
             part.unlink(missing_ok=True)
     _sync_folder(dest.parent)
     return dest
+
+
+def capacity(fmt: str, bitrate: int) -> int:
+    """The most samples a file of format ``fmt`` (at ``bitrate`` kbps, for MP3) can hold."""
+    if fmt == "wav":
+        return (UINT32 - FORMAT_ROOM) // SAMPLE_WIDTH
+    by_bytes = (UINT32 - FORMAT_ROOM) * 8 * SAMPLE_RATE // (bitrate * 1000)
+    return min(by_bytes, UINT32 // 1000 * SAMPLE_RATE)
+
+
+def _within_capacity(chunks: Iterable[bytes], dest: Path, fmt: str, bitrate: int) -> Iterator[bytes]:
+    """``chunks`` as they come, refused in one line once they pass what a file of format ``fmt`` can hold."""
+    room = capacity(fmt, bitrate)
+    for chunk in chunks:
+        room -= len(chunk) // SAMPLE_WIDTH
+        if room < 0:
+            hours = capacity(fmt, bitrate) / SAMPLE_RATE / 3600
+            kind = "a WAV file" if fmt == "wav" else f"an MP3 file at {bitrate} kbps"
+            raise ExportError(f"is longer than {kind} can hold ({hours:.1f} hours)", path=str(dest),
+                              hint="export it as MP3, or shorten the practice" if fmt == "wav"
+                              else "shorten the practice")
+        yield chunk
 
 
 def sweep_stale_parts(folder: Path) -> list[Path]:

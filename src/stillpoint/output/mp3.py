@@ -70,7 +70,7 @@ class SilenceSkippingEncoder:
         return self._skipped
 
     def encode(self, pcm: bytes) -> bytes:
-        """MP3 bytes for more 16-bit PCM; silence may be held back until sound or ``flush`` follows."""
+        """MP3 bytes for more 16-bit PCM; under a cycle of silence may be held back until sound or ``flush``."""
         if not pcm:
             return self._lame.encode(pcm)  # which starts LAME's stream, so that flush gives frames even so
         samples = np.frombuffer(pcm, dtype="<i2")
@@ -80,6 +80,7 @@ class SilenceSkippingEncoder:
             self._zeros_held += end - start
             done = end
         out.append(self._sound(pcm[done * SAMPLE_WIDTH :]))
+        out.append(self._cycles())  # so that an hour of silence is never held, nor its bytes made at once
         return b"".join(out)
 
     def flush(self) -> bytes:
@@ -96,6 +97,13 @@ class SilenceSkippingEncoder:
 
     def _release(self) -> bytes:
         """Pass on the zeros held back: whole cycles copied whenever LAME is steady, the rest encoded."""
+        return self._cycles() + self._fed_zeros(self._zeros_held)
+
+    def _cycles(self) -> bytes:
+        """Pass on the held zeros but for less than a cycle: copied whenever LAME is steady, else encoded.
+
+        Whether a cycle is passed on now or with the sound that follows, the stream is the same.
+        """
         out = []
         while self._zeros_held >= self._cycle_samples:
             if self._steady():
@@ -106,7 +114,6 @@ class SilenceSkippingEncoder:
             else:  # only what the wait still needs (then a frame at a time): the rest may be copied
                 wait = max(self._settled - self._zeros_fed, FRAME_SAMPLES)
                 out.append(self._fed_zeros(min(wait, self._zeros_held)))
-        out.append(self._fed_zeros(self._zeros_held))
         return b"".join(out)
 
     def _steady(self) -> bool:

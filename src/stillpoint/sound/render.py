@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from stillpoint.audio import SAMPLE_RATE, Clip, seconds_to_samples
 from stillpoint.language.timeline import BELL, SPEECH, Event, Timeline
 from stillpoint.sound.ambience import Ambience

@@ -1,8 +1,10 @@
-"""The speech-engine contract and the voice-name lookup every engine shares."""
+"""The speech-engine contract, an engine found by its 'module:Class' name, and the voice-name lookup every engine
+shares."""
 
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -11,6 +13,7 @@ from stillpoint.audio import Clip
 from stillpoint.errors import SynthesisError, VoiceError
 
 LIST_HINT = "run `stillpoint voices` to list them"
+START_HINT = "check that the speech engine is installed: run `stillpoint voices`"
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,12 @@ class VoiceInfo:
 
 
 class Engine(Protocol):
-    """Turns one line of text into a clip; an instance lives in a single process."""
+    """Turns one line of text into a clip; an instance lives in a single process.
+
+    An engine class may also have a classmethod ``preload()``: it loads what every worker of the engine can share
+    (modules, data read from files), in the process its workers are forked from. It must leave no thread running
+    and open no session: neither survives a fork. The engine's constructor then finds that work done.
+    """
 
     name: str
 
@@ -41,6 +49,15 @@ class Engine(Protocol):
 
     def synthesize(self, text: str, voice: str, rate: int) -> Clip:
         """Speak ``text`` with ``voice`` at ``rate`` words per minute."""
+
+
+def engine_class(spec: str) -> type[Engine]:
+    """The engine class named by 'module:Class'."""
+    module, _, name = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise SynthesisError(f"the speech engine could not start: {exc}", hint=START_HINT) from None
 
 
 _NAME_FORMS: tuple[Callable[[VoiceInfo], Sequence[str]], ...] = (

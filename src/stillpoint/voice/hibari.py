@@ -70,6 +70,15 @@ def _hibari_on_numpy_fft() -> type:
     return Hibari
 
 
+@functools.cache
+def _g2p() -> object:
+    """hibari's spelling-to-sound for the bundled voice, its lexicons and tagger read once in a process (0.3 s)."""
+    from hibari.g2p import G2P
+    from hibari.voices import VOICES as HIBARI_VOICES
+
+    return G2P(british=HIBARI_VOICES["heart"]["british"])
+
+
 def speed_for(rate: int) -> float:
     """hibari's speed factor that speaks ``rate`` words per minute."""
     return (rate / WPM_AT_SPEED_1) ** (1 / SPEED_EXPONENT)
@@ -84,7 +93,17 @@ class HibariEngine:
         Hibari = _hibari_on_numpy_fft()
         # The model file is named, so hibari never looks a voice up in (or downloads it from) its model hub.
         # One onnxruntime thread: the pool runs one worker per core, so more would only oversubscribe them.
-        self._tts = Hibari(voice="heart", model=str(model_path()), threads=1)
+        self._tts = Hibari(voice="heart", model=str(model_path()), threads=1, g2p=_g2p())
+
+    @classmethod
+    def preload(cls) -> None:
+        """Load hibari's code and its G2P lexicons, for the workers forked from this process to share.
+
+        onnxruntime is left to each worker, with its session: importing it starts a thread unless
+        ORT_DISABLE_TELEMETRY is set, and threads do not survive a fork.
+        """
+        _hibari_on_numpy_fft()
+        _g2p()
 
     @classmethod
     def version(cls) -> str:

@@ -6,14 +6,13 @@ import bisect
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from stillpoint.errors import StillpointError
 from stillpoint.language.lint import Source
 from stillpoint.language.script import Marker, Script
 from stillpoint.language.timeline import (BELL, BELL_SECONDS, BREATHE, PAUSE, SECTION_GAP, SOAK, SPEECH, STRETCH_RANGE,
-                                         Event, marker_seconds, plan, section_settings)
+                                         Event, estimated, marker_seconds, section_settings)
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*|\d+|\.{2,}|\u2026|[.!?]+|[,;:()\u2014\u2013]|(?<=\s)-(?=\s)")
 _MASKED = re.compile(r"\[[^\]]*\]?|<[^>]*>?|\{[^}]*\}?")
@@ -304,8 +303,7 @@ def _longest_bound(script: Script) -> float:
 
 
 def _events(script: Script) -> tuple[Event, ...]:
-    """The events of the script's estimated plan; unfitted if its `length:` is out of reach."""
-    try:
-        return plan(script).events
-    except StillpointError:
-        return plan(replace(script, meta=replace(script.meta, length=None))).events
+    """The events of the script's estimated plan (unfitted if its `length:` is out of reach); none if its markers
+    pass the ceiling, which check reports on its own."""
+    timeline, _problems = estimated(script)
+    return timeline.events if timeline else ()
