@@ -12,9 +12,9 @@ import pytest
 from conftest import FAKE_ENGINE
 from typer.testing import CliRunner
 
+from stillpoint.app import resume
 from stillpoint.cli import app
 from stillpoint.language import library, script, timeline
-from stillpoint.listen import resume
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ import pytest
 from stillpoint import places
 from stillpoint.app import publish
 from stillpoint.language import lexicon, library
-from stillpoint.listen import resume
+from stillpoint.app import resume
 
 XDG = ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
 OURS = (places.CACHE_ENV, places.STATE_ENV, places.LEXICON_ENV, places.PATH_ENV, places.ENGINE_ENV)

@@ -18,8 +18,8 @@ from reliability import bounded, cli_env, fingerprint, refused
 from typer.testing import CliRunner
 
 from stillpoint import cli
+from stillpoint.app import resume
 from stillpoint.errors import ExitStatus
-from stillpoint.listen import resume
 
 NOT_FINITE = ["nan", "NaN", "-nan", "+NAN", "inf", "-inf", "Infinity", "-infinity", "1e999", "-1e999", " nan "]
 PRACTICE = "---\ntitle: Plain\n---\n# Part\nRest here. [pause 5s]\n[soak]\n"

@@ -15,14 +15,14 @@ import pytest
 
 from conftest import FAKE_ENGINE
 from stillpoint.language import script, timeline
-from stillpoint.listen import player, resume
+from stillpoint.app import resume
 
 LISTEN = """
 import sys
 from stillpoint.app import pipeline
 from stillpoint.app.listening import Listening
 from stillpoint.language.timeline import Pace
-from stillpoint.listen import resume
+from stillpoint.app import resume
 from stillpoint.sound.render import RenderOptions
 
 practice, cache = sys.argv[1:]
@@ -52,7 +52,7 @@ def test_a_practice_continues_at_the_section_it_stopped_in_and_is_forgotten_at_i
     monkeypatch.setenv("STILLPOINT_STATE", str(tmp_path / "state"))
     resume.save(str(small_practice), resume.Bookmark("Resting", 2, 20.0))
     planned = timeline.plan(script.load(small_practice), timeline.Pace(bells=False))
-    resting = player.section_starts(planned)[1]
+    resting = timeline.section_starts(planned)[1]
     said, samples = listened(small_practice, tmp_path / "state", tmp_path)
     assert said == [f"{resting} continuing at “Resting”", "None", "None"]
     heard = samples / 22050

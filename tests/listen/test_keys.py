@@ -6,7 +6,7 @@ import os
 import termios
 import time
 
-from stillpoint.listen import player
+from stillpoint.listen import commands
 from stillpoint.listen.keys import Keys, split_keys
 
 
@@ -25,8 +25,8 @@ def test_keys_are_read_one_at_a_time_and_the_terminal_is_restored() -> None:
             while len(got) < 7 and time.monotonic() < deadline:
                 got += keys.pressed()
                 time.sleep(0.01)
-        assert got == [player.QUIT, player.TOGGLE, player.FORWARD, player.NEXT, player.BACK, player.LOUDER,
-                       player.SOFTER]
+        assert got == [commands.QUIT, commands.TOGGLE, commands.FORWARD, commands.NEXT, commands.BACK,
+                       commands.LOUDER, commands.SOFTER]
         assert not during[3] & (termios.ICANON | termios.ECHO)
         assert termios.tcgetattr(slave) == before
     finally:

@@ -30,10 +30,12 @@ from rich.console import Console
 from voice import faulty_engines
 
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, seconds_to_samples
+from stillpoint.app import resume
 from stillpoint.errors import SynthesisError
 from stillpoint.language import script
 from stillpoint.language import timeline as timing
-from stillpoint.listen import player, resume
+from stillpoint.listen import player
+from stillpoint.listen.commands import SKIP_SECONDS
 from stillpoint.listen.live import view
 from stillpoint.listen.screen import LineScreen, Moment
 from stillpoint.sound import seams
@@ -143,7 +145,7 @@ def played(program: StubProgram, keys: list[tuple[float, str]], screen=None):
 
 
 def section_index(program: StubProgram, number: int) -> int:
-    return player.section_starts(program.timeline)[number - 1]
+    return timing.section_starts(program.timeline)[number - 1]
 
 
 def test_the_player_writes_the_rendered_stream_unchanged() -> None:
@@ -190,7 +192,7 @@ def test_pausing_loses_and_repeats_nothing_and_fades_around_the_pause() -> None:
 def test_skipping_back_fifteen_seconds_replays_that_line_from_its_start() -> None:
     program = StubProgram()
     sink, keys, _session, _ended = played(program, [(25.0, player.BACK)])
-    target = keys.fired_at[0] / SAMPLE_RATE - player.SKIP_SECONDS
+    target = keys.fired_at[0] / SAMPLE_RATE - SKIP_SECONDS
     index = max(i for i, e in enumerate(program.timeline.events) if e.start <= target)
     assert program.timeline.events[index].kind == timing.SPEECH
     assert bytes(sink.audio).endswith(program.audio(index))
@@ -201,7 +203,7 @@ def test_skipping_forward_into_a_silence_lands_exactly_fifteen_seconds_on() -> N
     soak = next(i for i, e in enumerate(program.timeline.events) if e.kind == timing.SOAK)
     sink, keys, _session, _ended = played(program, [(program.sample(soak) / SAMPLE_RATE + 1.0, player.FORWARD)])
     pressed = keys.fired_at[0]
-    rest = program.audio()[int(pressed + player.SKIP_SECONDS * SAMPLE_RATE) * SAMPLE_WIDTH:]
+    rest = program.audio()[int(pressed + SKIP_SECONDS * SAMPLE_RATE) * SAMPLE_WIDTH:]
     assert bytes(sink.audio).endswith(rest)
     written = len(sink.audio) // SAMPLE_WIDTH - len(rest) // SAMPLE_WIDTH  # before the landing point
     assert pressed <= written <= pressed + player.HUSH
@@ -247,10 +249,10 @@ def test_quitting_leaves_a_bookmark_that_finds_its_section_again() -> None:
     assert not ended
     assert (bookmark.section, bookmark.number) == ("Resting", 2)
     assert bookmark.seconds == pytest.approx(start + 2.0 + player.HUSH / SAMPLE_RATE, abs=0.2)
-    assert player.starting_point(program.timeline, bookmark) == second
+    assert resume.starting_point(program.timeline, bookmark) == second
     renamed = resume.Bookmark("Resting", 7, 0.0)
-    assert player.starting_point(program.timeline, renamed) == second
-    assert player.starting_point(program.timeline, resume.Bookmark("Gone", 2, 0.0)) == 0
+    assert resume.starting_point(program.timeline, renamed) == second
+    assert resume.starting_point(program.timeline, resume.Bookmark("Gone", 2, 0.0)) == 0
 
 
 def test_a_synthesis_failure_reaches_the_player_and_stops_it() -> None:

@@ -11,15 +11,16 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from stillpoint.app import pipeline, session
+from stillpoint.app import pipeline, resume, session
 from stillpoint.app.program import Program
 from stillpoint.audio import clock
 from stillpoint.errors import StillpointError
 from stillpoint.language.script import Script
 from stillpoint.language.timeline import Pace
-from stillpoint.listen import player, resume
+from stillpoint.listen import player
 from stillpoint.listen.device import DeviceSink
-from stillpoint.listen.resume import Bookmark
+from stillpoint.listen.player import Bookmark
+from stillpoint.listen.screen import screen_for
 from stillpoint.sound.render import RenderOptions
 
 Warn = Callable[[str], None]
@@ -68,7 +69,7 @@ class Listening:
     def resume_point(self) -> tuple[int, str]:
         """The first event of the section where the practice was last stopped (0 if none), and a note saying so."""
         timeline = self.program.timeline
-        first = player.starting_point(timeline, resume.load(self.program.script.path))
+        first = resume.starting_point(timeline, resume.load(self.program.script.path))
         if not first:
             return 0, "starting at the beginning"
         return first, f"continuing at “{timeline.events[first].section}”"
@@ -82,7 +83,7 @@ class Listening:
 
         self._player = player.Player(self.program, self._sink, note)
         keys = Keys.from_stdin()
-        with player.screen_for(plain, quiet, keys.active) as screen, keys:
+        with screen_for(plain, quiet, keys.active) as screen, keys:
             self._player.play(screen, keys, first)
         return self._player.bookmark()
 

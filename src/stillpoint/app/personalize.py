@@ -1,28 +1,24 @@
 """One practice for several clients: a table of values (a CSV file or the studio's table) -> one track each.
 
-Each client's track is the practice with that client's values, titled with the client's name, in a batch with a
-playlist. Lines whose text no value changes are spoken once and come from the cache for every other client.
-Prints nothing.
+Each client's track is the practice with that client's values, titled with the client's name, exported in a batch
+with a playlist (`export --for`, or `handover.py` for the studio). Lines whose text no value changes are spoken once
+and come from the cache for every other client. Prints nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stillpoint import inputs
-from stillpoint.app import batch, pipeline
-from stillpoint.app.pipeline import ExportSettings
+from stillpoint.app import pipeline
 from stillpoint.errors import StillpointError
 from stillpoint.language import library
 from stillpoint.language import script as script_language
 from stillpoint.language.script import Script
-from stillpoint.language.timeline import Pace
-from stillpoint.sound.render import RenderOptions
-from stillpoint.voice import Synthesizer
 
 CLIENT_COLUMN = "client"  # names the client (and the file); a variable too if the practice has one so named
 MAX_BYTES = 1_000_000
@@ -90,6 +86,13 @@ def scripts_for_file(source: str, clients_csv: Path, values: dict[str, str] | No
     return scripts
 
 
+def table_rows(csv_text: str, name: str, text: str, path: str) -> list[dict[str, str]]:
+    """The clients of CSV text named ``name``, checked against the practice in ``text``, as rows of the studio's
+    table: the client column, then their values."""
+    clients = parse_clients(csv_text, name, script_language.variables(text, path))
+    return [{CLIENT_COLUMN: client.name, **client.values} for client in clients]
+
+
 def scripts_for_table(text: str, path: str, rows: list[dict[str, str]]) -> list[Script]:
     """The practice in ``text`` once per row of the studio's table of clients."""
     return personalized(text, path, clients_from_table(rows, script_language.variables(text, path)))
@@ -102,15 +105,6 @@ def personalized(text: str, path: str, clients: list[Client], values: dict[str, 
         parsed = script_language.parse(text, path, {**(values or {}), **client.values})
         scripts.append(replace(parsed, meta=replace(parsed.meta, title=f"{parsed.meta.title} ({client.name})")))
     return scripts
-
-
-def export_for_clients(
-    scripts: list[Script], folder: Path, pace: Pace, synth: Synthesizer, settings: ExportSettings = ExportSettings(),
-    options: RenderOptions = RenderOptions(), on_progress: Callable[[batch.BatchProgress], None] | None = None,
-    on_written: Callable[[batch.Exported], None] | None = None,
-) -> list[batch.Exported]:
-    """Export each client's track into ``folder``, named from its title, with a playlist of them all."""
-    return batch.export_batch(scripts, folder, pace, synth, settings, options, on_progress, on_written)
 
 
 def _header(columns: list[str], path: str, defaults: Defaults) -> list[str]:

@@ -137,6 +137,21 @@ def chapters(timeline: Timeline) -> list[Chapter]:
     return found
 
 
+def section_starts(timeline: Timeline) -> list[int]:
+    """The index of the first event of each section."""
+    events = timeline.events
+    return [i for i, event in enumerate(events) if i == 0 or event.section != events[i - 1].section]
+
+
+def section_at(timeline: Timeline, starts: list[int], seconds: float) -> int:
+    """The position in ``starts`` (see section_starts) of the section playing at ``seconds``."""
+    playing = 0
+    for number, index in enumerate(starts):
+        if timeline.events[index].start <= seconds + 1e-6:
+            playing = number
+    return playing
+
+
 @dataclass(frozen=True)
 class SectionTime:
     """How a section's time is spent: seconds of speech, seconds of everything else, words said."""

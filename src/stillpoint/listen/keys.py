@@ -16,7 +16,8 @@ import termios
 import threading
 import tty
 
-from stillpoint.listen.player import BACK, FORWARD, LOUDER, NEXT, PREVIOUS, QUIT, SOFTER, TOGGLE, WAIT, terminal
+from stillpoint.listen.commands import BACK, FORWARD, LOUDER, NEXT, PREVIOUS, QUIT, SOFTER, TOGGLE, WAIT
+from stillpoint.listen.screen import terminal
 
 KEYS = {
     b" ": TOGGLE, b"n": NEXT, b"N": NEXT, b"p": PREVIOUS, b"P": PREVIOUS,

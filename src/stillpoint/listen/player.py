@@ -1,52 +1,42 @@
-"""Playing a practice: the rendered stream fed ahead of time to a sound sink, commands, and the screen.
+"""Playing a practice: the rendered stream written to a sound sink a piece at a time, answering commands between
+pieces and keeping the screen current.
 
-The player does not synthesize: it asks its program for the audio from an event on, in a thread, and
-writes it to the sink in pieces of a tenth of a second, answering commands (keys.py reads them from a terminal)
-between pieces. Seeking restarts the program's stream at the event wanted, so memory stays small however long
-the practice is.
+The player does not synthesize: its feed (feed.py) renders the program ahead, in a thread. It writes pieces of a
+tenth of a second, keeping HUSH samples back so a pause, jump or stop always has sound to fade out (fade.py);
+the commands (commands.py) say where a key goes. Seeking restarts the feed at the event wanted, so memory stays
+small however long the practice is.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import queue
-import sys
-import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
-import numpy as np
-
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, seconds_to_samples
-from stillpoint.language.timeline import BELL, BREATHE, PAUSE, SOAK, SPEECH, Event, Timeline
-from stillpoint.listen.resume import Bookmark
-from stillpoint.listen.screen import LineScreen, Moment
+from stillpoint.language.timeline import BELL, BREATHE, PAUSE, SOAK, SPEECH, Event, section_at, section_starts
+from stillpoint.listen import commands
+from stillpoint.listen.commands import (BACK, FORWARD, LOUDER, NEXT, PREVIOUS, QUIT, SOFTER, TOGGLE, WAIT,
+                                        KeySource)
+from stillpoint.listen.fade import HUSH, Gain
+from stillpoint.listen.feed import END, Feed, Source
+from stillpoint.listen.screen import Moment, Screen
 
 PIECE = SAMPLE_RATE // 10  # samples per write to the sink: keys are answered between writes
-HUSH = int(0.03 * SAMPLE_RATE)  # fade when pausing, skipping or stopping, so the sound never clicks off
-FEED_DEPTH = 4  # rendered chunks kept ready ahead of playback
-WAIT = 0.05  # seconds to wait for audio or keys before looking again
-SKIP_SECONDS = 15.0
-RESTART_GRACE = 3.0  # `p` this far into a section goes back to its start rather than to the one before
 NOTE_SECONDS = 3.0
-VOLUME_STEP = 0.1
 CAPTIONS = {BREATHE: "breathe…", PAUSE: "rest…", SOAK: "rest…", BELL: ""}  # gaps keep the line just spoken
 
-TOGGLE, NEXT, PREVIOUS, FORWARD, BACK, LOUDER, SOFTER, QUIT = (
-    "toggle", "next", "previous", "forward", "back", "louder", "softer", "quit")
-END = "end"
 
+@dataclass(frozen=True)
+class Bookmark:
+    """The section (by number and title) that was playing when a practice stopped, and the time heard:
+    what the player leaves for the next run to go on from."""
 
-class Source(Protocol):
-    """What is played: a timeline, and its audio from any event on (see app.program.Program)."""
-
-    timeline: Timeline
-
-    def stream(self, first: int = 0) -> Iterator[tuple[Event, bytes]]:
-        """Each event from index ``first`` on with its PCM, timed from the start of the practice."""
+    section: str
+    number: int
+    seconds: float
 
 
 class Sink(Protocol):
@@ -60,151 +50,6 @@ class Sink(Protocol):
 
     def finish(self) -> None:
         """Let everything queued be heard."""
-
-
-class Screen(Protocol):
-    """Something that shows the listener a moment of the practice."""
-
-    def show(self, moment: Moment) -> None:
-        """Show ``moment``."""
-
-
-class KeySource(Protocol):
-    """Where the listener's commands come from."""
-
-    def pressed(self) -> list[str]:
-        """The commands given since the last call, in order."""
-
-
-def section_starts(timeline: Timeline) -> list[int]:
-    """The index of the first event of each section."""
-    events = timeline.events
-    return [i for i, event in enumerate(events) if i == 0 or event.section != events[i - 1].section]
-
-
-def section_at(timeline: Timeline, starts: list[int], seconds: float) -> int:
-    """The position in ``starts`` of the section playing at ``seconds``."""
-    playing = 0
-    for number, index in enumerate(starts):
-        if timeline.events[index].start <= seconds + 1e-6:
-            playing = number
-    return playing
-
-
-def starting_point(timeline: Timeline, bookmark: Bookmark | None) -> int:
-    """The first event of the section a bookmark names (matched by number and title, else title), else 0."""
-    if bookmark is None:
-        return 0
-    starts = section_starts(timeline)
-    titles = [timeline.events[index].section for index in starts]
-    if 0 < bookmark.number <= len(titles) and titles[bookmark.number - 1] == bookmark.section:
-        return starts[bookmark.number - 1]
-    return starts[titles.index(bookmark.section)] if bookmark.section in titles else 0
-
-
-def screen_for(plain: bool, quiet: bool, keys: bool = True) -> Screen:
-    """Nothing when quiet; plain lines when asked for or when stdout is not a terminal; else the live screen.
-
-    ``keys`` says whether keys are read, so the live screen lists them.
-    """
-    if quiet:
-        return LineScreen(None)
-    if plain or terminal(sys.stdout) is None:
-        return LineScreen(sys.stdout)
-    from stillpoint.listen.live import LiveScreen  # rich loads only when a terminal shows the screen
-
-    return LiveScreen(keys_help=keys)
-
-
-def terminal(stream: object) -> int | None:
-    """The file descriptor of ``stream`` if it is a terminal; None if it is not, or is closed."""
-    try:
-        fd = stream.fileno()
-        return fd if os.isatty(fd) else None
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-class Feed:
-    """Renders a program ahead of playback in a thread, into a short queue; can restart at any event."""
-
-    def __init__(self, program: Source, depth: int = FEED_DEPTH):
-        self._program = program
-        self._queue: queue.Queue[tuple[int, object]] = queue.Queue(depth)
-        self._changed = threading.Condition()
-        self._generation = 0
-        self._request: int | None = None
-        self._failure: tuple[int, Exception] | None = None
-        self._closed = False
-        self._thread = threading.Thread(target=self._run, name="stillpoint-render", daemon=True)
-        self._thread.start()
-
-    def start(self, first: int) -> None:
-        """Drop whatever was rendered and render from event ``first`` on."""
-        with self._changed:
-            self._generation += 1
-            self._request = first
-            self._changed.notify()
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self._queue.get_nowait()
-
-    def get(self, timeout: float) -> tuple[Event, bytes] | str | None:
-        """The next (event, pcm), END after the last, or None if nothing came in time; raises the renderer's error."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self._raise_failure()
-            try:
-                generation, item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                self._raise_failure()
-                return None
-            if generation == self._generation:
-                return item
-
-    def close(self) -> None:
-        """Stop rendering."""
-        with self._changed:
-            self._closed = True
-            self._changed.notify()
-        self._thread.join(timeout=0.5)
-
-    def _raise_failure(self) -> None:
-        failure = self._failure
-        if failure is not None and failure[0] == self._generation:
-            raise failure[1]
-
-    def _run(self) -> None:
-        """Wait for a request, render it into the queue, repeat until closed."""
-        while True:
-            with self._changed:
-                while self._request is None and not self._closed:
-                    self._changed.wait()
-                if self._closed:
-                    return
-                generation, first, self._request = self._generation, self._request, None
-            self._render(generation, first)
-
-    def _render(self, generation: int, first: int) -> None:
-        """Put the stream from event ``first`` into the queue until it ends or is no longer wanted."""
-        try:
-            with contextlib.closing(self._program.stream(first)) as stream:
-                for item in stream:
-                    if not self._put(generation, item):
-                        return
-            self._put(generation, END)
-        except Exception as exc:  # crossing threads: the player raises it where the listener is
-            self._failure = (generation, exc)
-
-    def _put(self, generation: int, item: object) -> bool:
-        """Queue ``item``, waiting for room; False once its stream is no longer wanted."""
-        while generation == self._generation and not self._closed:
-            try:
-                self._queue.put((generation, item), timeout=2 * WAIT)
-                return True
-            except queue.Full:
-                continue
-        return False
 
 
 class Playhead:
@@ -248,39 +93,21 @@ class Playhead:
         return heard, event
 
 
-def _gained(pcm: bytes, volumes: tuple[float, float], rising: int | None = None, fade_out: bool = False) -> bytes:
-    """``pcm`` at a volume moving from ``volumes[0]`` to ``volumes[1]`` over HUSH samples, so a key never steps it.
-
-    It is also faded in, ``rising`` samples into a HUSH-long rise, or faded out over its whole length.
-    """
-    was, volume = volumes
-    if was == volume == 1.0 and rising is None and not fade_out:
-        return pcm
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-    along = np.arange(len(samples), dtype=np.float32)
-    samples *= was + (volume - was) * np.minimum((along + 1) / HUSH, 1.0)
-    if rising is not None:
-        samples *= np.minimum((along + rising) / HUSH, 1.0)
-    if fade_out:
-        samples *= np.linspace(1.0, 0.0, len(samples), dtype=np.float32)
-    return np.rint(samples).astype("<i2").tobytes()
-
-
 class Player:
-    """Plays a program through a sink from any event, answering keys and keeping a screen current."""
+    """Plays a program through a sink from any event, answering commands and keeping a screen current."""
 
     def __init__(self, program: Source, sink: Sink, note: str = ""):
         self._program = program
         self._sink = sink
         self._feed: Feed | None = None
         self._head = Playhead()
+        self._gain = Gain()
         self._pending = b""
         self._paused = self._ended = self._stopped = self._drained = False
-        self._rising: int | None = None  # samples into a fade-in, while one is under way
-        self._volume = self._heard_volume = 1.0  # the volume asked for, and the one the last sample written had
         self._note, self._note_until = note, time.monotonic() + NOTE_SECONDS
         self._actions = {TOGGLE: self._toggle, NEXT: self._next_section, PREVIOUS: self._previous_section,
-                         FORWARD: self._forward, BACK: self._back, LOUDER: self._louder, SOFTER: self._softer,
+                         FORWARD: self._forward, BACK: self._back, LOUDER: partial(self._volume, 1),
+                         SOFTER: partial(self._volume, -1),
                          QUIT: self._quit}
 
     def play(self, screen: Screen, keys: KeySource, first: int = 0) -> bool:
@@ -346,13 +173,8 @@ class Player:
 
     def _write(self, pcm: bytes, fade_out: bool = False) -> None:
         """Send ``pcm`` to the sink at the volume, carrying on any fade-in."""
-        count = len(pcm) // SAMPLE_WIDTH
-        self._sink.write(_gained(pcm, (self._heard_volume, self._volume), self._rising, fade_out))
-        moved = (self._volume - self._heard_volume) * count / HUSH
-        self._heard_volume = self._volume if count >= HUSH else self._heard_volume + moved
-        self._head.advance(count)
-        if self._rising is not None:
-            self._rising = None if self._rising + count >= HUSH else self._rising + count
+        self._sink.write(self._gain.apply(pcm, fade_out))
+        self._head.advance(len(pcm) // SAMPLE_WIDTH)
 
     def _hush(self) -> None:
         """Fade out over the next few milliseconds and let the sink play what it holds, so nothing clicks."""
@@ -373,7 +195,7 @@ class Player:
         self._feed.start(index)
         self._head.restart(seconds_to_samples(self._program.timeline.events[index].start) + skip, skip)
         self._pending, self._drained = b"", False
-        self._rising = 0 if skip > 0 else None  # event starts are silent or fade in by themselves; a middle is not
+        self._gain.fade_in(skip > 0)  # event starts are silent or fade in by themselves; a middle is not
 
     def _say(self, note: str) -> None:
         self._note, self._note_until = note, time.monotonic() + NOTE_SECONDS
@@ -382,51 +204,28 @@ class Player:
         if not self._paused:
             self._hush()
         self._paused = not self._paused
-        self._rising = 0
+        self._gain.fade_in()
 
     def _quit(self) -> None:
         self._hush()
         self._stopped = True
 
     def _next_section(self) -> None:
-        timeline = self._program.timeline
-        starts = section_starts(timeline)
-        number = section_at(timeline, starts, self.moment().elapsed)
-        if number + 1 < len(starts):
-            self._jump(starts[number + 1])
-        else:
+        index = commands.next_section(self._program.timeline, self.moment().elapsed)
+        if index is None:
             self._say("this is the last section")
-
-    def _previous_section(self) -> None:
-        timeline = self._program.timeline
-        starts = section_starts(timeline)
-        elapsed = self.moment().elapsed
-        number = section_at(timeline, starts, elapsed)
-        into = elapsed - timeline.events[starts[number]].start
-        self._jump(starts[number if into > RESTART_GRACE or number == 0 else number - 1])
-
-    def _forward(self) -> None:
-        self._skip_to(self.moment().elapsed + SKIP_SECONDS, forward=True)
-
-    def _back(self) -> None:
-        self._skip_to(self.moment().elapsed - SKIP_SECONDS, forward=False)
-
-    def _skip_to(self, seconds: float, forward: bool) -> None:
-        """Go to ``seconds``; a line is heard from its start (a later one if that would not move forward)."""
-        events = self._program.timeline.events
-        seconds = min(max(seconds, 0.0), events[-1].start)
-        index = max(i for i, event in enumerate(events) if event.start <= seconds)
-        if events[index].kind != SPEECH:
-            self._jump(index, seconds_to_samples(seconds - events[index].start))
-        elif forward and events[index].start <= self.moment().elapsed:
-            self._jump(min(index + 1, len(events) - 1))
         else:
             self._jump(index)
 
-    def _louder(self) -> None:
-        self._volume = min(1.0, round(self._volume + VOLUME_STEP, 2))
-        self._say(f"volume {self._volume:.0%}")
+    def _previous_section(self) -> None:
+        self._jump(commands.previous_section(self._program.timeline, self.moment().elapsed))
 
-    def _softer(self) -> None:
-        self._volume = max(0.0, round(self._volume - VOLUME_STEP, 2))
-        self._say(f"volume {self._volume:.0%}")
+    def _forward(self) -> None:
+        self._jump(*commands.skip(self._program.timeline, self.moment().elapsed, forward=True))
+
+    def _back(self) -> None:
+        self._jump(*commands.skip(self._program.timeline, self.moment().elapsed, forward=False))
+
+    def _volume(self, steps: int) -> None:
+        self._gain.change(steps)
+        self._say(f"volume {self._gain.volume:.0%}")

@@ -1,9 +1,13 @@
-"""What the listener sees while a practice plays: the moment shown, and plain progress lines (the live screen is in live.py)."""
+"""What the listener sees while a practice plays: the moment shown, plain progress lines (the live screen is in
+live.py), and which of them a run gets.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, replace
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from stillpoint.audio import clock
 from stillpoint.errors import printable
@@ -73,3 +77,33 @@ class LineScreen:
     def _print(self, line: str) -> None:
         if self._out is not None and line:
             print(line, file=self._out, flush=True)
+
+
+class Screen(Protocol):
+    """Something that shows the listener a moment of the practice."""
+
+    def show(self, moment: Moment) -> None:
+        """Show ``moment``."""
+
+
+def screen_for(plain: bool, quiet: bool, keys: bool = True) -> Screen:
+    """Nothing when quiet; plain lines when asked for or when stdout is not a terminal; else the live screen.
+
+    ``keys`` says whether keys are read, so the live screen lists them.
+    """
+    if quiet:
+        return LineScreen(None)
+    if plain or terminal(sys.stdout) is None:
+        return LineScreen(sys.stdout)
+    from stillpoint.listen.live import LiveScreen  # rich loads only when a terminal shows the screen
+
+    return LiveScreen(keys_help=keys)
+
+
+def terminal(stream: object) -> int | None:
+    """The file descriptor of ``stream`` if it is a terminal; None if it is not, or is closed."""
+    try:
+        fd = stream.fileno()
+        return fd if os.isatty(fd) else None
+    except (AttributeError, ValueError, OSError):
+        return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from stillpoint.app import session
+from stillpoint.app import handover, session
 from stillpoint.errors import StillpointError
 from stillpoint.voice import Synthesizer, Voice
 
@@ -76,6 +76,11 @@ class Job:
     synthesized: int = 0
     cached: int = 0
     error: dict[str, object] | None = None
+
+    def follow(self, progress: handover.Progress) -> None:
+        """Take in how far the export has come."""
+        self.done, self.total, self.message = progress.done, progress.total, progress.message
+        self.synthesized, self.cached = progress.synthesized, progress.cached
 
 
 class Jobs:

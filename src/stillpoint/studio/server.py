@@ -15,18 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
-from stillpoint.errors import StillpointError, UsageError
+from stillpoint.errors import UsageError
 from stillpoint.language import review
 from stillpoint.studio import routes
 from stillpoint.studio.guard import LOOPBACK_NAMES, Guard
 from stillpoint.studio.jobs import Jobs, Speaker
-from stillpoint.studio.routes import Studio
+from stillpoint.studio.state import Studio
 
 HOST = "127.0.0.1"
 
@@ -34,10 +31,10 @@ HOST = "127.0.0.1"
 def build(studio: Studio, token: str, port: int) -> Starlette:
     """The studio's ASGI app: Host check outermost, then the token, cookie and Origin guard, then the routes."""
     app = Starlette(
-        routes=[*routes.ROUTES, Mount("/static", StaticFiles(packages=[("stillpoint.studio", "static")]))],
+        routes=routes.ROUTES,
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_NAMES)),
                     Middleware(Guard, token=token, port=port)],
-        exception_handlers={StillpointError: routes.stillpoint_error, HTTPException: routes.http_error},
+        exception_handlers=routes.EXCEPTION_HANDLERS,
     )
     app.state.studio = studio
     return app

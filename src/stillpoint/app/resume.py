@@ -1,27 +1,21 @@
-"""Where the listener stopped each practice: a small JSON file per practice, written atomically."""
+"""Where the listener stopped each practice, and where it goes on: a small JSON file per practice, written
+atomically, and the event a saved place starts from. Prints nothing."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from stillpoint import inputs, places
 from stillpoint.inputs import InputError
+from stillpoint.language.timeline import Timeline, section_starts
+from stillpoint.listen.player import Bookmark
 from stillpoint.output import files
 
 STATE_CAP = 64_000  # a resume point is a line of JSON
-
-
-@dataclass(frozen=True)
-class Bookmark:
-    """The section (by number and title) that was playing when a practice stopped, and the time heard."""
-
-    section: str
-    number: int
-    seconds: float
 
 
 def state_file(practice: str) -> Path:
@@ -63,3 +57,14 @@ def save(practice: str, bookmark: Bookmark | None) -> None:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     files.write_text(target, json.dumps({"practice": str(Path(practice).resolve()), **asdict(bookmark)}), force=True)
+
+
+def starting_point(timeline: Timeline, bookmark: Bookmark | None) -> int:
+    """The first event of the section a bookmark names (matched by number and title, else title), else 0."""
+    if bookmark is None:
+        return 0
+    starts = section_starts(timeline)
+    titles = [timeline.events[index].section for index in starts]
+    if 0 < bookmark.number <= len(titles) and titles[bookmark.number - 1] == bookmark.section:
+        return starts[bookmark.number - 1]
+    return starts[titles.index(bookmark.section)] if bookmark.section in titles else 0
