@@ -32,7 +32,8 @@ def serve(
     """Publish exported tracks as a private podcast feed for a phone on the same network, until Ctrl-C.
 
     The first line printed is the feed's address: subscribe to it in a podcast app, or scan the QR code below
-    it. Nothing is written or changed, and nothing outside the folder is served.
+    it. Nothing in the folder is written or changed, and nothing outside it is served; the one file written is
+    this user's serving secret, which keeps the feed's address the same from run to run.
 
     \b
     Examples:

@@ -280,7 +280,7 @@ function showPlan(answer) {
     return;
   }
   const fits = answer.fits
-    ? ` · --length can fit it to ${clock(answer.fits.shortest)}–${clock(answer.fits.longest)}` : "";
+    ? ` · a length: line can fit it to ${clock(answer.fits.shortest)}–${clock(answer.fits.longest)}` : "";
   $("timeline-summary").textContent = `${plan.title} · about ${clock(plan.total)}${fits}`;
   drawStrip(plan);
   showSections(plan);
