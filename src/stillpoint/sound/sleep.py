@@ -27,7 +27,8 @@ def fade(total: int, start: int, end: int, rise_from: float = 1.0) -> np.ndarray
     """The bed's gain for samples ``start`` to ``end`` of a tail ``total`` samples long: 1, a fade, then zeros.
 
     ``rise_from`` is the bed's gain just before the tail (lower when the last words ducked it): the tail starts
-    there and rises to 1 as the bed does after speech.
+    there and rises to 1 as the bed does after speech; from 0 (no bed before it, or a stream starting in the tail) it
+    fades in as a bed does where a stream starts.
     """
     samples = np.arange(start, end, dtype=np.float64)
     body = total - min(total, int(round(SILENT_SECONDS * SAMPLE_RATE)))
@@ -35,7 +36,8 @@ def fade(total: int, start: int, end: int, rise_from: float = 1.0) -> np.ndarray
     through = np.clip((samples - (body - length)) / length, 0.0, 1.0)
     floor = 10.0 ** (-FADE_DB / 20.0)
     gain = (10.0 ** (-FADE_DB * through / 20.0) - floor) / (1.0 - floor)
-    rise = ambience._ramp(samples / (ambience.DUCK_SECONDS * SAMPLE_RATE))
+    rising = ambience.DUCK_SECONDS if rise_from > 0.0 else ambience.FADE_IN_SECONDS
+    rise = ambience._ramp(samples / (rising * SAMPLE_RATE))
     return np.where(samples < body, gain, 0.0) * (rise_from + (1.0 - rise_from) * rise)
 
 
