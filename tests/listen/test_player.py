@@ -82,6 +82,19 @@ class StubProgram:
         return seconds_to_samples(self.timeline.events[index].start)
 
 
+class SleepyProgram(StubProgram):
+    """The stub practice with a sleep ending of a minute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        lengths = {u: clip.seconds for u, clip in self.clips.items()}
+        self.timeline = timing.plan(script.parse(STUB, "stub.txt"), timing.Pace(sleep=60.0), lengths)
+
+    @property
+    def ending(self) -> int:
+        return len(self.timeline.events) - 1
+
+
 class FailingProgram(StubProgram):
     """A program whose speech engine fails on the third line."""
 
@@ -207,6 +220,31 @@ def test_skipping_forward_into_a_silence_lands_exactly_fifteen_seconds_on() -> N
     assert bytes(sink.audio).endswith(rest)
     written = len(sink.audio) // SAMPLE_WIDTH - len(rest) // SAMPLE_WIDTH  # before the landing point
     assert pressed <= written <= pressed + player.HUSH
+
+
+def test_stopping_in_the_sleep_ending_fades_out_shows_it_calmly_and_leaves_nothing_to_resume() -> None:
+    program = SleepyProgram()
+    into = program.sample(program.ending) / SAMPLE_RATE + 20.0
+    screen = RecordingScreen()
+    sink, keys, session, ended = played(program, [(into, player.QUIT)], screen)
+    pressed, audio = keys.fired_at[0], np.frombuffer(bytes(sink.audio), dtype="<i2")
+    assert not ended and len(audio) == pressed + player.HUSH
+    assert np.array_equal(audio[:pressed], np.frombuffer(program.audio(), dtype="<i2")[:pressed])
+    assert np.abs(audio[-4:]).max() <= seams.STEP_LIMIT  # faded out, not cut
+    last = screen.moments[-1]
+    assert (last.section, last.caption, last.section_number) == ("Sleep", "sleep well…", 3)
+    assert session.bookmark() is None
+
+
+def test_the_sleep_ending_is_a_section_to_skip_to_and_within() -> None:
+    program = SleepyProgram()
+    second = section_index(program, 2)
+    sink, keys, _session, ended = played(program, [(program.sample(second) / SAMPLE_RATE + 1.0, player.NEXT),
+                                                   (program.sample(second) / SAMPLE_RATE + 3.0, player.FORWARD)])
+    assert ended
+    landed = keys.fired_at[1] - keys.fired_at[0] - player.HUSH + program.sample(program.ending)
+    rest = program.audio()[int(landed + SKIP_SECONDS * SAMPLE_RATE) * SAMPLE_WIDTH:]
+    assert bytes(sink.audio).endswith(rest) and rest.endswith(bytes(SAMPLE_RATE))
 
 
 def test_volume_keys_soften_what_is_played_and_never_go_above_full() -> None:
