@@ -303,6 +303,7 @@ function drawStrip(plan) {
   $("strip").replaceChildren(...events);
   const sections = [];
   for (const e of plan.events) {
+    if (e.kind === "sleep") continue;  // the ending is no section to hear: the strip shows it, unlabelled
     const last = sections[sections.length - 1];
     if (last && last.title === e.section) last.end = e.start + e.duration;
     else sections.push({ title: e.section, start: e.start, end: e.start + e.duration });
