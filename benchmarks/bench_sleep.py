@@ -41,7 +41,8 @@ There is nothing left to do tonight. Let sleep come when it comes.
 TAILS = (10, 60)  # minutes
 MEMORY_LIMIT = 1.25
 RISING_SECONDS = int(ambience.FADE_IN_SECONDS) + 1  # the default bed fades in after the last words
-TOLERANCE = {"wav": (1e-4, 1.001), "mp3": (5e-3, 1.005)}  # rise a second, and gain: an MP3's are seen through its coding
+# The largest rise of the gain in a second, and the largest gain: an MP3's are measured through its coding.
+TOLERANCE = {"wav": (1e-4, 1.001), "mp3": (5e-3, 1.005)}
 SILENT = SAMPLE_RATE // 2
 
 

@@ -151,8 +151,8 @@ def test_mistakes_give_one_line_and_an_exit_code(
     ("export", "30h", "error: --sleep: '30h' is longer than the 24 hours a sleep ending may last"),
     ("plan", "10 parsecs", "error: --sleep: '10 parsecs' is not a length of time; write it like 8s, 1m30s or 500ms"),
     ("export", "-5m", "error: --sleep: a length of time cannot be negative ('-5m')"),
-    ("plan", "23h59m45s", "error: --sleep: the practice (0:24) and its sleep ending would pass 24 hours, the most a track "
-                       "may last (choose a sleep ending of at most 23:59:35)"),
+    ("plan", "23h59m45s", "error: --sleep: the practice (0:24) and its sleep ending would pass 24 hours, the most a "
+                          "track may last (choose a sleep ending of at most 23:59:35)"),
 ])
 def test_a_sleep_ending_that_cannot_be_is_refused_in_one_line_naming_the_option(
         fake_engine: Path, small_practice: Path, command: str, value: str, line: str) -> None:

@@ -26,7 +26,8 @@ from stillpoint.listen.screen import Moment, Screen
 
 PIECE = SAMPLE_RATE // 10  # samples per write to the sink: keys are answered between writes
 NOTE_SECONDS = 3.0
-CAPTIONS = {BREATHE: "breathe…", PAUSE: "rest…", SOAK: "rest…", BELL: "", SLEEP: "sleep well…"}  # gaps keep the line just spoken
+# Gaps keep the line just spoken.
+CAPTIONS = {BREATHE: "breathe…", PAUSE: "rest…", SOAK: "rest…", BELL: "", SLEEP: "sleep well…"}
 
 
 @dataclass(frozen=True)

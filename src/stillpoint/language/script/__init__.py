@@ -25,7 +25,6 @@ __all__ = [
     "BREAK_STRENGTHS", "DEFAULT_BREATH", "DEFAULT_RATE", "DEFAULT_VOICE", "EXPANSION_FACTOR", "EXPANSION_FLOOR",
     "MARKER_WORDS", "MAX_ERRORS", "MAX_PRACTICE_SECONDS", "MAX_SECONDS", "RATE_RANGE", "SCALAR_KEYS", "SECTION_KEYS",
     "SHORTEST_SECONDS", "TABLE_KEYS", "VALUE_HINT", "Marker", "Meta", "Script", "Section", "Settings", "Speech",
-    "body_start", "decode", "excerpt", "format_duration", "load", "parse", "parse_duration", "parse_length", "parse_sleep",
-    "read",
-    "split_lines", "value_problem", "variables",
+    "body_start", "decode", "excerpt", "format_duration", "load", "parse", "parse_duration", "parse_length",
+    "parse_sleep", "read", "split_lines", "value_problem", "variables",
 ]
