@@ -366,6 +366,16 @@ def test_what_play_sends_to_the_device_is_what_export_writes(stage: dict, option
     assert [line.split(maxsplit=1)[1] for line in lines[1:-1]] == ["Arriving", "Resting"]
 
 
+def test_play_sends_the_device_the_sleep_ending_export_writes(stage: dict) -> None:
+    options = ("--sleep", "6s", "--ambience", "rain")
+    done = stillpoint(stage, "play", str(stage["practice"]), "--no-ui", *options)
+    assert done.returncode == 0, done.stderr
+    audio = stage["capture"].read_bytes()
+    assert audio == exported(stage, *options) and audio.endswith(bytes(SAMPLE_RATE))  # the last 0.5 s silent
+    lines = done.stdout.splitlines()
+    assert [line.split(maxsplit=1)[1] for line in lines[1:-1]] == ["Arriving", "Resting", "Sleep"]
+
+
 def test_with_no_audio_device_play_says_so_in_one_line_and_fails_fast(stage: dict) -> None:
     conf = stage["folder"] / "nodevice.conf"
     conf.write_text("pcm.!default { type hw; card 31 }\n")
