@@ -58,6 +58,7 @@ function choices() {
     voice: $("voice").value || null, rate, bells: $("bells").checked,
     bell_volume: Number($("bell-volume").value), ambience: $("ambience").value || null,
     ambience_volume: Number($("ambience-volume").value),
+    sleep: $("sleep").value ? Number($("sleep").value) : null,  // minutes, for exports: a part heard has none
   };
 }
 
