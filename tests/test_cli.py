@@ -145,6 +145,23 @@ def test_mistakes_give_one_line_and_an_exit_code(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(("command", "value", "line"), [
+    ("export", "0", "error: --sleep must be longer than 0"),
+    ("play", "0s", "error: --sleep must be longer than 0"),
+    ("export", "30h", "error: --sleep: '30h' is longer than the 24 hours a sleep ending may last"),
+    ("plan", "10 parsecs", "error: --sleep: '10 parsecs' is not a length of time; write it like 8s, 1m30s or 500ms"),
+    ("export", "-5m", "error: --sleep: a length of time cannot be negative ('-5m')"),
+    ("plan", "23h59m45s", "error: --sleep: the practice (0:24) and its sleep ending would pass 24 hours, the most a "
+                          "track may last (choose a sleep ending of at most 23:59:35)"),
+])
+def test_a_sleep_ending_that_cannot_be_is_refused_in_one_line_naming_the_option(
+        fake_engine: Path, small_practice: Path, command: str, value: str, line: str) -> None:
+    result = run(command, str(small_practice), "--sleep", value)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [line]
+    assert sorted(path.name for path in small_practice.parent.iterdir() if path.name != "cache") == ["small.txt"]
+
+
 def test_an_unknown_voice_is_refused_before_anything_is_written(fake_engine: Path, small_practice: Path) -> None:
     result = run("export", str(small_practice), "--voice", "klingon")
     assert result.exit_code == 2

@@ -46,6 +46,9 @@ OPTIONS = {
     "plan --length nan": (("plan", "{practice}", "--length", "nan"), "--length"),
     "plan --length 1e999": (("plan", "{practice}", "--length", "1e999"), "--length"),
     "export --length Infinity": (("export", "{practice}", "-o", "out.mp3", "--length", "Infinity"), "--length"),
+    "plan --sleep nan": (("plan", "{practice}", "--sleep", "nan"), "--sleep"),
+    "export --sleep -inf": (("export", "{practice}", "-o", "out.mp3", "--sleep", "-inf"), "--sleep"),
+    "play --sleep 1e999": (("play", "{practice}", "--sleep", "1e999"), "--sleep"),
     "serve --port": (("serve", ".", "--port", "nan"), "--port"),
     "studio --port": (("studio", ".", "--port", "inf", "--no-browser"), "--port"),
 }
@@ -85,6 +88,8 @@ IN_SCRIPTS = {
     "length: inf": ("---\nlength: inf\n---\nRest here. [soak]\n", "2:1"),
     "length: 1e999": ("---\nlength: 1e999\n---\nRest here. [soak]\n", "2:1"),
     "length: -nan": ("---\nlength: -nan\n---\nRest here. [soak]\n", "2:1"),
+    "ending: sleep nan": ("---\nending: sleep nan\n---\nRest here.\n", "2:1"),
+    "ending: sleep inf": ("---\nending: sleep inf\n---\nRest here.\n", "2:1"),
     "rate: nan": ("---\nrate: nan\n---\nRest here.\n", "2:1"),
     "year: 0000": ("---\nyear: 0000\n---\nRest here.\n", "2:1"),
     "[pause nan]": ("Rest here.\nAnd here. [pause nan]\n", "2:11"),

@@ -120,6 +120,13 @@ def test_script_to_ssml_and_back_keeps_text_sections_and_every_silence(name: str
     assert again.meta == replace(original.meta, vars={})
 
 
+def test_a_sleep_ending_goes_to_ssml_and_back_as_written() -> None:
+    original = script.parse("---\ntitle: Night\nending: sleep 1h30m\n---\nRest now.\n", "night.txt")
+    back = convert.ssml_to_script(convert.script_to_ssml(original).text, "night.ssml")
+    assert "ending: sleep 90m" in back.text.splitlines()
+    assert script.parse(back.text, "night.txt").meta == original.meta
+
+
 def test_ssml_output_is_what_a_cloud_voice_reads() -> None:
     parsed = script.parse(PRACTICES["settings"], "settings.txt")
     text = convert.script_to_ssml(parsed).text

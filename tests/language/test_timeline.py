@@ -263,3 +263,51 @@ def test_the_ceiling_counts_the_breath_length_a_listener_chooses() -> None:
 def test_speech_and_the_gaps_between_sentences_are_bounded_by_the_text_not_the_ceiling() -> None:
     parsed = script.parse("---\nrate: 60\n---\n" + "Rest here now. " * 30_000, "p.txt")
     assert timeline.plan(parsed).total > MAX_PRACTICE_SECONDS
+
+
+SLEEPY = SOURCE.replace("rate: 100\n", "rate: 100\nending: sleep 10m\n")
+
+
+def test_a_sleep_ending_follows_the_last_words_in_a_chapter_of_its_own_and_no_bell_closes() -> None:
+    parsed = script.parse(SLEEPY)
+    tl = timeline.plan(parsed, durations=fixed_lengths(parsed))
+    assert kinds_and_lengths(tl) == [
+        ("bell", 7.0), ("speech", 2.0), ("gap", 0.8), ("speech", 2.0), ("gap", 2.0), ("speech", 2.0),
+        ("pause", 5.0), ("breathe", 10.0), ("speech", 2.0), ("soak", 20.0), ("sleep", 600.0),
+    ]
+    ending = tl.events[-1]
+    assert (ending.section, ending.line, ending.start) == ("Sleep", 4, pytest.approx(52.8))
+    assert [(c.title, c.start, c.end) for c in timeline.chapters(tl)][-1] == ("Sleep", ending.start, tl.total)
+
+
+def test_the_listeners_sleep_ending_replaces_the_scripts_and_every_bell_after_the_words_is_left_out() -> None:
+    parsed = script.parse(SOURCE.replace("[soak 20s]\n[bell]", "[bell]\n[soak 20s]\n[bell]"))
+    tl = timeline.plan(parsed, Pace(sleep=90.0), fixed_lengths(parsed))
+    assert kinds_and_lengths(tl)[-3:] == [("speech", 2.0), ("soak", 20.0), ("sleep", 90.0)]
+    assert tl.events[0].kind == "bell" and tl.events[-1].line == 0  # the opening bell stays; no line chose it
+    assert timeline.plan(script.parse(SLEEPY), Pace(sleep=90.0)).events[-1].duration == 90.0
+
+
+def test_a_length_fits_the_practice_and_the_sleep_ending_is_added_after_it() -> None:
+    parsed = script.parse(SLEEPY)
+    fitted = timeline.plan(parsed, Pace(length=120.0), fixed_lengths(parsed))
+    assert fitted.events[-1].start == pytest.approx(120.0, abs=0.5)
+    assert fitted.total == pytest.approx(720.0, abs=0.5)
+    shortest = timeline.length_range(parsed, durations=fixed_lengths(parsed))[0]  # the practice's, without the ending
+    assert timeline.plan(parsed, Pace(length=shortest), fixed_lengths(parsed)).total == pytest.approx(shortest + 600)
+
+
+def test_a_sleep_ending_that_would_pass_the_ceiling_is_refused_at_its_option_or_its_line() -> None:
+    parsed = script.parse(SLEEPY.replace("10m", "23h59m30s"))
+    with pytest.raises(ScriptError, match=r"4:1: error: ending: the practice \(0:53\) and its sleep ending would "
+                                          r"pass 24 hours.*at most 23:59:07"):
+        timeline.plan(parsed, durations=fixed_lengths(parsed))
+    with pytest.raises(UsageError, match="would pass 24 hours") as refused:
+        timeline.plan(parsed, Pace(sleep=MAX_PRACTICE_SECONDS), fixed_lengths(parsed))
+    assert refused.value.diagnostic.setting.name == "sleep"
+
+
+def test_a_part_of_a_practice_has_no_sleep_ending() -> None:
+    part = script.excerpt(script.parse(SLEEPY), "Two")
+    assert part.meta.sleep is None
+    assert timeline.plan(part).events[-1].kind == "bell"

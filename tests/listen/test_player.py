@@ -82,6 +82,19 @@ class StubProgram:
         return seconds_to_samples(self.timeline.events[index].start)
 
 
+class SleepyProgram(StubProgram):
+    """The stub practice with a sleep ending of a minute."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        lengths = {u: clip.seconds for u, clip in self.clips.items()}
+        self.timeline = timing.plan(script.parse(STUB, "stub.txt"), timing.Pace(sleep=60.0), lengths)
+
+    @property
+    def ending(self) -> int:
+        return len(self.timeline.events) - 1
+
+
 class FailingProgram(StubProgram):
     """A program whose speech engine fails on the third line."""
 
@@ -209,6 +222,31 @@ def test_skipping_forward_into_a_silence_lands_exactly_fifteen_seconds_on() -> N
     assert pressed <= written <= pressed + player.HUSH
 
 
+def test_stopping_in_the_sleep_ending_fades_out_shows_it_calmly_and_leaves_nothing_to_resume() -> None:
+    program = SleepyProgram()
+    into = program.sample(program.ending) / SAMPLE_RATE + 20.0
+    screen = RecordingScreen()
+    sink, keys, session, ended = played(program, [(into, player.QUIT)], screen)
+    pressed, audio = keys.fired_at[0], np.frombuffer(bytes(sink.audio), dtype="<i2")
+    assert not ended and len(audio) == pressed + player.HUSH
+    assert np.array_equal(audio[:pressed], np.frombuffer(program.audio(), dtype="<i2")[:pressed])
+    assert np.abs(audio[-4:]).max() <= seams.STEP_LIMIT  # faded out, not cut
+    last = screen.moments[-1]
+    assert (last.section, last.caption, last.section_number) == ("Sleep", "sleep well…", 3)
+    assert session.bookmark() is None
+
+
+def test_the_sleep_ending_is_a_section_to_skip_to_and_within() -> None:
+    program = SleepyProgram()
+    second = section_index(program, 2)
+    sink, keys, _session, ended = played(program, [(program.sample(second) / SAMPLE_RATE + 1.0, player.NEXT),
+                                                   (program.sample(second) / SAMPLE_RATE + 3.0, player.FORWARD)])
+    assert ended
+    landed = keys.fired_at[1] - keys.fired_at[0] - player.HUSH + program.sample(program.ending)
+    rest = program.audio()[int(landed + SKIP_SECONDS * SAMPLE_RATE) * SAMPLE_WIDTH:]
+    assert bytes(sink.audio).endswith(rest) and rest.endswith(bytes(SAMPLE_RATE))
+
+
 def test_volume_keys_soften_what_is_played_and_never_go_above_full() -> None:
     program = StubProgram()
     screen = RecordingScreen()
@@ -326,6 +364,16 @@ def test_what_play_sends_to_the_device_is_what_export_writes(stage: dict, option
     lines = done.stdout.splitlines()  # stdout is a pipe here: plain lines, not the live screen
     assert lines[0].startswith("Small Practice") and lines[-1].endswith("end")
     assert [line.split(maxsplit=1)[1] for line in lines[1:-1]] == ["Arriving", "Resting"]
+
+
+def test_play_sends_the_device_the_sleep_ending_export_writes(stage: dict) -> None:
+    options = ("--sleep", "6s", "--ambience", "rain")
+    done = stillpoint(stage, "play", str(stage["practice"]), "--no-ui", *options)
+    assert done.returncode == 0, done.stderr
+    audio = stage["capture"].read_bytes()
+    assert audio == exported(stage, *options) and audio.endswith(bytes(SAMPLE_RATE))  # the last 0.5 s silent
+    lines = done.stdout.splitlines()
+    assert [line.split(maxsplit=1)[1] for line in lines[1:-1]] == ["Arriving", "Resting", "Sleep"]
 
 
 def test_with_no_audio_device_play_says_so_in_one_line_and_fails_fast(stage: dict) -> None:

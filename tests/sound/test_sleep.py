@@ -67,3 +67,11 @@ def test_the_default_bed_is_the_brown_one_and_chunks_are_one_second() -> None:
     brown = ambience.loop("brown")
     head = np.frombuffer(chunks[0], dtype="<i2")
     assert np.array_equal(head, np.rint(brown[:SAMPLE_RATE] * 32767))
+
+
+def test_the_bed_goes_on_across_the_end_of_its_loop_as_it_does_under_the_practice() -> None:
+    bed = ambience.loop("brown")
+    position = 7 * len(bed) - 100  # the first second crosses the loop's end
+    tail = tail_of(MINUTE, "brown", position=position)
+    going_on = np.rint(bed[(position + np.arange(2 * SAMPLE_RATE)) % len(bed)].astype(np.float64) * 32767)
+    assert np.array_equal(tail[:2 * SAMPLE_RATE], going_on)

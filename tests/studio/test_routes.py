@@ -198,3 +198,22 @@ def test_with_the_real_voice_a_section_heard_is_the_wav_preview_writes(tmp_path:
         assert len(served) > 100_000
     finally:
         running.stop()
+
+
+def test_an_export_with_a_sleep_ending_ends_with_it_and_a_part_heard_has_none(client: httpx.Client) -> None:
+    checked = client.post("/api/check", json={"text": SMALL_PRACTICE, "id": "small.txt", "sleep": 10}).json()
+    assert checked["plan"]["events"][-1] | {"kind": "sleep", "duration": 600.0} == checked["plan"]["events"][-1]
+    job = _wait(client, client.post("/api/export", json={"text": SMALL_PRACTICE, "id": "small.txt", "sleep": 1,
+                                                         "values": {}}).json())
+    tags = ID3(io.BytesIO(client.get(job["files"][0]["url"]).content))
+    assert [str(chapter.sub_frames["TIT2"]) for chapter in tags.getall("CHAP")] == ["Arriving", "Resting", "Sleep"]
+    answer, _served = _heard(client, section="Resting", sleep=10)
+    assert "sleep" not in [event["kind"] for event in answer["events"]] and answer["total"] < 60
+    refused = client.post("/api/check", json={"text": SMALL_PRACTICE, "id": "small.txt", "sleep": 0})
+    assert refused.status_code == 400 and "'sleep' must be a number from 1 to 1440" in refused.text
+    past = client.post("/api/export", json={"text": SMALL_PRACTICE, "id": "small.txt", "sleep": 1440, "values": {}})
+    while past.json()["state"] == "running":
+        time.sleep(0.1)
+        past = client.get(f"/api/jobs/{past.json()['id']}")
+    assert past.json()["state"] == "failed"
+    assert "its sleep ending would pass 24 hours" in past.json()["error"]["message"]

@@ -7,6 +7,7 @@ WAV file `preview -o` writes for it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from stillpoint.app import pipeline
@@ -50,7 +51,8 @@ def write(part_: Script, pace: Pace, synth: Synthesizer, dest: Path, options: Re
           read: files.Inputs = files.NO_INPUTS) -> tuple[Path, Timeline]:
     """Write a part to ``dest`` (WAV or MP3, by its extension) as an export of that part; returns it and its timing.
 
-    ``read`` are the files the command reads, never to be written over.
+    ``read`` are the files the command reads, never to be written over. A part has no sleep ending, which belongs to
+    the end of a whole practice, whatever ``pace`` asks.
     """
     settings = pipeline.ExportSettings(dest=dest, force=force, read=read)
-    return pipeline.export(part_, pace, synth, settings, options, on_progress)
+    return pipeline.export(part_, replace(pace, sleep=None), synth, settings, options, on_progress)

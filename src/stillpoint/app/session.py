@@ -29,9 +29,10 @@ def synthesizer(cache_dir: Path | None = None, voice: str | None = None) -> Synt
     return synth
 
 
-def pace(voice: str | None = None, rate: int | None = None, length: float | None = None, bells: bool = True) -> Pace:
+def pace(voice: str | None = None, rate: int | None = None, length: float | None = None, bells: bool = True,
+         sleep: float | None = None) -> Pace:
     """How a practice is spoken and timed, with the user's lexicon of pronunciations."""
-    return Pace(voice=voice, rate=rate, bells=bells, length=length, lexicon=lexicon.load())
+    return Pace(voice=voice, rate=rate, bells=bells, length=length, lexicon=lexicon.load(), sleep=sleep)
 
 
 def render_options(loudness: float | None = RenderOptions.loudness, bell_volume: float = RenderOptions.bell_volume,

@@ -8,6 +8,7 @@ reads them at every run, and from strings that cost about 20 ms.
 
 import dataclasses
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -77,9 +78,13 @@ class Speaking:
         """The length to fit the practice to, in seconds: none unless the command offers --length."""
         return None
 
+    def ending(self) -> float | None:
+        """The length of a sleep ending, in seconds: none unless the command offers --sleep."""
+        return None
+
     def pace(self) -> Pace:
         """How the practice is spoken and timed."""
-        return session.pace(self.voice, self.rate, self.target(), self.bells)
+        return session.pace(self.voice, self.rate, self.target(), self.bells, self.ending())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,10 +93,17 @@ class FittedSpeaking(Speaking):
 
     length: Annotated[Optional[str], typer.Option(
         "--length", help="Fit the practice to this length, e.g. 10m.")] = None
+    sleep: Annotated[Optional[str], typer.Option(
+        "--sleep", help="End with no bell: the ambience (or a soft brown noise) goes on this long after the last "
+        "words, e.g. 20m, and fades to silence.")] = None
 
     def target(self) -> float | None:
         """The length given with --length, in seconds; None without it."""
         return seconds("--length", self.length)
+
+    def ending(self) -> float | None:
+        """The length given with --sleep, in seconds; None without it."""
+        return seconds("--sleep", self.sleep, script_language.parse_sleep)
 
 
 def values(pairs: list[str] | None) -> dict[str, str]:
@@ -107,12 +119,13 @@ def values(pairs: list[str] | None) -> dict[str, str]:
     return found
 
 
-def seconds(option: str, text: str | None) -> float | None:
-    """The length given with ``option`` (such as 10m or 90s) in seconds; None when it was not given."""
+def seconds(option: str, text: str | None,
+            parse: Callable[[str], float] = script_language.parse_length) -> float | None:
+    """The length given with ``option`` (such as 10m or 90s), read by ``parse``, in seconds; None when not given."""
     if text is None:
         return None
     try:
-        length = script_language.parse_length(text)
+        length = parse(text)
     except ValueError as err:
         raise UsageError(f"{option}: {err}") from None
     if length <= 0:

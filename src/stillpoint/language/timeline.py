@@ -13,6 +13,8 @@ from stillpoint.language.script import MAX_PRACTICE_SECONDS, Marker, Script, Sec
 from stillpoint.language.sentences import pieces
 
 SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
+SLEEP = "sleep"  # the sleep ending: the ambience going on after the last words, fading to silence
+SLEEP_SECTION = "Sleep"  # its chapter: where the words end, and how long the quiet lasts
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Pace:
     bells: bool = True
     length: float | None = None
     lexicon: tuple[tuple[str, str], ...] = ()
+    sleep: float | None = None  # seconds of a sleep ending, over the script's `ending:`
 
 
 def utterances(script: Script, pace: Pace = Pace()) -> list[Utterance]:
@@ -102,6 +105,7 @@ def plan(script: Script, pace: Pace = Pace(), durations: Mapping[Utterance, floa
     target = length_target(script, pace)
     if target is not None:
         events = _fitted(events, target, script, pace)
+    events += _ending(script, pace, sum(event.duration for event in events))
     exact = all(event.utterance in durations for event in events if event.utterance)
     return Timeline(script.meta.title, _placed(events), exact)
 
@@ -124,6 +128,36 @@ def estimated(script: Script, pace: Pace = Pace()) -> tuple[Timeline | None, lis
 def length_target(script: Script, pace: Pace) -> float | None:
     """The length the practice is to be fitted to (the listener's, else the script's), if any."""
     return pace.length if pace.length is not None else script.meta.length
+
+
+def sleep_seconds(script: Script, pace: Pace) -> float | None:
+    """The length of the practice's sleep ending (the listener's, else the script's `ending:`), if it has one."""
+    return pace.sleep if pace.sleep is not None else script.meta.sleep
+
+
+def _ending(script: Script, pace: Pace, practice: float) -> list[Event]:
+    """The sleep ending after a practice ``practice`` seconds long, as one event; none without one.
+
+    It comes after any fitting: a length fits the practice, and the ending is added to it.
+    """
+    seconds = sleep_seconds(script, pace)
+    if seconds is None:
+        return []
+    if practice + seconds > MAX_PRACTICE_SECONDS:
+        _refuse_ending(script, pace, practice)
+    line = script.settings_at.get("ending", 0) if pace.sleep is None else 0
+    return [Event(SLEEP, 0.0, _on_grid(seconds), section=SLEEP_SECTION, line=line)]
+
+
+def _refuse_ending(script: Script, pace: Pace, practice: float) -> None:
+    """The error for a sleep ending that would take the track past MAX_PRACTICE_SECONDS: the option's or the line's."""
+    message = (f"the practice ({clock(practice)}) and its sleep ending would pass {MAX_PRACTICE_SECONDS / 3600:g} "
+               "hours, the most a track may last")
+    hint = f"choose a sleep ending of at most {clock(max(0, math.floor(MAX_PRACTICE_SECONDS - practice)))}"
+    if pace.sleep is not None:
+        raise UsageError(message, hint=hint, setting=Setting("sleep"))
+    line = script.settings_at.get("ending", 1)
+    raise ScriptError([Diagnostic(script.path, line, 1, f"ending: {message}", hint, code="ending")])
 
 
 def chapters(timeline: Timeline) -> list[Chapter]:
@@ -267,12 +301,20 @@ def _raw_events(script: Script, pace: Pace) -> list[Event]:
             events.append(Event(GAP, 0.0, SECTION_GAP, section=events[-1].section))
     if pace.bells and events[0].kind != BELL:
         events.insert(0, Event(BELL, 0.0, BELL_SECONDS, section=events[0].section))
-    if pace.bells and events[-1].kind != BELL:
+    if sleep_seconds(script, pace) is not None:
+        events = _unrung(events)
+    elif pace.bells and events[-1].kind != BELL:
         if events[-1].kind == SPEECH:
             events.append(Event(GAP, 0.0, PARAGRAPH_GAP, section=events[-1].section))
         events.append(Event(BELL, 0.0, BELL_SECONDS, section=events[-1].section))
     _check_ceiling(script, events)
     return events
+
+
+def _unrung(events: list[Event]) -> list[Event]:
+    """``events`` without the bells after the last words: a sleep ending lets the listener drift off, not wake."""
+    last = max(index for index, event in enumerate(events) if event.kind == SPEECH)
+    return events[:last + 1] + [event for event in events[last + 1:] if event.kind != BELL]
 
 
 def _check_ceiling(script: Script, events: list[Event]) -> None:

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Protocol
 
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, seconds_to_samples
-from stillpoint.language.timeline import BELL, BREATHE, PAUSE, SOAK, SPEECH, Event, section_at, section_starts
+from stillpoint.language.timeline import BELL, BREATHE, PAUSE, SLEEP, SOAK, SPEECH, Event, section_at, section_starts
 from stillpoint.listen import commands
 from stillpoint.listen.commands import (BACK, FORWARD, LOUDER, NEXT, PREVIOUS, QUIT, SOFTER, TOGGLE, WAIT,
                                         KeySource)
@@ -26,7 +26,8 @@ from stillpoint.listen.screen import Moment, Screen
 
 PIECE = SAMPLE_RATE // 10  # samples per write to the sink: keys are answered between writes
 NOTE_SECONDS = 3.0
-CAPTIONS = {BREATHE: "breathe…", PAUSE: "rest…", SOAK: "rest…", BELL: ""}  # gaps keep the line just spoken
+# Gaps keep the line just spoken.
+CAPTIONS = {BREATHE: "breathe…", PAUSE: "rest…", SOAK: "rest…", BELL: "", SLEEP: "sleep well…"}
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,17 @@ class Player:
                       seconds, timeline.total, timeline.exact, self._paused, self._ended, note)
 
     def bookmark(self) -> Bookmark | None:
-        """Where the listener is, to continue from later; None once the practice has played to its end."""
-        if self._ended:
+        """Where the listener is, to continue from later; None once the practice has played to its end, or its words
+        have (stopped in a sleep ending, there is nothing left to continue)."""
+        if self._ended or self._in_ending():
             return None
         moment = self.moment()
         return Bookmark(moment.section, moment.section_number, round(moment.elapsed, 2))
+
+    def _in_ending(self) -> bool:
+        """Whether the sleep ending is being heard: the words are over."""
+        event = self._head.hearing(self._sink.queued())[1]
+        return event is not None and event.kind == SLEEP
 
     def _advance(self) -> None:
         """Write the next piece of audio, or wait a moment if there is none (or the player is paused).

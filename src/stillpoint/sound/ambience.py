@@ -1,7 +1,8 @@
 """A bed of sound under the practice: generated rain, ocean or brown noise, or the listener's own sound file.
 
 A bed is one seamless loop held in memory; it is laid under the rendered stream chunk by chunk, ducked
-under speech with smooth ramps, faded in where the stream starts and out over the end of the practice.
+under speech with smooth ramps, faded in where the stream starts and out over the end of the practice (unless a
+sleep ending, sound/sleep.py, goes on with it: it is then the stream's last event, which the bed is not laid under).
 """
 
 from __future__ import annotations
@@ -261,6 +262,13 @@ class Ambience:
             mixed = np.frombuffer(chunk, dtype="<i2") + np.rint(bed)
             yield np.clip(mixed, -32768, 32767).astype("<i2").tobytes()
             offset += count
+
+    def gain_after(self, index: int, event_start: int, length: int) -> float:
+        """The bed's gain on the sample after event ``index`` (``length`` samples from ``event_start``), where a sleep
+        ending goes on with it: the last event before one is not the stream's last, so it does not fade out."""
+        into = np.array([length])
+        gain = self._duck(index, into, length) * self._fades(index, into, event_start, length)
+        return float(np.atleast_1d(gain)[0])
 
     def _duck(self, index: int, into: np.ndarray, length: int) -> np.ndarray:
         """Bed gain for samples ``into`` an event: low under speech, ramping around it."""

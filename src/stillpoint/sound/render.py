@@ -6,7 +6,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from stillpoint.audio import SAMPLE_RATE, Clip, seconds_to_samples
-from stillpoint.language.timeline import BELL, SPEECH, Event, Timeline
+from stillpoint.language.timeline import BELL, SLEEP, SPEECH, Event, Timeline
+from stillpoint.sound import ambience as beds
+from stillpoint.sound import sleep
 from stillpoint.sound.ambience import Ambience
 from stillpoint.sound.bell import bell
 from stillpoint.sound.loudness import level, measure
@@ -48,16 +50,19 @@ def render_events(
     events = timeline.events[first:]
     position = seconds_to_samples(events[0].start) if events else 0
     bed = _bed(options, events, position)
+    last: tuple[int, int, int] | None = None  # the event before: its index, first sample and length
     for index, event in enumerate(events):
         if event.kind == SPEECH:
             chunks: Iterable[bytes] = [speech_pcm(next(pending), options)]
             samples = len(chunks[0]) // 2
         else:
             samples = seconds_to_samples(event.end) - seconds_to_samples(event.start)
-            chunks = _sound_chunks(event, samples, options)
+            chunks = _sound_chunks(event, samples, options) if event.kind != SLEEP else _ending(
+                samples, position, bed.gain_after(*last) if bed and last else 0.0, options)
         timed = replace(event, start=position / SAMPLE_RATE, duration=samples / SAMPLE_RATE)
-        for chunk in bed.under(chunks, index, position, samples) if bed else chunks:
+        for chunk in bed.under(chunks, index, position, samples) if bed and event.kind != SLEEP else chunks:
             yield timed, chunk
+        last = (index, position, samples)
         position += samples
 
 
@@ -66,6 +71,14 @@ def _bed(options: RenderOptions, events: tuple[Event, ...], start: int) -> Ambie
     if not options.ambience:
         return None
     return Ambience(options.ambience, options.ambience_volume, [event.kind for event in events], start)
+
+
+def _ending(samples: int, position: int, rise: float, options: RenderOptions) -> Iterable[bytes]:
+    """A sleep ending of ``samples`` from sample ``position`` on: the practice's bed (else the default one) going on
+    from gain ``rise`` (the bed's where the event before ended; 0 when none was under it) and fading to silence."""
+    if not options.ambience:
+        return sleep.tail(samples, position=position, rise_from=0.0)
+    return sleep.tail(samples, beds.loop(options.ambience), options.ambience_volume, position, rise)
 
 
 def _sound_chunks(event: Event, samples: int, options: RenderOptions) -> Iterable[bytes]:

@@ -27,16 +27,22 @@ def fade(total: int, start: int, end: int, rise_from: float = 1.0) -> np.ndarray
     """The bed's gain for samples ``start`` to ``end`` of a tail ``total`` samples long: 1, a fade, then zeros.
 
     ``rise_from`` is the bed's gain just before the tail (lower when the last words ducked it): the tail starts
-    there and rises to 1 as the bed does after speech.
+    there and rises to 1 as the bed does after speech; from 0 (no bed before it, or a stream starting in the tail) it
+    fades in as a bed does where a stream starts.
     """
     samples = np.arange(start, end, dtype=np.float64)
     body = total - min(total, int(round(SILENT_SECONDS * SAMPLE_RATE)))
     length = max(1, min(int(FADE_SHARE * total), int(MAX_FADE_SECONDS * SAMPLE_RATE), body))
-    through = np.clip((samples - (body - length)) / length, 0.0, 1.0)
+    gain = np.ones(end - start)
+    fading, silent = (min(max(sample - start, 0), end - start) for sample in (body - length, body))
     floor = 10.0 ** (-FADE_DB / 20.0)
-    gain = (10.0 ** (-FADE_DB * through / 20.0) - floor) / (1.0 - floor)
-    rise = ambience._ramp(samples / (ambience.DUCK_SECONDS * SAMPLE_RATE))
-    return np.where(samples < body, gain, 0.0) * (rise_from + (1.0 - rise_from) * rise)
+    through = (samples[fading:silent] - (body - length)) / length  # only where it fades: a level hour costs little
+    gain[fading:silent] = (10.0 ** (-FADE_DB * through / 20.0) - floor) / (1.0 - floor)
+    gain[silent:] = 0.0
+    rising = (ambience.DUCK_SECONDS if rise_from > 0.0 else ambience.FADE_IN_SECONDS) * SAMPLE_RATE
+    risen = min(max(int(np.ceil(rising)) - start, 0), end - start)
+    gain[:risen] *= rise_from + (1.0 - rise_from) * ambience._ramp(samples[:risen] / rising)
+    return gain
 
 
 def tail(total: int, loop: np.ndarray | None = None, volume: float = 1.0, position: int = 0,
@@ -49,5 +55,14 @@ def tail(total: int, loop: np.ndarray | None = None, volume: float = 1.0, positi
     bed = ambience.loop(DEFAULT_BED) if loop is None else loop
     for start in range(0, total, CHUNK_SAMPLES):
         end = min(start + CHUNK_SAMPLES, total)
-        sound = bed[(position + np.arange(start, end)) % len(bed)] * fade(total, start, end, rise_from)
+        sound = _looped(bed, position + start, end - start) * fade(total, start, end, rise_from)
         yield np.clip(np.rint(sound * (volume * 32767.0)), -32768, 32767).astype("<i2").tobytes()
+
+
+def _looped(bed: np.ndarray, first: int, count: int) -> np.ndarray:
+    """``count`` samples of the loop ``bed`` from sample ``first`` of its endless repetition, sliced, not indexed."""
+    pieces, at = [], first % len(bed)
+    while count > 0:
+        pieces.append(bed[at:at + count])
+        count, at = count - len(pieces[-1]), 0
+    return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)

@@ -38,10 +38,17 @@ def script_to_ssml(script: Script) -> Conversion:
 
 def _meta_json(meta: Meta) -> str:
     """The front matter as JSON that can sit inside an XML comment (which may not contain '--')."""
-    fields = {key: getattr(meta, key.replace("-", "_")) for key in SCALAR_KEYS} | {"tags": list(meta.tags),
-                                                                                  "pronounce": meta.pronounce}
+    fields = {key: _front_value(meta, key) for key in SCALAR_KEYS} | {"tags": list(meta.tags),
+                                                                     "pronounce": meta.pronounce}
     kept = {key: value for key, value in fields.items() if value not in ("", [], {}, None)}
     return json.dumps(kept, ensure_ascii=False).replace("--", "-\\u002d")
+
+
+def _front_value(meta: Meta, key: str) -> object:
+    """The value of the front matter's ``key`` in ``meta``; a sleep ending as the script writes it."""
+    if key == "ending":
+        return None if meta.sleep is None else f"sleep {format_duration(meta.sleep)}"
+    return getattr(meta, key.replace("-", "_"))
 
 
 def _percent(rate: float) -> str:

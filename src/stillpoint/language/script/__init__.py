@@ -16,7 +16,7 @@ from stillpoint.language.script._front import body_start
 from stillpoint.language.script._model import (DEFAULT_BREATH, DEFAULT_RATE, DEFAULT_VOICE, Marker, Meta, Script,
                                                Section, Settings, Speech)
 from stillpoint.language.script._numbers import (MAX_PRACTICE_SECONDS, MAX_SECONDS, RATE_RANGE, SHORTEST_SECONDS,
-                                                 format_duration, parse_duration, parse_length)
+                                                 format_duration, parse_duration, parse_length, parse_sleep)
 from stillpoint.language.script._parse import MAX_ERRORS, parse, variables
 from stillpoint.language.script._syntax import (BREAK_STRENGTHS, MARKER_WORDS, SCALAR_KEYS, SECTION_KEYS, TABLE_KEYS,
                                                 VALUE_HINT, split_lines, value_problem)
@@ -25,6 +25,6 @@ __all__ = [
     "BREAK_STRENGTHS", "DEFAULT_BREATH", "DEFAULT_RATE", "DEFAULT_VOICE", "EXPANSION_FACTOR", "EXPANSION_FLOOR",
     "MARKER_WORDS", "MAX_ERRORS", "MAX_PRACTICE_SECONDS", "MAX_SECONDS", "RATE_RANGE", "SCALAR_KEYS", "SECTION_KEYS",
     "SHORTEST_SECONDS", "TABLE_KEYS", "VALUE_HINT", "Marker", "Meta", "Script", "Section", "Settings", "Speech",
-    "body_start", "decode", "excerpt", "format_duration", "load", "parse", "parse_duration", "parse_length", "read",
-    "split_lines", "value_problem", "variables",
+    "body_start", "decode", "excerpt", "format_duration", "load", "parse", "parse_duration", "parse_length",
+    "parse_sleep", "read", "split_lines", "value_problem", "variables",
 ]

@@ -10,13 +10,14 @@ from stillpoint.language.script._model import Script, Section, Speech
 
 
 def excerpt(script: Script, section: str | None = None, lines: tuple[int, int] | None = None) -> Script:
-    """Just one section (by title, any case) or the cues on lines ``lines`` of ``script``; no target length."""
+    """Just one section (by title, any case) or the cues on lines ``lines`` of ``script``; no target length, and no
+    sleep ending, which belongs to the end of a whole practice."""
     if section is not None:
         parts = (_section_named(script, section),)
     else:
         first, last = lines or (1, 10**9)
         parts = _sections_within(script, first, last)
-    return replace(script, meta=replace(script.meta, length=None), sections=parts)
+    return replace(script, meta=replace(script.meta, length=None, sleep=None), sections=parts)
 
 
 def _section_named(script: Script, name: str) -> Section:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stillpoint.errors import Diagnostic
 from stillpoint.language.script._model import DEFAULT_BREATH, DEFAULT_RATE, DEFAULT_VOICE, Meta
-from stillpoint.language.script._numbers import RATE_RANGE, parse_duration, parse_length, parse_rate
+from stillpoint.language.script._numbers import RATE_RANGE, parse_duration, parse_length, parse_rate, parse_sleep
 from stillpoint.language.script._syntax import SCALAR_KEYS, TABLE_KEYS, VALUE_HINT, suggest, unquote, value_problem
 
 
@@ -98,6 +98,7 @@ class FrontMatter:
             rate=self._rate(),
             breath=self._duration("breath", DEFAULT_BREATH),
             length=self._duration("length", None),
+            sleep=self._ending(),
             year=self._year(),
             vars=self.tables["vars"],
             pronounce=self.tables["pronounce"],
@@ -134,6 +135,26 @@ class FrontMatter:
         if seconds <= 0:
             self._error(self.positions[key], 1, f"{key} must be longer than 0", "write it like 8s or 1m30s")
             return default
+        return seconds
+
+    def _ending(self) -> float | None:
+        """The seconds of a sleep ending (`ending: sleep 20m`), or None without one."""
+        if "ending" not in self.fields:
+            return None
+        kind, _, length = self.fields["ending"].strip().partition(" ")
+        hint = "write it like `ending: sleep 20m`: the ambience goes on for 20 minutes, then fades to silence"
+        try:
+            if kind.lower() != "sleep":
+                raise ValueError(f"'{self.fields['ending']}' is not an ending")
+            if not length.strip():
+                raise ValueError("a sleep ending needs its length")
+            seconds = parse_sleep(length)
+        except ValueError as err:
+            self._error(self.positions["ending"], 1, f"ending: {err}", hint)
+            return None
+        if seconds <= 0:
+            self._error(self.positions["ending"], 1, "ending: a sleep ending needs a length longer than 0", hint)
+            return None
         return seconds
 
     def _error(self, line: int, col: int, message: str, hint: str = "") -> None:

@@ -63,6 +63,7 @@ class Meta:
     rate: int = DEFAULT_RATE
     breath: float = DEFAULT_BREATH
     length: float | None = None
+    sleep: float | None = None  # `ending: sleep 10m`: seconds of ambience fading to silence after the last words
     year: int | None = None
     vars: dict[str, str] = field(default_factory=dict)
     pronounce: dict[str, str] = field(default_factory=dict)

@@ -35,6 +35,11 @@ def parse_length(text: str) -> float:
     return parse_duration(text, MAX_PRACTICE_SECONDS, "a practice")
 
 
+def parse_sleep(text: str) -> float:
+    """The length of a sleep ending, like '20m', at most MAX_PRACTICE_SECONDS; ValueError with the reason."""
+    return parse_duration(text, MAX_PRACTICE_SECONDS, "a sleep ending")
+
+
 def format_duration(seconds: float) -> str:
     """Seconds -> the shortest form parse_duration reads back: '8s', '1m30s', '500ms'."""
     millis = round(seconds * 1000)

@@ -8,7 +8,7 @@ import re
 MARKER_WORDS = ("pause", "breathe", "soak", "bell")
 BREAK_STRENGTHS = {"none": 0.0, "x-weak": 0.25, "weak": 0.5, "medium": 1.0, "strong": 2.0, "x-strong": 4.0}
 SCALAR_KEYS = ("title", "author", "source", "description", "content-note", "tags", "voice", "rate", "breath", "length",
-               "year")
+               "year", "ending")
 TABLE_KEYS = ("vars", "pronounce")
 SECTION_KEYS = ("voice", "rate", "breath")
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from stillpoint.app import session
 from stillpoint.errors import UsageError
+from stillpoint.language.script import MAX_PRACTICE_SECONDS
 from stillpoint.language.timeline import Pace
 from stillpoint.sound import ambience
 from stillpoint.sound.render import RenderOptions
@@ -113,7 +114,8 @@ def practice(fields: Body) -> tuple[str, str]:
 
 
 def choices(fields: Body, studio: Studio) -> tuple[Pace, RenderOptions]:
-    """The voice, rate, bells and ambience the page chose, checked like their command-line options."""
+    """The voice, rate, bells, sleep ending (in minutes) and ambience the page chose, checked like their
+    command-line options."""
     voice = optional_text(fields, "voice")
     if voice:
         studio.speaker.resolve(voice)
@@ -121,7 +123,9 @@ def choices(fields: Body, studio: Studio) -> tuple[Pace, RenderOptions]:
     bed = optional_text(fields, "ambience")
     if bed is not None and bed not in ambience.BEDS:
         raise BadRequest(f"'ambience' must be one of {', '.join(ambience.BEDS)}")
-    pace = session.pace(voice, int(rate) if rate else None, None, flag(fields, "bells", True))
+    sleep = number(fields, "sleep", 1, MAX_PRACTICE_SECONDS / 60, None)
+    pace = session.pace(voice, int(rate) if rate else None, None, flag(fields, "bells", True),
+                        sleep * 60.0 if sleep else None)
     options = session.render_options(RenderOptions.loudness, number(fields, "bell_volume", 0, 2, 1.0), bed,
                                      number(fields, "ambience_volume", 0, 2, 1.0))
     return pace, options

@@ -58,6 +58,7 @@ function choices() {
     voice: $("voice").value || null, rate, bells: $("bells").checked,
     bell_volume: Number($("bell-volume").value), ambience: $("ambience").value || null,
     ambience_volume: Number($("ambience-volume").value),
+    sleep: $("sleep").value ? Number($("sleep").value) : null,  // minutes, for exports: a part heard has none
   };
 }
 
@@ -303,6 +304,7 @@ function drawStrip(plan) {
   $("strip").replaceChildren(...events);
   const sections = [];
   for (const e of plan.events) {
+    if (e.kind === "sleep") continue;  // the ending is no section to hear: the strip shows it, unlabelled
     const last = sections[sections.length - 1];
     if (last && last.title === e.section) last.end = e.start + e.duration;
     else sections.push({ title: e.section, start: e.start, end: e.start + e.duration });
