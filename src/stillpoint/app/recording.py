@@ -215,13 +215,13 @@ def _folder(path: Path, create: bool) -> Iterator[int | None]:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | files.NO_FOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         if create:
-            raise UsageError("could not be made", path=str(path), hint="check that you may write to the folder")
+            raise UsageError("could not be made", path=path.name, hint="check that you may write to the folder")
         fd = None
     except OSError as err:
         if err.errno not in (errno.ELOOP, errno.ENOTDIR):
-            raise UsageError(f"cannot be opened ({err.strerror})", path=str(path),
+            raise UsageError(f"cannot be opened ({err.strerror})", path=path.name,
                              hint="check that you may write to the folder") from None
-        raise UsageError("is a link or a file, not the studio's folder of takes", path=str(path),
+        raise UsageError("is a link or a file, not the studio's folder of takes", path=path.name,
                          hint="move it away: takes are kept only in a folder of their own") from None
     try:
         yield fd
