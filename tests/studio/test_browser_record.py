@@ -18,7 +18,7 @@ import pytest
 from studio.test_browser import _serious_violations, _tab_to
 
 from conftest import SMALL_PRACTICE
-from studio.conftest import CHROMIUM, RunningStudio, start_studio
+from studio.conftest import RunningStudio, chromium, start_studio
 
 from stillpoint.errors import ScriptError
 from stillpoint.language import script as script_language
@@ -86,16 +86,9 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStudio]
 def browser(running: RunningStudio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """Headless chromium whose microphone plays a speech-like WAV file; the cookie its link gave."""
     voice = write_wav(tmp_path_factory.mktemp("microphone") / "voice.wav", speech_like())
-    fake_microphone = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                       f"--use-file-for-fake-audio-capture={voice}", "--autoplay-policy=no-user-gesture-required"]
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=fake_microphone)
-        first = launched.new_context()
-        first.new_page().goto(running.link)
-        running.cookies = first.cookies()
-        first.close()
+    with chromium(running, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                  f"--use-file-for-fake-audio-capture={voice}") as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
