@@ -98,7 +98,7 @@ def spoken_line(text: str, number: int) -> Line:
     return Line(number, words, file)
 
 
-def save_take(workspace: Workspace, practice: str, number: int, raw: str, data: bytes) -> Take:
+def save_take(workspace: Workspace, practice: str, number: int, raw: str, data: bytes | bytearray) -> Take:
     """Keep ``data`` (a WAV file) as the take of line ``number``, whose text is ``raw``, of ``practice``.
 
     A retake replaces the line's take if the studio wrote that file and it is unchanged since; the file is written
@@ -138,7 +138,7 @@ def recorded_lines(workspace: Workspace, practice: str, text: str) -> list[Recor
         return [Recorded(number, name, _state(folder, ledger, name, words)) for number, words, name in ours]
 
 
-def wav_seconds(data: bytes, where: str) -> float:
+def wav_seconds(data: bytes | bytearray, where: str) -> float:
     """The length of a take sent as WAV, refused unless it is 16-bit PCM, whole, and within the limits."""
     if len(data) > MAX_BYTES:
         raise UsageError(f"is larger than {MAX_BYTES // 1_000_000} MB", path=where, hint="record a shorter take")
@@ -200,7 +200,7 @@ def _name_for(number: int, words: str) -> str:
     return f"{number:03d}-{slug or 'take'}.wav"
 
 
-def _hash(data: bytes) -> str:
+def _hash(data: bytes | bytearray) -> str:
     """The start of the SHA-256 of ``data``."""
     return hashlib.sha256(data).hexdigest()[:32]
 
@@ -268,7 +268,7 @@ def _refuse_foreign(folder: int, name: str, ledger: dict[str, dict], where: str)
                          path=where, hint="move it away, or take the marker off the line to record it afresh")
 
 
-def _write(folder: int, name: str, data: bytes, where: str) -> None:
+def _write(folder: int, name: str, data: bytes | bytearray, where: str) -> None:
     """Put ``data`` at ``name`` in the folder in one step."""
     try:
         files.write_own(name, data, dir_fd=folder)

@@ -40,14 +40,14 @@ def studio_of(request: Request) -> Studio:
     return request.app.state.studio
 
 
-async def upload(request: Request, limit: int = MAX_BODY) -> bytes:
-    """The bytes the request carries, counted as they arrive: at most ``limit`` of them."""
+async def upload(request: Request, limit: int = MAX_BODY) -> bytearray:
+    """The bytes the request carries, counted as they arrive: at most ``limit`` of them (never copied again)."""
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
         if len(data) > limit:
             raise HTTPException(413, "request too large")
-    return bytes(data)
+    return data
 
 
 async def body(request: Request) -> Body:

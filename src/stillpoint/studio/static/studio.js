@@ -201,6 +201,7 @@ async function openPractice(id) {
   const doc = await api(`/api/practice?id=${encodeURIComponent(id)}`);
   Object.assign(state, { id: doc.id, name: doc.name, editable: doc.editable, version: doc.version });
   hideConflict();
+  await forgetTake();
   editor.setReadOnly(!doc.editable);
   $("review").checked = doc.editable; // on for your own practices; the built-ins are read, not rewritten
   editor.setText(doc.text);
@@ -503,21 +504,23 @@ const TAKE_SECONDS = 600; // the longest take the studio keeps (a recording's li
 const TAKE_MARKER = /\s*\[recorded\s+[^[\]\n]*?\s*\]\s*$/;
 const TAKE_STATES = { recorded: "your voice", stale: "recorded, but the line changed since: retake it",
   missing: "its file is missing: record it again" };
-const recorder = { stream: null, context: null, blocks: [], frames: 0, capturing: false, line: null, take: null };
+const recorder = {
+  stream: null, context: null, blocks: [], frames: 0, capturing: false, line: null, practice: null, take: null,
+};
 
 function showRecordLine(line) {
   $("record-start").textContent = `Record line ${line}`;
   $("record-line").textContent = `Line ${line}: ${editor.getText().split("\n")[line - 1] ?? ""}`;
 }
 
-async function startRecording() {
+async function startRecording(line = state.cursorLine) {
   if (!state.editable) {
     say("record-status", "A built-in practice cannot be recorded: make a copy to record your own voice.", true);
     return;
   }
   try {
-    const answer = await api("/api/takes", practiceBody({ line: state.cursorLine }));
-    recorder.line = answer.line;
+    const answer = await api("/api/takes", practiceBody({ line }));
+    Object.assign(recorder, { line: answer.line, practice: state.id });
     await openMicrophone();
   } catch (err) {
     say("record-status", err instanceof Refused ? problemText(err) : `The microphone: ${err.message}`, true);
@@ -584,6 +587,16 @@ async function stopRecording() {
   $("record-keep").focus();
 }
 
+async function forgetTake() {
+  // Another practice opened: a recording stops, and a take not kept is let go (it was for the other one's line).
+  if (recorder.stream) await stopRecording();
+  recorder.take = null;
+  if ($("take").src) URL.revokeObjectURL($("take").src);
+  $("take").removeAttribute("src");
+  $("record-keep").disabled = $("record-retake").disabled = true;
+  say("record-status", "");
+}
+
 function setRecording(on) {
   $("record-start").disabled = on;
   $("record-stop").disabled = !on;
@@ -616,7 +629,7 @@ function wavOf(blocks, frames, rate) {
 async function keepTake() {
   const number = recorder.line.number;
   const text = editor.getText().split("\n")[number - 1] ?? "";
-  const query = new URLSearchParams({ id: state.id, line: number, text });
+  const query = new URLSearchParams({ id: recorder.practice, line: number, text });
   say("record-status", "Keeping the take…");
   try {
     const response = await fetch(`/api/take?${query}`, {
@@ -722,8 +735,8 @@ function wire() {
   $("values-form").addEventListener("submit", exportOne);
   $("add-client").addEventListener("click", () => addClient());
   $("export-clients").addEventListener("click", exportClients);
-  $("record-start").addEventListener("click", startRecording);
-  $("record-retake").addEventListener("click", startRecording);
+  $("record-start").addEventListener("click", () => startRecording());
+  $("record-retake").addEventListener("click", () => startRecording(recorder.line.number));
   $("record-stop").addEventListener("click", stopRecording);
   $("record-keep").addEventListener("click", keepTake);
   $("csv-file").addEventListener("change", (event) => event.target.files[0] && loadCsv(event.target.files[0]));
