@@ -148,6 +148,7 @@ def test_a_line_recorded_and_kept_is_a_wav_beside_the_practice_and_the_line_play
     marked = f"{LINE} [recorded {FOLDER}/{TAKE}]"
     expect(page.locator(".cm-line").nth(9)).to_have_text(marked)
     expect(page.locator("#takes button")).to_have_text(f"Line 10: {TAKE}your voice")
+    expect(page.locator(".sp-take-recorded")).to_have_attribute("title", "recorded in your voice")
     page.keyboard.press("Control+s")
     expect(page.locator("#saved")).to_have_text("saved")
     assert marked in (running.folder / "small.txt").read_text().splitlines()
@@ -167,6 +168,7 @@ def test_a_recorded_line_whose_words_change_is_flagged_stale_until_retaken(page,
     page.keyboard.type("Now ")
     stale = page.locator("#takes button.stale")
     expect(stale).to_have_text(f"Line 10: {TAKE}recorded, but the line changed since: retake it")
+    expect(page.locator(".sp-take-stale")).to_have_text("◐")
     assert _serious_violations(page) == [], "a stale take"
     page.get_by_role("button", name="Retake", exact=True).click()
     expect(page.locator("#count-in")).to_have_text("Recording", timeout=10000)

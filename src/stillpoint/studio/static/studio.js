@@ -657,6 +657,7 @@ async function showTakes(text) {
   if (!state.id) return;
   const answer = await api("/api/takes", practiceBody({ text }));
   state.takes = new Map(answer.recorded.map((take) => [take.line, take.state]));
+  editor.markTakes(answer.recorded);
   $("takes").replaceChildren(...answer.recorded.map(takeItem));
   $("no-takes").hidden = answer.recorded.length > 0;
   if (state.plan) drawStrip(state.plan);
