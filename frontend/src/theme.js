@@ -92,5 +92,6 @@ const takeRules = {
 };
 
 /** The editor's look, as one CodeMirror theme extension. */
-export const scriptTheme = EditorView.theme({ ...editorRules, ...spokenRules, ...tokenRules, ...lintRules, ...takeRules },
+export const scriptTheme = EditorView.theme(
+  { ...editorRules, ...spokenRules, ...tokenRules, ...lintRules, ...takeRules },
   { dark: false });

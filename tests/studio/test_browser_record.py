@@ -101,7 +101,8 @@ def page(browser, running: RunningStudio) -> Iterator[object]:
     opened = context.new_page()
     problems: list[str] = []
     opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.on("request", lambda request: request.url.startswith((running.base, "blob:")) or problems.append(request.url))
+    opened.on("request", lambda request: request.url.startswith((running.base, "blob:"))
+              or problems.append(request.url))
     opened.goto(running.base + "/")
     expect(opened.locator("#file")).to_have_text("small.txt")
     opened.get_by_role("tab", name="Record").click()
@@ -201,14 +202,18 @@ def test_the_record_view_passes_axe_and_works_with_the_keyboard_alone(page, runn
     assert (running.folder / FOLDER / "015-come-back-when-you-are-ready.wav").is_file()
 
 
-def test_a_heading_or_a_built_in_practice_cannot_be_recorded(page) -> None:
+def test_a_heading_or_a_built_in_practice_cannot_be_recorded(page, running: RunningStudio) -> None:
     page.evaluate("editor.jumpTo(9, 1)")
     page.get_by_role("button", name="Record line 9").click()
     expect(page.locator("#record-status")).to_have_text(
         "line 9: line 9 is a heading, not a spoken line (put the cursor on a line of words to record)")
     expect(page.locator("#record-stop")).to_be_disabled()
+    page.evaluate("editor.jumpTo(10, 1)")
+    _record(page, 0.5)
     page.locator("#practices button", has_text="The Circle of Safety").click()
     expect(page.locator("#file")).to_contain_text("(built-in)")
+    expect(page.get_by_role("button", name="Keep")).to_be_disabled()  # the take was for the other practice
+    assert page.locator("#take").get_attribute("src") is None and not (running.folder / FOLDER).exists()
     page.evaluate("editor.jumpTo(10, 1)")
     page.get_by_role("button", name="Record line 10").click()
     expect(page.locator("#record-status")).to_contain_text("make a copy to record your own voice")

@@ -38,7 +38,7 @@ def client(running: RunningStudio) -> Iterator[httpx.Client]:
         yield http
 
 
-def _keep(client: httpx.Client, data: bytes, line: int = 10, text: str = LINE, practice: str = "small.txt"
+def _keep(client: httpx.Client, data: bytes, line: int | str = 10, text: str = LINE, practice: str = "small.txt"
           ) -> httpx.Response:
     """The studio's answer to keeping ``data`` as the take of ``line``."""
     query = urlencode({"id": practice, "line": line, "text": text})
@@ -83,6 +83,8 @@ def test_a_line_that_is_not_spoken_cannot_be_recorded(client: httpx.Client) -> N
     _one_line(answer, 422, "line 9 is a heading, not a spoken line")
     _one_line(client.post("/api/takes", json={"id": "small.txt", "text": "", "line": 0}), 400, "'line' must be")
     _one_line(_keep(client, wav(), line=3, text="   "), 422, "line 3 has no words to record")
+    for line in ("²", "-1", "1e3", "99999999"):  # a digit of another kind, a sign, an exponent, too many digits
+        _one_line(_keep(client, wav(), line=line), 400, "'line' must be a line number from 1 to")
 
 
 def test_what_is_not_a_take_is_refused_in_one_line_and_nothing_written(client: httpx.Client,

@@ -2,8 +2,8 @@
 
 Every route only translates: it reads and bounds what the page sent (`fields`), calls the application layer (on the
 voice thread when speech is needed) and turns the answer, or the error (`errors`), into a response. One module per
-thing the page works on: the page itself, the practices, the draft being checked, hearing, handing over, recording. The JSON
-API of each is mounted under /api; the files they serve (parts heard, exports) have addresses of their own.
+thing the page works on: the page itself, the practices, the draft being checked, hearing, handing over, recording.
+The JSON API of each is mounted under /api; the files they serve (parts heard, exports) have addresses of their own.
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def located(studio: Studio, practice: str) -> str:
 def line_number(fields: Body | QueryParams, key: str = "line") -> int:
     """A line number, 1-based, as a JSON number or as the digits of a query's value."""
     value = fields.get(key)
-    number = int(value) if isinstance(value, str) and value.isdigit() and len(value) < 8 else value
+    number = int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 8 else value
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_LINE:
         raise BadRequest(f"'{key}' must be a line number from 1 to {MAX_LINE}")
     return number
