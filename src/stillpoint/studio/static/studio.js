@@ -577,6 +577,7 @@ async function stopRecording() {
   $("count-in").textContent = "";
   if (!kept) {
     say("record-status", "Stopped before the recording began: nothing was recorded.");
+    $("record-start").focus(); // Stop, which had the keyboard, is disabled now
     return;
   }
   recorder.take = wavOf(recorder.blocks, recorder.frames, rate);
