@@ -26,6 +26,9 @@
  *   editor.applyFix(fix)          make a finding's rewrite: {line, col, end_line, end_col, text}, positions as the
  *                                 checker gives them (the end excluded); an edit like typing (onChange, undo)
  *   editor.relint()               ask the `lint` callback again now (after the page changed what it checks)
+ *   editor.markTakes(list)        mark the lines recorded in the user's voice in a gutter of their own:
+ *                                 [{line, state}], state "recorded", "stale" (the line changed since) or
+ *                                 "missing"; the marks follow edits until the next call
  *   editor.focus()
  *   editor.destroy()
  *   editor.view                   the CodeMirror EditorView, for anything else
@@ -50,6 +53,7 @@ import { linter, lintGutter, lintKeymap, setDiagnostics, setDiagnosticsEffect } 
 import { scriptLanguage, scriptHighlight } from "./language.js";
 import { scriptTheme } from "./theme.js";
 import { toCodeMirror, diagnosticsOf, columnOffset, rewrite } from "./diagnostics.js";
+import { setTakes, takeGutter, takeMarks } from "./takes.js";
 
 const LINT_DELAY_MS = 50;
 
@@ -117,6 +121,7 @@ function extensions(options, readOnly) {
     scriptTheme,
     spokenLine,
     lintGutter(),
+    takeGutter,
     options.lint ? linter(lintSource(options.lint), {
       delay: LINT_DELAY_MS,
       needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(relintNow))),
@@ -182,6 +187,7 @@ export function createEditor(options) {
     },
     applyFix: (fix) => rewrite(view, fix),
     relint: () => view.dispatch({ effects: relintNow.of(null) }),
+    markTakes: (list) => view.dispatch({ effects: setTakes.of(takeMarks(view.state.doc, list)) }),
     focus: () => view.focus(),
     destroy: () => view.destroy(),
   };

@@ -84,6 +84,14 @@ const lintRules = {
   ".cm-gutter-lint": { width: "1.1em" },
 };
 
+const takeRules = {
+  ".sp-takes .cm-gutterElement": { padding: "0 5px 0 2px", fontSize: "12px" },
+  ".sp-take-recorded": { color: plum },
+  ".sp-take-stale": { color: "#87502d" }, // clay and red, darker: they sit on the active line's gutter too
+  ".sp-take-missing": { color: "#9c3a30" },
+};
+
 /** The editor's look, as one CodeMirror theme extension. */
-export const scriptTheme = EditorView.theme({ ...editorRules, ...spokenRules, ...tokenRules, ...lintRules },
+export const scriptTheme = EditorView.theme(
+  { ...editorRules, ...spokenRules, ...tokenRules, ...lintRules, ...takeRules },
   { dark: false });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -77,3 +78,20 @@ def client(studio: RunningStudio) -> Iterator[httpx.Client]:
     """An HTTP client of the studio, holding its cookie and sending its Origin."""
     with studio.client() as http:
         yield http
+
+
+@contextlib.contextmanager
+def chromium(running: RunningStudio, *args: str) -> Iterator[object]:
+    """Headless chromium (``args`` added to its command line), and the cookie its first page got by opening the
+    studio's link."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=["--autoplay-policy=no-user-gesture-required", *args])
+        first = launched.new_context()
+        first.new_page().goto(running.link)
+        running.cookies = first.cookies()
+        first.close()
+        yield launched
+        launched.close()

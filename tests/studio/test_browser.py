@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3
 
-from studio.conftest import CHROMIUM, RunningStudio, start_studio
+from studio.conftest import RunningStudio, chromium, start_studio
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -46,15 +46,8 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStudio]
 @pytest.fixture(scope="module")
 def browser(running: RunningStudio) -> Iterator[object]:
     """Headless chromium, and the cookie its first page got by opening the studio's link."""
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=["--autoplay-policy=no-user-gesture-required"])
-        first = launched.new_context()
-        first.new_page().goto(running.link)
-        running.cookies = first.cookies()
-        first.close()
+    with chromium(running) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ The token printed with the link opens the studio for as long as it runs, in any 
 exchanged for an HttpOnly, SameSite=strict cookie holding a second secret and leaves the address bar. Every
 other request without that cookie is refused, with a page saying how to get in. State-changing requests must
 come from the studio's own page (their Origin), and no request may announce a body larger than the studio has
-use for (the routes count what actually arrives).
+use for: 2 MB, or a route's own limit for an upload, such as a take (the routes count what actually arrives).
 Foreign Host headers (DNS rebinding) are refused before this, by Starlette's TrustedHostMiddleware.
 """
 
@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Mapping
 from importlib import resources
 from http.cookies import SimpleCookie
+from types import MappingProxyType
 from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers
@@ -40,8 +42,9 @@ LOCKED_POLICY = ("default-src 'none'; style-src 'nonce-{nonce}'; base-uri 'none'
 class Guard:
     """ASGI middleware: the token exchange, the cookie check, the Origin check, the body limit, safe headers."""
 
-    def __init__(self, app: ASGIApp, token: str, port: int, max_body: int = MAX_BODY):
-        self.app, self.token, self.max_body = app, token, max_body
+    def __init__(self, app: ASGIApp, token: str, port: int, max_body: int = MAX_BODY,
+                 uploads: Mapping[str, int] = MappingProxyType({})):
+        self.app, self.token, self.max_body, self.uploads = app, token, max_body, uploads
         self.secret = secrets.token_urlsafe(32)
         self.cookie = f"stillpoint-studio-{port}"  # cookies ignore ports: one name per studio on this machine
         self.origins = {f"http://{name}:{port}" for name in LOOPBACK_NAMES}
@@ -67,7 +70,7 @@ class Guard:
         if scope["method"] not in SAFE_METHODS and headers.get("origin") not in self.origins:
             return PlainTextResponse("refused: this request did not come from the studio's page", 403)
         length = headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > self.max_body:
+        if not length.isdigit() or int(length) > self.uploads.get(scope["path"], self.max_body):
             return PlainTextResponse("request too large", 413)
         return None
 

@@ -33,7 +33,7 @@ def build(studio: Studio, token: str, port: int) -> Starlette:
     app = Starlette(
         routes=routes.ROUTES,
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_NAMES)),
-                    Middleware(Guard, token=token, port=port)],
+                    Middleware(Guard, token=token, port=port, uploads=routes.UPLOADS)],
         exception_handlers=routes.EXCEPTION_HANDLERS,
     )
     app.state.studio = studio

@@ -21,8 +21,8 @@ async def check(request: Request) -> Response:
     text, practice = fields.practice(body)
     pace, _ = fields.choices(body, studio)
     reviewing = review.Options() if fields.flag(body, "review", False) else None
-    found = await asyncio.to_thread(authoring.draft, text, practice, pace, lexicon.load(), studio.speaker.resolve,
-                                    reviewing)
+    found = await asyncio.to_thread(authoring.draft, text, fields.located(studio, practice), pace, lexicon.load(),
+                                    studio.speaker.resolve, reviewing)
     return JSONResponse(reports.draft_report(found))
 
 

@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from stillpoint.app import session
@@ -24,6 +25,7 @@ MAX_BODY = 2 * MAX_TEXT  # counted as it arrives: the guard has only refused lar
 MAX_FIELD = 300
 NAME_BYTES = 250  # of a practice's id or name in UTF-8, its .txt included: file systems hold 255 bytes a name
 SHOWN = 40  # characters of a refused name shown back
+MAX_LINE = 1_000_000  # a line number: a script of 1 MB has fewer lines
 Body = dict[str, Any]
 
 
@@ -39,13 +41,19 @@ def studio_of(request: Request) -> Studio:
     return request.app.state.studio
 
 
-async def body(request: Request) -> Body:
-    """The JSON object the request carries, read up to MAX_BODY bytes."""
+async def upload(request: Request, limit: int = MAX_BODY) -> bytearray:
+    """The bytes the request carries, counted as they arrive: at most ``limit`` of them (never copied again)."""
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
-        if len(data) > MAX_BODY:
+        if len(data) > limit:
             raise HTTPException(413, "request too large")
+    return data
+
+
+async def body(request: Request) -> Body:
+    """The JSON object the request carries, read up to MAX_BODY bytes."""
+    data = await upload(request)
     try:
         found = json.loads(data or b"{}")
     except (ValueError, RecursionError):
@@ -111,6 +119,20 @@ def name(given: str) -> str:
 def practice(fields: Body) -> tuple[str, str]:
     """The text the page holds and the practice id it came from (which names it in findings)."""
     return text(fields, "text", MAX_TEXT), name(text(fields, "id", 200, "untitled.txt"))
+
+
+def located(studio: Studio, practice: str) -> str:
+    """Where the practice ``practice`` is on disk: what a path the script names (a recording) is relative to."""
+    return str(studio.workspace.path(practice)[0])
+
+
+def line_number(fields: Body | QueryParams, key: str = "line") -> int:
+    """A line number, 1-based, as a JSON number or as the digits of a query's value."""
+    value = fields.get(key)
+    number = int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 8 else value
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_LINE:
+        raise BadRequest(f"'{key}' must be a line number from 1 to {MAX_LINE}")
+    return number
 
 
 def choices(fields: Body, studio: Studio) -> tuple[Pace, RenderOptions]:

@@ -39,7 +39,7 @@ async def hear(request: Request) -> Response:
     body = await fields.body(request)
     studio = fields.studio_of(request)
     text, practice = fields.practice(body)
-    part = _part_of(body, script_language.parse(text, practice))
+    part = _part_of(body, script_language.parse(text, fields.located(studio, practice)))
     pace, options = fields.choices(body, studio)
     dest = studio.next_part()
     written, heard = await _on_voice(studio, lambda synth: preview.write(part, pace, synth, dest, options, True))

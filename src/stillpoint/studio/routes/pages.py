@@ -11,7 +11,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
-               "media-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+               "media-src 'self' blob:; connect-src 'self'; form-action 'none'; base-uri 'none'; "
+               "frame-ancestors 'none'")  # blob: the take recorded, listened back before it is sent
 
 
 def page(request: Request) -> Response:

@@ -8,7 +8,7 @@ const JOB_POLL_MS = 300;
 
 const state = {
   id: null, name: "", editable: false, version: "", dirty: false, library: [], variables: {},
-  plan: null, playing: null, conflict: null,
+  plan: null, playing: null, conflict: null, takes: new Map(),
 };
 
 // ------------------------------------------------------------------ talking to the studio
@@ -69,6 +69,7 @@ function practiceBody(extra = {}) {
 // ------------------------------------------------------------------ the editor and its findings
 
 async function lint(text) {
+  showTakes(text).catch(() => {});
   const answer = await api("/api/check", { ...practiceBody(), text, review: $("review").checked });
   showPlan(answer);
   showVariables(answer.variables || {});
@@ -118,7 +119,11 @@ const editor = StillpointEditor.createEditor({
   cspNonce: document.querySelector("meta[name=csp-nonce]").content,
   lint,
   onChange: () => setDirty(true),
-  onCursorLine: (line) => { state.cursorLine = line; $("status").textContent = `Line ${line}`; },
+  onCursorLine: (line) => {
+    state.cursorLine = line;
+    $("status").textContent = `Line ${line}`;
+    if (!recorder.stream) showRecordLine(line);
+  },
   onDiagnostics: showProblems,
 });
 window.editor = editor;
@@ -197,6 +202,7 @@ async function openPractice(id) {
   const doc = await api(`/api/practice?id=${encodeURIComponent(id)}`);
   Object.assign(state, { id: doc.id, name: doc.name, editable: doc.editable, version: doc.version });
   hideConflict();
+  await forgetTake();
   editor.setReadOnly(!doc.editable);
   $("review").checked = doc.editable; // on for your own practices; the built-ins are read, not rewritten
   editor.setText(doc.text);
@@ -297,8 +303,10 @@ function drawStrip(plan) {
   const total = plan.total || 1;
   const events = plan.events.map((e) => {
     const div = placed(document.createElement("div"), e.start, e.duration, total);
-    div.className = e.kind;
-    div.title = `${clock(e.start)} ${e.kind}${e.text ? `: ${e.text}` : ` ${e.duration.toFixed(1)} s`}`;
+    const take = e.kind === "speech" ? state.takes.get(e.line) : undefined;
+    div.className = take ? `${e.kind} ${take}` : e.kind;
+    div.title = `${clock(e.start)} ${e.kind}${e.text ? `: ${e.text}` : ` ${e.duration.toFixed(1)} s`}`
+      + (take ? ` (${TAKE_STATES[take]})` : "");
     return div;
   });
   $("strip").replaceChildren(...events);
@@ -491,6 +499,186 @@ async function loadCsv(file) {
   }
 }
 
+// ------------------------------------------------------------------ recording a line in the user's own voice
+
+const COUNT_IN = 3;
+const TAKE_SECONDS = 600; // the longest take the studio keeps (a recording's limit in the script language)
+const TAKE_MARKER = /\s*\[recorded\s+[^[\]\n]*?\s*\]\s*$/;
+const TAKE_STATES = { recorded: "your voice", stale: "recorded, but the line changed since: retake it",
+  missing: "its file is missing: record it again" };
+const recorder = {
+  stream: null, context: null, blocks: [], frames: 0, capturing: false, line: null, practice: null, take: null,
+};
+
+function showRecordLine(line) {
+  $("record-start").textContent = `Record line ${line}`;
+  $("record-line").textContent = `Line ${line}: ${editor.getText().split("\n")[line - 1] ?? ""}`;
+}
+
+async function startRecording(line = state.cursorLine) {
+  if (!state.editable) {
+    say("record-status", "A built-in practice cannot be recorded: make a copy to record your own voice.", true);
+    return;
+  }
+  try {
+    const answer = await api("/api/takes", practiceBody({ line }));
+    Object.assign(recorder, { line: answer.line, practice: state.id });
+    await openMicrophone();
+  } catch (err) {
+    say("record-status", err instanceof Refused ? problemText(err) : `The microphone: ${err.message}`, true);
+    return;
+  }
+  setRecording(true);
+  for (let n = COUNT_IN; n > 0 && recorder.stream; n--) {
+    $("count-in").textContent = `${n}…`;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  if (!recorder.stream) return;
+  Object.assign(recorder, { blocks: [], frames: 0, capturing: true });
+  $("count-in").textContent = "Recording";
+  say("record-status", `Recording line ${recorder.line.number}: press Stop when you are done.`);
+}
+
+async function openMicrophone() {
+  // The browser's own processing off: the take is levelled by the studio, as a synthesized line is.
+  recorder.stream = await navigator.mediaDevices.getUserMedia({ audio: {
+    echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 } });
+  recorder.context = new AudioContext();
+  await recorder.context.audioWorklet.addModule("/static/capture.js");
+  const tap = new AudioWorkletNode(recorder.context, "stillpoint-capture", { numberOfOutputs: 0 });
+  tap.port.onmessage = (event) => heardBlock(event.data);
+  recorder.context.createMediaStreamSource(recorder.stream).connect(tap);
+}
+
+function heardBlock(samples) {
+  showLevel(samples);
+  if (!recorder.capturing) return;
+  recorder.blocks.push(samples);
+  recorder.frames += samples.length;
+  if (recorder.frames >= TAKE_SECONDS * recorder.context.sampleRate) stopRecording();
+}
+
+function showLevel(samples) {
+  const peak = samples.reduce((most, s) => Math.max(most, Math.abs(s)), 0);
+  const db = Math.max(Math.round(20 * Math.log10(peak || 1e-6)), -60);
+  const words = db <= -55 ? "silent" : db < -40 ? `${db} dB, too quiet: come closer`
+    : db > -3 ? `${db} dB, too loud: move back` : `${db} dB, good`;
+  $("level").value = db;
+  $("level").setAttribute("aria-valuetext", words);
+  $("level-text").textContent = `Level: ${words}`;
+}
+
+async function stopRecording() {
+  const rate = recorder.context?.sampleRate;
+  const kept = recorder.capturing && recorder.frames > 0;
+  recorder.capturing = false;
+  recorder.stream?.getTracks().forEach((track) => track.stop());
+  await recorder.context?.close();
+  Object.assign(recorder, { stream: null, context: null });
+  setRecording(false);
+  $("count-in").textContent = "";
+  if (!kept) {
+    say("record-status", "Stopped before the recording began: nothing was recorded.");
+    $("record-start").focus(); // Stop, which had the keyboard, is disabled now
+    return;
+  }
+  recorder.take = wavOf(recorder.blocks, recorder.frames, rate);
+  if ($("take").src) URL.revokeObjectURL($("take").src);
+  $("take").src = URL.createObjectURL(recorder.take);
+  $("record-keep").disabled = $("record-retake").disabled = false;
+  say("record-status", `A take of ${(recorder.frames / rate).toFixed(1)} s: listen back, then keep it or retake.`);
+  $("record-keep").focus();
+}
+
+async function forgetTake() {
+  // Another practice opened: a recording stops, and a take not kept is let go (it was for the other one's line).
+  if (recorder.stream) await stopRecording();
+  recorder.take = null;
+  if ($("take").src) URL.revokeObjectURL($("take").src);
+  $("take").removeAttribute("src");
+  $("record-keep").disabled = $("record-retake").disabled = true;
+  say("record-status", "");
+}
+
+function setRecording(on) {
+  $("record-start").disabled = on;
+  $("record-stop").disabled = !on;
+  if (on) $("record-keep").disabled = $("record-retake").disabled = true;
+  if (on) $("record-stop").focus();
+}
+
+function wavOf(blocks, frames, rate) {
+  // 16-bit PCM WAV, mono: a 44-byte header, then the samples, little-endian.
+  const view = new DataView(new ArrayBuffer(44 + 2 * frames));
+  const ascii = (at, text) => [...text].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
+  ascii(0, "RIFF");
+  view.setUint32(4, 36 + 2 * frames, true);
+  ascii(8, "WAVEfmt ");
+  [[16, 16, 4], [20, 1, 2], [22, 1, 2], [24, rate, 4], [28, 2 * rate, 4], [32, 2, 2], [34, 16, 2]]
+    .forEach(([at, value, size]) => (size === 4 ? view.setUint32(at, value, true) : view.setUint16(at, value, true)));
+  ascii(36, "data");
+  view.setUint32(40, 2 * frames, true);
+  let at = 44;
+  for (const block of blocks) {
+    for (const sample of block) {
+      const s = Math.max(-1, Math.min(1, sample));
+      view.setInt16(at, s < 0 ? s * 0x8000 : s * 0x7fff, true);
+      at += 2;
+    }
+  }
+  return new Blob([view.buffer], { type: "audio/wav" });
+}
+
+async function keepTake() {
+  const number = recorder.line.number;
+  const text = editor.getText().split("\n")[number - 1] ?? "";
+  const query = new URLSearchParams({ id: recorder.practice, line: number, text });
+  say("record-status", "Keeping the take…");
+  try {
+    const response = await fetch(`/api/take?${query}`, {
+      method: "POST", headers: { "Content-Type": "audio/wav" }, body: recorder.take });
+    const answer = await response.json().catch(() => ({ error: `the studio answered ${response.status}` }));
+    if (!response.ok) throw new Refused(response.status, answer);
+    markLine(number, answer.marker);
+    $("record-keep").disabled = true;
+    say("record-status", `Kept: line ${number} now plays your take (${answer.file}). Save to keep the marker.`);
+  } catch (err) {
+    say("record-status", problemText(err), true);
+  }
+}
+
+function markLine(number, marker) {
+  // The marker at the end of the line, in place of the one there; columns in characters, as the checker counts.
+  const raw = editor.getText().split("\n")[number - 1] ?? "";
+  const found = raw.match(TAKE_MARKER);
+  const from = found ? found.index : raw.trimEnd().length;
+  editor.applyFix({ line: number, col: [...raw.slice(0, from)].length + 1, end_line: number,
+    end_col: [...raw].length + 1, text: ` ${marker}` });
+}
+
+async function showTakes(text) {
+  if (!state.id) return;
+  const answer = await api("/api/takes", practiceBody({ text }));
+  state.takes = new Map(answer.recorded.map((take) => [take.line, take.state]));
+  editor.markTakes(answer.recorded);
+  $("takes").replaceChildren(...answer.recorded.map(takeItem));
+  $("no-takes").hidden = answer.recorded.length > 0;
+  if (state.plan) drawStrip(state.plan);
+}
+
+function takeItem(take) {
+  const li = document.createElement("li");
+  const button = li.appendChild(document.createElement("button"));
+  button.type = "button";
+  button.className = take.state;
+  button.textContent = `Line ${take.line}: ${take.file}`;
+  const why = button.appendChild(document.createElement("span"));
+  why.className = "why";
+  why.textContent = TAKE_STATES[take.state];
+  button.addEventListener("click", () => editor.jumpTo(take.line, 1));
+  return li;
+}
+
 // ------------------------------------------------------------------ the page
 
 function selectTab(name) {
@@ -551,6 +739,10 @@ function wire() {
   $("values-form").addEventListener("submit", exportOne);
   $("add-client").addEventListener("click", () => addClient());
   $("export-clients").addEventListener("click", exportClients);
+  $("record-start").addEventListener("click", () => startRecording());
+  $("record-retake").addEventListener("click", () => startRecording(recorder.line.number));
+  $("record-stop").addEventListener("click", stopRecording);
+  $("record-keep").addEventListener("click", keepTake);
   $("csv-file").addEventListener("change", (event) => event.target.files[0] && loadCsv(event.target.files[0]));
   document.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key === "s") {
