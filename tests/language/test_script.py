@@ -44,7 +44,8 @@ def test_valid_golden_files_give_their_expected_cues(case: Path) -> None:
 def cues_as_json(parsed: script.Script) -> list[dict[str, object]]:
     """Sections and cues in a plain form that golden files can hold."""
     return [
-        {"section": s.title, "settings": [s.settings.voice, s.settings.rate, s.settings.breath],
+        {"section": s.title, "settings": [s.settings.voice, s.settings.rate,
+                                          list(s.settings.breath) if s.settings.breath else None, s.settings.breath_cue],
          "cues": [cue_as_list(c) for c in s.cues]}
         for s in parsed.sections
     ]
@@ -65,7 +66,7 @@ def test_empty_and_blank_files_say_the_script_is_empty() -> None:
 
 def test_front_matter_fills_meta_and_defaults_apply() -> None:
     parsed = script.parse("---\ntitle: Rest\nrate: 110\nbreath: 6s\ntags: a, b\nvars:\n  who: a friend\n---\nHi {who}.")
-    assert (parsed.meta.title, parsed.meta.rate, parsed.meta.breath) == ("Rest", 110, 6.0)
+    assert (parsed.meta.title, parsed.meta.rate, parsed.meta.breath) == ("Rest", 110, (6.0,))
     assert parsed.meta.tags == ("a", "b")
     assert parsed.speeches()[0].text == "Hi a friend."
     assert parsed.meta.voice == script.DEFAULT_VOICE
@@ -115,7 +116,7 @@ def test_markers_inside_a_line_split_the_speech(marker: str, kind: str, seconds:
 def test_section_settings_are_read_from_the_heading() -> None:
     parsed = script.parse("# Closing {rate: 100, voice: en-gb, breath: 6s}\nRest.")
     assert parsed.sections[0].title == "Closing"
-    assert parsed.sections[0].settings == script.Settings(voice="en-gb", rate=100, breath=6.0)
+    assert parsed.sections[0].settings == script.Settings(voice="en-gb", rate=100, breath=(6.0,))
 
 
 def test_set_values_override_variable_defaults_and_are_recorded() -> None:

@@ -15,7 +15,8 @@ from stillpoint.app.workspace import Conflict
 from stillpoint.errors import ScriptError, Setting, StillpointError
 
 # The page's name for each setting a message can be about: its field, not a command-line flag.
-FIELDS = {"set": "Variable {}", "voice": "Voice", "length": "Length", "lines": "Lines", "feed-url": "Feed address"}
+FIELDS = {"set": "Variable {}", "voice": "Voice", "length": "Length", "lines": "Lines", "feed-url": "Feed address",
+          "breath-cue": "Breath cue"}
 
 
 def stillpoint_error(request: Request, err: Exception) -> Response:

@@ -113,7 +113,7 @@ def practice(fields: Body) -> tuple[str, str]:
 
 
 def choices(fields: Body, studio: Studio) -> tuple[Pace, RenderOptions]:
-    """The voice, rate, bells and ambience the page chose, checked like their command-line options."""
+    """The voice, rate, bells, ambience and breath cue the page chose, checked like their command-line options."""
     voice = optional_text(fields, "voice")
     if voice:
         studio.speaker.resolve(voice)
@@ -123,6 +123,6 @@ def choices(fields: Body, studio: Studio) -> tuple[Pace, RenderOptions]:
         raise BadRequest(f"'ambience' must be one of {', '.join(ambience.BEDS)}")
     pace = session.pace(voice, int(rate) if rate else None, None, flag(fields, "bells", True))
     options = session.render_options(RenderOptions.loudness, number(fields, "bell_volume", 0, 2, 1.0), bed,
-                                     number(fields, "ambience_volume", 0, 2, 1.0))
+                                     number(fields, "ambience_volume", 0, 2, 1.0), optional_text(fields, "breath_cue"))
     return pace, options
 
