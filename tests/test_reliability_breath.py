@@ -52,6 +52,16 @@ OPTIONS = {
 }
 
 
+def test_a_batch_with_a_swell_and_no_ambience_is_refused_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "calm.txt").write_text("Rest. [breathe]\n", encoding="utf-8")
+    (tmp_path / "swell.txt").write_text("---\nbreath-cue: swell\n---\nRest. [breathe]\n", encoding="utf-8")
+    before = fingerprint(tmp_path)
+    done = bounded("export", tmp_path / "calm.txt", tmp_path / "swell.txt", "-o", tmp_path / "out",
+                   env=cli_env(tmp_path / "cache"), cwd=tmp_path)
+    refused(done, ExitStatus.ERROR, f"{tmp_path / 'swell.txt'}:2:1: error: breath-cue: swell needs an ambience")
+    assert fingerprint(tmp_path) == before
+
+
 @pytest.mark.parametrize("case", OPTIONS)
 def test_a_breath_cue_option_that_cannot_be_used_is_refused_in_one_line_naming_it(tmp_path: Path, case: str) -> None:
     args, words = OPTIONS[case]
