@@ -9,12 +9,12 @@ phases, found where the straight lines fitted to the level on either side cross,
 plan, as must its first and last sound; its loudness (BS.1770, integrated and over its loudest 400 ms) at least
 8 LU under the practice's own speech (the speech events of the same export, measured alike); no edge between
 silence and sound in the whole export may step by more than 64. The swell is measured the same way on exports
-with a bed under it: steady beds (rain, brown) must follow every breath. The sleep tail: its length to the sample, its gain against
-the bed it plays (the least-squares gain of each second) never rising and never above 1, its last half second
-exact zeros, and the peak memory of a fresh process streaming a 60-minute tail against a 10-minute one.
+with a bed under it: steady beds (rain, brown) must follow every breath. The sleep tail: its length to the sample,
+its gain against the bed it plays (the least-squares gain of each second) never rising and never above 1, its last
+half second exact zeros, and the peak memory of a fresh process streaming a 60-minute tail against a 10-minute one.
 
 The measuring functions take samples and the plan's phase times ((phase, start, duration) in seconds), or a
-tail's one-second blocks, so they read an exported WAV file as well as the streams they measure here.
+tail's one-second blocks: the cue's are read from exported WAV files, the tail's from the stream.
 """
 
 from __future__ import annotations

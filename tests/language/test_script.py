@@ -45,8 +45,9 @@ def test_valid_golden_files_give_their_expected_cues(case: Path) -> None:
 def cues_as_json(parsed: script.Script) -> list[dict[str, object]]:
     """Sections and cues in a plain form that golden files can hold."""
     return [
-        {"section": s.title, "settings": [s.settings.voice, s.settings.rate,
-                                          list(s.settings.breath) if s.settings.breath else None, s.settings.breath_cue],
+        {"section": s.title,
+         "settings": [s.settings.voice, s.settings.rate, list(s.settings.breath) if s.settings.breath else None,
+                      s.settings.breath_cue],
          "cues": [cue_as_list(c) for c in s.cues]}
         for s in parsed.sections
     ]
@@ -298,7 +299,8 @@ PHASE = st.decimals(min_value="0.001", max_value="900", places=3, allow_nan=Fals
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.lists(PHASE, min_size=2, max_size=4), st.booleans())
-def test_a_pattern_of_two_to_four_phases_reads_back_its_seconds_and_writes_itself_back(phases: list, unit: bool) -> None:
+def test_a_pattern_of_two_to_four_phases_reads_back_its_seconds_and_writes_itself_back(phases: list,
+                                                                                       unit: bool) -> None:
     text = "-".join(f"{phase}{'s' if unit else ''}" for phase in phases)
     pattern = script.parse_breath(text)
     assert pattern == tuple(float(phase) for phase in phases)
@@ -320,7 +322,8 @@ def test_any_breath_text_is_a_pattern_within_the_limits_or_a_reason(text: str) -
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("4-0-8", "phase 2 of '4-0-8' lasts 0 seconds"), ("0-4", "phase 1"), ("4-7-8-2-1", "has 5 phases"),
-    ("4--6", "not a breath pattern"), ("4-", "not a breath pattern"), ("-4-6", "not a breath pattern"), ("-4", "cannot be negative"),
+    ("4--6", "not a breath pattern"), ("4-", "not a breath pattern"), ("-4-6", "not a breath pattern"),
+    ("-4", "cannot be negative"),
     ("nan-4", "not a breath pattern"), ("4-inf", "not a breath pattern"), ("1e3-4", "not a breath pattern"),
     ("0s", "longer than 0"), ("2000-2000", "longer than the 1 hour"), ("4m-6", "not a breath pattern"),
 ])

@@ -19,13 +19,14 @@ from stillpoint.language.script._numbers import (BREATH_HINT, MAX_PRACTICE_SECON
                                                  SHORTEST_SECONDS, format_breath, format_duration, parse_breath,
                                                  parse_duration, parse_length)
 from stillpoint.language.script._parse import MAX_ERRORS, parse, variables
-from stillpoint.language.script._syntax import (BREAK_STRENGTHS, BREATH_CUES, MARKER_WORDS, SCALAR_KEYS, SECTION_KEYS, TABLE_KEYS,
-                                                VALUE_HINT, cue_problem, split_lines, value_problem)
+from stillpoint.language.script._syntax import (BREAK_STRENGTHS, BREATH_CUES, MARKER_WORDS, SCALAR_KEYS, SECTION_KEYS,
+                                                TABLE_KEYS, VALUE_HINT, cue_problem, split_lines, value_problem)
 
 __all__ = [
-    "BREAK_STRENGTHS", "BREATH_CUES", "BREATH_HINT", "DEFAULT_BREATH", "DEFAULT_RATE", "DEFAULT_VOICE", "EXPANSION_FACTOR", "EXPANSION_FLOOR",
-    "MARKER_WORDS", "MAX_ERRORS", "MAX_PRACTICE_SECONDS", "MAX_SECONDS", "NO_CUE", "RATE_RANGE", "SCALAR_KEYS", "SECTION_KEYS",
-    "SHORTEST_SECONDS", "TABLE_KEYS", "VALUE_HINT", "Marker", "Meta", "Script", "Section", "Settings", "Speech",
-    "body_start", "cue_problem", "decode", "excerpt", "format_breath", "format_duration", "load", "parse",
-    "parse_breath", "parse_duration", "parse_length", "read", "split_lines", "value_problem", "variables",
+    "BREAK_STRENGTHS", "BREATH_CUES", "BREATH_HINT", "DEFAULT_BREATH", "DEFAULT_RATE", "DEFAULT_VOICE",
+    "EXPANSION_FACTOR", "EXPANSION_FLOOR", "MARKER_WORDS", "MAX_ERRORS", "MAX_PRACTICE_SECONDS", "MAX_SECONDS",
+    "NO_CUE", "RATE_RANGE", "SCALAR_KEYS", "SECTION_KEYS", "SHORTEST_SECONDS", "TABLE_KEYS", "VALUE_HINT", "Marker",
+    "Meta", "Script", "Section", "Settings", "Speech", "body_start", "cue_problem", "decode", "excerpt",
+    "format_breath", "format_duration", "load", "parse", "parse_breath", "parse_duration", "parse_length", "read",
+    "split_lines", "value_problem", "variables",
 ]
