@@ -1,36 +1,55 @@
 """Breath cues and the sleep ending, measured on their audio against the plan's times.
 
-The cue: each breath pattern's tone, several minutes of it, measured as a listener's ear would meet it. Its
+The cue: each breath pattern's tone, several minutes of it in a practice exported to WAV by `stillpoint export`
+(the fake engine, for speed: the cue does not depend on the voice), measured against the phases `stillpoint plan
+--json` gives, as a listener's ear would meet it; once more fitted with --length, which stretches whole cycles. Its
 level (RMS over 40 ms every 5 ms, in dB) must rise through every in-breath and fall through every out-breath
 (each quarter of the phase louder, or quieter, than the one before, by at least 1 dB); every turn between
 phases, found where the straight lines fitted to the level on either side cross, must lie within 20 ms of the
 plan, as must its first and last sound; its loudness (BS.1770, integrated and over its loudest 400 ms) at least
-8 LU under speech at -19 LUFS; no edge between silence and sound may step by more than 64. The swell is measured
-the same way on steady beds (rain, brown) under it. The sleep tail: its length to the sample, its gain against
-the bed it plays (the least-squares gain of each second) never rising and never above 1, its last half second
-exact zeros, and the peak memory of a fresh process streaming a 60-minute tail against a 10-minute one.
+8 LU under the practice's own speech (the speech events of the same export, measured alike); no edge between
+silence and sound in the whole export may step by more than 64. The swell is measured the same way on exports
+with a bed under it: steady beds (rain, brown) must follow every breath. The sleep tail: its length to the sample,
+its gain against the bed it plays (the least-squares gain of each second) never rising and never above 1, its last
+half second exact zeros, and the peak memory of a fresh process streaming a 60-minute tail against a 10-minute one.
 
 The measuring functions take samples and the plan's phase times ((phase, start, duration) in seconds), or a
-tail's one-second blocks, so they read an exported WAV file as well as the streams they measure here.
+tail's one-second blocks: the cue's are read from exported WAV files, the tail's from the stream.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import subprocess
 import sys
+import tempfile
+import wave
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pyebur128
 
 from benchmarks.bench_memory import peak_kib
-from benchmarks.common import row
+from benchmarks.common import row, stillpoint
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.sound import ambience, breath, seams, sleep
 
 PATTERNS = {"8s": (8.0,), "4-6": (4.0, 6.0), "4-7-8": (4.0, 7.0, 8.0), "4-4-4-4": (4.0, 4.0, 4.0, 4.0)}
 CUE_SECONDS = 180.0  # at least three minutes of each pattern
-VOICE_LUFS = -19.0
+ENGINE = "stillpoint.voice.fake:FakeEngine"
+PRACTICE = """---
+title: Breathing with the {pattern} cue
+breath: {pattern}
+breath-cue: {cue}
+---
+Let the sound lead the breath, in as it rises and out as it falls. [breathe {cycles}]
+Now let the breath go on by itself, with nothing to follow.
+"""
+FITTED = 1.3  # the fitted export lasts this much longer than the practice's own length
+SWELL_BREATHS = 8
 UNDER_VOICE_LU = 8.0
 TIMING = 0.02  # seconds
 STEP_DB = 1.0  # each quarter of an in- or out-breath differs from the one before by at least this
@@ -40,11 +59,6 @@ TAILS = (10, 60)  # minutes
 MEMORY_LIMIT = 1.25
 TAIL = "import sys\nfrom stillpoint.sound import sleep\nfor _ in sleep.tail(int(sys.argv[1])): pass\n"
 SILENT = SAMPLE_RATE // 2
-
-
-def plan_times(laid_out: Sequence[breath.Phase], start: float = 0.0) -> list[tuple[str, float, float]]:
-    """Phases as a plan gives them: (phase, start, duration) in seconds, from ``start``."""
-    return [(p.kind, start + p.start / SAMPLE_RATE, (p.end - p.start) / SAMPLE_RATE) for p in laid_out]
 
 
 def levels(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,35 +133,70 @@ def loudness(samples: np.ndarray) -> tuple[float, float]:
     return float(pyebur128.get_loudness_global(state)), loudest
 
 
-def cue(pattern: Sequence[float]) -> tuple[np.ndarray, list[tuple[str, float, float]]]:
-    """At least CUE_SECONDS of a pattern's tone, with a second of silence before and after, and its plan."""
-    breath_cycle = breath.cycle(pattern)
-    cycles = math.ceil(CUE_SECONDS / sum(seconds for _, seconds in breath_cycle))
-    laid_out = breath.phases(breath_cycle, cycles)
-    silence = np.zeros(SAMPLE_RATE, dtype="<i2")
-    sound = np.frombuffer(b"".join(breath.tone(laid_out)), dtype="<i2")
-    return np.concatenate((silence, sound, silence)), plan_times(laid_out, 1.0)
+def exported(folder: Path, pattern: str, cycles: int, cue: str = "tone", length: str | None = None,
+             ambience: str | None = None) -> tuple[np.ndarray, dict]:
+    """A practice of ``cycles`` breaths of ``pattern`` exported to WAV by `stillpoint export`, and its plan from
+    `stillpoint plan --json`, both fitted to ``length`` if given (the fake engine, one cache for both)."""
+    source = folder / f"{pattern}-{cue}-{length}-{ambience}.txt"
+    source.write_text(PRACTICE.format(pattern=pattern, cue=cue, cycles=cycles), encoding="utf-8")
+    env = {**os.environ, "STILLPOINT_ENGINE": ENGINE}
+    common = ("--cache-dir", str(folder / "cache"), "-q", *(("--length", length) if length else ()))
+    plan = json.loads(_run(stillpoint("plan", source, "--json", *common), env))
+    wav = source.with_suffix(".wav")
+    bed = ("--ambience", ambience) if ambience else ()
+    _run(stillpoint("export", source, "-o", wav, "-f", "wav", "--force", *bed, *common), env)
+    with wave.open(str(wav)) as audio:
+        return np.frombuffer(audio.readframes(audio.getnframes()), dtype="<i2"), plan
 
 
-def cue_rows(name: str, samples: np.ndarray, times: Sequence[tuple[str, float, float]]) -> list[dict]:
-    """The envelope, timing and loudness rows of one pattern's cue."""
+def _run(command: list[str], env: dict[str, str]) -> str:
+    """Run a command of the program; its output, or RuntimeError with its error."""
+    done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[1:3]} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def planned_phases(plan: dict) -> list[tuple[str, float, float]]:
+    """Every breath phase the plan gives: (phase, start, duration) in seconds from the start of the track."""
+    return [(phase["phase"], phase["start"], phase["duration"]) for event in plan["events"]
+            for phase in event.get("phases", [])]
+
+
+def spans(samples: np.ndarray, plan: dict, kind: str) -> np.ndarray:
+    """The samples of every event of ``kind`` in the plan, joined."""
+    cut = [samples[round(e["start"] * SAMPLE_RATE):round((e["start"] + e["duration"]) * SAMPLE_RATE)]
+           for e in plan["events"] if e["kind"] == kind]
+    return np.concatenate(cut)
+
+
+def cycles_for(pattern: Sequence[float]) -> int:
+    """How many breaths of ``pattern`` last at least CUE_SECONDS."""
+    return math.ceil(CUE_SECONDS / sum(seconds for _, seconds in breath.cycle(pattern)))
+
+
+def cue_rows(name: str, samples: np.ndarray, plan: dict) -> list[dict]:
+    """The envelope, timing and loudness rows of one pattern's cue in an exported practice, against its plan."""
+    times = planned_phases(plan)
     found = directions(samples, times)
     (ins, in_count), (outs, out_count) = found[breath.IN], found[breath.OUT]
     shape = f"rises through {ins} of {in_count} in-breaths, falls through {outs} of {out_count} out-breaths"
     turns = turn_errors(samples, times)
     first, last = outer_errors(samples, times)
     worst = max([*turns, first, last])
-    integrated, loudest = loudness(samples)
-    ceiling = VOICE_LUFS - UNDER_VOICE_LU
+    integrated, loudest = loudness(spans(samples, plan, "breathe"))
+    voice = loudness(spans(samples, plan, "speech"))[0]
+    ceiling = voice - UNDER_VOICE_LU
     minutes = (times[-1][1] + times[-1][2] - times[0][1]) / 60
-    label = f"breath cue tone {name} ({minutes:.1f} min)"
+    label = f"breath cue tone {name} ({minutes:.1f} min, exported)"
     return [
         row(f"{label}: envelope", f"{shape}; holds steady within {hold_spread(samples, times):.2f} dB",
             f"every one, by >= {STEP_DB:g} dB a quarter", ins == in_count and outs == out_count),
         row(f"{label}: timing against the plan", f"largest {1000 * worst:.1f} ms over {len(turns)} turns, the first "
             f"and the last sound", f"<= {1000 * TIMING:.0f} ms", worst <= TIMING),
         row(f"{label}: loudness", f"{integrated:.1f} LUFS, loudest 400 ms {loudest:.1f} LUFS: "
-            f"{VOICE_LUFS - loudest:.1f} LU under the voice", f"<= {ceiling:.0f} LUFS (voice - {UNDER_VOICE_LU:g} LU)",
+            f"{voice - loudest:.1f} LU under the voice ({voice:.1f} LUFS)",
+            f"<= {ceiling:.1f} LUFS (voice - {UNDER_VOICE_LU:g} LU)",
             max(integrated, loudest) <= ceiling),
     ]
 
@@ -161,25 +210,17 @@ def spectrum(samples: np.ndarray) -> tuple[float, float, float]:
     return float((hz * power).sum()) / total, rolloff, 10 * math.log10(float(power[hz > 2000].sum()) / total)
 
 
-def swelled(spec: str, laid_out: Sequence[breath.Phase]) -> np.ndarray:
-    """The bed ``spec`` at full volume under the swell of ``laid_out``, as the stream would carry it."""
-    breathing = breath.Breathing(laid_out)
-    gain = breathing.swell(0, breathing.total, ambience.DUCK)
-    bed = ambience.loop(spec)
-    return np.rint(bed[np.arange(breathing.total) % len(bed)] * gain * 32767.0).astype("<i2")
-
-
-def swell_rows() -> list[dict]:
-    """The swell's direction on each bed under a 4-7-8 breath: rain and brown must follow it; ocean has its waves."""
-    laid_out = breath.phases(breath.cycle(PATTERNS["4-7-8"]), 8)
-    times = plan_times(laid_out)
+def swell_rows(folder: Path) -> list[dict]:
+    """The swell's direction on each bed under a 4-7-8 breath, exported: rain and brown must follow it; the ocean
+    has its own waves."""
     rows = []
     for spec in ambience.BEDS:
-        found = directions(swelled(spec, laid_out), times)
+        samples, plan = exported(folder, "4-7-8", SWELL_BREATHS, "swell", ambience=spec)
+        found = directions(samples, planned_phases(plan))
         (ins, of_in), (outs, of_out) = found[breath.IN], found[breath.OUT]
         measured = f"rises through {ins} of {of_in} in-breaths, falls through {outs} of {of_out} out-breaths"
         steady = spec != "ocean"  # the ocean's own waves rise and fall every nine seconds
-        rows.append(row(f"breath cue swell over {spec}, 4-7-8: envelope", measured,
+        rows.append(row(f"breath cue swell over {spec}, 4-7-8 (exported): envelope", measured,
                         "every one" if steady else "info", (ins == of_in and outs == of_out) if steady else None))
     return rows
 
@@ -233,21 +274,32 @@ def memory_row() -> dict:
                share <= MEMORY_LIMIT)
 
 
+def cue_exports(folder: Path) -> list[tuple[str, np.ndarray, dict]]:
+    """Each pattern's practice exported at its own length, and 4-7-8 again fitted FITTED times longer."""
+    found = [(name, *exported(folder, name, cycles_for(pattern))) for name, pattern in PATTERNS.items()]
+    own = found[2][2]["total"]
+    length = f"{own * FITTED:.0f}s"
+    found.append((f"4-7-8 --length {length}", *exported(folder, "4-7-8", cycles_for(PATTERNS["4-7-8"]), length=length)))
+    return found
+
+
 def run() -> list[dict]:
-    """Rows for each pattern's cue, the edges, the spectrum, the swell, two sleep tails and their memory."""
+    """Rows for each pattern's exported cue, fitted too, the edges, the spectrum, the swell, two sleep tails and
+    their memory."""
     rows, over, spectra = [], [], []
-    for name, pattern in PATTERNS.items():
-        samples, times = cue(pattern)
-        rows += cue_rows(name, samples, times)
-        found = seams.edges(samples.tobytes())
-        over.append((found.over, found.count, found.largest))
-        spectra.append("%s %.0f Hz / %.0f Hz / %.0f dB" % (name, *spectrum(samples)))
+    with tempfile.TemporaryDirectory(prefix="stillpoint-bench-") as temporary:
+        for name, samples, plan in cue_exports(Path(temporary)):
+            rows += cue_rows(name, samples, plan)
+            found = seams.edges(samples.tobytes())
+            over.append((found.over, found.count, found.largest))
+            spectra.append("%s %.0f Hz / %.0f Hz / %.0f dB" % (name, *spectrum(spans(samples, plan, "breathe"))))
+        swells = swell_rows(Path(temporary))
     counts = [sum(figures[i] for figures in over) for i in range(2)]
-    rows.append(row(f"breath cue tone, every pattern: edges stepping by more than {seams.STEP_LIMIT}",
+    rows.append(row(f"breath cue tone, every export: edges stepping by more than {seams.STEP_LIMIT}",
                     f"{counts[0]} of {counts[1]} (largest step {max(f[2] for f in over)})", "0", counts[0] == 0))
     rows.append(row("breath cue tone: spectral centroid / 95 % roll-off / power above 2 kHz", "; ".join(spectra),
                     "info", None))
-    rows += swell_rows()
+    rows += swells
     for minutes in TAILS:
         rows += tail_rows(minutes)
     return [*rows, memory_row()]

@@ -73,6 +73,18 @@ def test_plan_table_ends_with_the_total(fake_engine: Path, small_practice: Path)
     assert result.stdout.strip().splitlines()[-1].startswith("total ")
 
 
+def test_plan_table_shows_each_breath_of_a_pattern_on_a_row(fake_engine: Path, tmp_path: Path) -> None:
+    practice = tmp_path / "breaths.txt"
+    practice.write_text("---\nbreath: 4-7-8\n---\n# Breathing\nFollow along. [breathe 2]\n# Box {breath: 4-4-4-4}\n"
+                        "Round. [breathe]\n")
+    rows = run("plan", str(practice), "--no-bells", "--length", "2m").stdout.splitlines()
+    breaths = [row.split(maxsplit=1) for row in rows if " · " in row]
+    assert [shown for _, shown in breaths] == ["in 8.7s · hold 15.3s · out 17.5s"] * 2 + [
+        "in 8.7s · hold 8.7s · out 8.7s · hold 8.7s"]
+    starts = [row.split()[0] for row in rows if row.split()[1:2] == ["breathe"]]
+    assert breaths[0][0] == starts[0] and breaths[2][0] == starts[1]
+
+
 def test_a_practice_of_an_hour_and_more_is_shown_in_hours_by_every_command(fake_engine: Path, tmp_path: Path) -> None:
     long = tmp_path / "long.txt"
     long.write_text("---\ntitle: Long Sit\n---\n# Sitting\nRest here. [pause 45m]\n[pause 45m]\nCome back.\n")

@@ -415,7 +415,8 @@ def test_list_shows_tags_and_filters_by_tag_in_any_case() -> None:
     assert any(line.startswith("compassion ") and "[compassion, loving-kindness" in line for line in every)
     calm = run("list", "--tag", "CALM")
     assert calm.exit_code == 0
-    assert [line.split()[0] for line in calm.stdout.splitlines()] == ["circle-of-safety", "hand-on-heart"]
+    listed = [line.split()[0] for line in calm.stdout.splitlines() if not line.startswith(" ")]  # not a note
+    assert listed == ["circle-of-safety", "hand-on-heart", "slower-breath"]
 
 
 def test_list_shows_a_content_note_under_its_practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -424,7 +425,8 @@ def test_list_shows_a_content_note_under_its_practice(tmp_path: Path, monkeypatc
     lines = run("list").stdout.splitlines()
     found = next(index for index, line in enumerate(lines) if line.startswith("grief "))
     assert "After a Loss" in lines[found] and lines[found + 1].strip() == "content note: the death of a parent"
-    assert not any("content note" in line for line in lines[found + 2:])
+    noted = [lines[index - 1].split()[0] for index in range(found + 2, len(lines)) if "content note" in lines[index]]
+    assert noted == ["slower-breath"]  # the one built-in practice with a note, and its note under it
 
 
 def test_list_with_an_unknown_tag_suggests_one() -> None:

@@ -1,4 +1,5 @@
-"""The built-in practices: credited, clean under the strictest check, 8 to 20 minutes, and exportable."""
+"""The built-in practices: credited, clean under the strictest check, 8 to 20 minutes (a short practice from 4),
+and exportable."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ FAKE_ENGINE = "stillpoint.voice.fake:FakeEngine"
 PRACTICES = sorted(library.practices())
 
 
-def test_the_library_holds_the_six_practices() -> None:
+def test_the_library_holds_the_seven_practices() -> None:
     assert PRACTICES == ["benefactor", "circle-of-safety", "compassion", "hand-on-heart", "love-flowing-back",
-                         "through-anothers-eyes"]
+                         "slower-breath", "through-anothers-eyes"]
 
 
 @pytest.mark.parametrize("name", PRACTICES)
@@ -32,7 +33,15 @@ def test_every_practice_is_credited_described_tagged_and_8_to_20_minutes(name: s
     parsed = pipeline.load_script(name)
     meta = parsed.meta
     assert meta.author and meta.source and meta.description and meta.tags
-    assert 8 * 60 <= timeline.plan(parsed).total <= 20 * 60
+    shortest = 4 if "short practice" in meta.tags else 8
+    assert shortest * 60 <= timeline.plan(parsed).total <= 20 * 60
+
+
+def test_a_practice_breathes_with_each_pattern_and_cue_it_shows() -> None:
+    parsed = pipeline.load_script("slower-breath")
+    breaths = [event.breaths for event in timeline.plan(parsed).events if event.breaths]
+    assert [(b.pattern, b.cue) for b in breaths] == [((4.0, 6.0), "tone"), ((4.0, 7.0, 8.0), "tone")]
+    assert pipeline.load_script("hand-on-heart").meta.breath_cue == "tone"
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -44,7 +45,9 @@ def test_valid_golden_files_give_their_expected_cues(case: Path) -> None:
 def cues_as_json(parsed: script.Script) -> list[dict[str, object]]:
     """Sections and cues in a plain form that golden files can hold."""
     return [
-        {"section": s.title, "settings": [s.settings.voice, s.settings.rate, s.settings.breath],
+        {"section": s.title,
+         "settings": [s.settings.voice, s.settings.rate, list(s.settings.breath) if s.settings.breath else None,
+                      s.settings.breath_cue],
          "cues": [cue_as_list(c) for c in s.cues]}
         for s in parsed.sections
     ]
@@ -65,7 +68,7 @@ def test_empty_and_blank_files_say_the_script_is_empty() -> None:
 
 def test_front_matter_fills_meta_and_defaults_apply() -> None:
     parsed = script.parse("---\ntitle: Rest\nrate: 110\nbreath: 6s\ntags: a, b\nvars:\n  who: a friend\n---\nHi {who}.")
-    assert (parsed.meta.title, parsed.meta.rate, parsed.meta.breath) == ("Rest", 110, 6.0)
+    assert (parsed.meta.title, parsed.meta.rate, parsed.meta.breath) == ("Rest", 110, (6.0,))
     assert parsed.meta.tags == ("a", "b")
     assert parsed.speeches()[0].text == "Hi a friend."
     assert parsed.meta.voice == script.DEFAULT_VOICE
@@ -115,7 +118,7 @@ def test_markers_inside_a_line_split_the_speech(marker: str, kind: str, seconds:
 def test_section_settings_are_read_from_the_heading() -> None:
     parsed = script.parse("# Closing {rate: 100, voice: en-gb, breath: 6s}\nRest.")
     assert parsed.sections[0].title == "Closing"
-    assert parsed.sections[0].settings == script.Settings(voice="en-gb", rate=100, breath=6.0)
+    assert parsed.sections[0].settings == script.Settings(voice="en-gb", rate=100, breath=(6.0,))
 
 
 def test_set_values_override_variable_defaults_and_are_recorded() -> None:
@@ -289,3 +292,46 @@ def test_variables_are_listed_with_their_defaults_even_without_a_value() -> None
     assert script.variables(text) == {"place": None, "unused": "x", "who": "a friend"}
     with pytest.raises(ScriptError, match="unknown marker"):
         script.variables("# A\n[paws 2s] {who}\n")
+
+
+PHASE = st.decimals(min_value="0.001", max_value="900", places=3, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(PHASE, min_size=2, max_size=4), st.booleans())
+def test_a_pattern_of_two_to_four_phases_reads_back_its_seconds_and_writes_itself_back(phases: list,
+                                                                                       unit: bool) -> None:
+    text = "-".join(f"{phase}{'s' if unit else ''}" for phase in phases)
+    pattern = script.parse_breath(text)
+    assert pattern == tuple(float(phase) for phase in phases)
+    assert script.parse_breath(script.format_breath(pattern)) == pattern
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet="0123456789.-snaife ", max_size=20))
+def test_any_breath_text_is_a_pattern_within_the_limits_or_a_reason(text: str) -> None:
+    try:
+        pattern = script.parse_breath(text)
+    except ValueError as err:
+        assert str(err) and "\n" not in str(err)
+        return
+    assert len(pattern) == (1 if "-" not in text else len(text.split("-")))
+    assert all(math.isfinite(seconds) and seconds > 0 for seconds in pattern)
+    assert sum(pattern) <= script.MAX_SECONDS
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("4-0-8", "phase 2 of '4-0-8' lasts 0 seconds"), ("0-4", "phase 1"), ("4-7-8-2-1", "has 5 phases"),
+    ("4--6", "not a breath pattern"), ("4-", "not a breath pattern"), ("-4-6", "not a breath pattern"),
+    ("-4", "cannot be negative"),
+    ("nan-4", "not a breath pattern"), ("4-inf", "not a breath pattern"), ("1e3-4", "not a breath pattern"),
+    ("0s", "longer than 0"), ("2000-2000", "longer than the 1 hour"), ("4m-6", "not a breath pattern"),
+])
+def test_a_breath_that_is_no_pattern_says_why(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        script.parse_breath(text)
+
+
+def test_one_length_is_one_breath_in_and_out_evenly_as_before() -> None:
+    assert script.parse_breath("8s") == (8.0,) and script.parse_breath("1m") == (60.0,)
+    assert script.format_breath((8.0,)) == "8s" and script.format_breath((4.0, 7.0, 8.0)) == "4-7-8"

@@ -206,7 +206,7 @@ def test_section_times_split_each_section_into_spoken_and_silent_time() -> None:
 )
 def test_marker_seconds_before_fitting(marker: str, seconds: float) -> None:
     cue = script.parse(f"Rest. {marker}").sections[0].cues[1]
-    assert timeline.marker_seconds(cue, breath=5.0) == seconds
+    assert timeline.marker_seconds(cue, breath=(5.0,)) == seconds
 
 
 def test_the_length_range_is_what_fitting_accepts() -> None:
@@ -257,7 +257,7 @@ def test_the_ceiling_counts_the_breath_length_a_listener_chooses() -> None:
     parsed = script.parse("Rest.\n[breathe 30]", "p.txt")
     timeline.plan(parsed)
     with pytest.raises(ScriptError, match="p.txt:2: error: the practice's pauses, breaths and soaks pass"):
-        timeline.plan(parsed, Pace(breath=3600.0))
+        timeline.plan(parsed, Pace(breath=(3600.0,)))
 
 
 def test_speech_and_the_gaps_between_sentences_are_bounded_by_the_text_not_the_ceiling() -> None:

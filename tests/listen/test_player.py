@@ -38,7 +38,7 @@ from stillpoint.listen import player
 from stillpoint.listen.commands import SKIP_SECONDS
 from stillpoint.listen.live import view
 from stillpoint.listen.screen import LineScreen, Moment
-from stillpoint.sound import seams
+from stillpoint.sound import breath, seams
 from stillpoint.sound.render import RenderOptions, render_events
 from stillpoint.voice.fake import FakeEngine
 
@@ -64,8 +64,8 @@ FAULTY = f"{faulty_engines.__name__}:FaultyEngine"
 class StubProgram:
     """What the player needs of a program, with the fake engine's speech made in this process."""
 
-    def __init__(self) -> None:
-        parsed = script.parse(STUB, "stub.txt")
+    def __init__(self, text: str = STUB) -> None:
+        parsed = script.parse(text, "stub.txt")
         wanted = timing.utterances(parsed)
         self.clips = {u: FakeEngine().synthesize(u.text, u.voice, u.rate) for u in wanted}
         self.timeline = timing.plan(parsed, timing.Pace(), {u: clip.seconds for u, clip in self.clips.items()})
@@ -269,13 +269,28 @@ def test_the_screen_shows_the_line_spoken_and_rests_in_silence() -> None:
     by_time = {round(m.elapsed, 1): m for m in screen.moments}
     for event in program.timeline.events:
         middle = by_time[min(by_time, key=lambda t: abs(t - (event.start + event.duration / 2)))]
-        expected = {timing.SPEECH: event.text, timing.BREATHE: "breathe…", timing.SOAK: "rest…",
-                    timing.PAUSE: "rest…"}.get(event.kind)
+        expected = {timing.SPEECH: event.text, timing.BREATHE: "breathe out…", timing.SOAK: "rest…",
+                    timing.PAUSE: "rest…"}.get(event.kind)  # the middle of two 4s breaths: the first breath out
         if expected is not None:
             assert middle.caption == expected
             assert middle.section == event.section
     assert screen.moments[-1].ended and screen.moments[-1].elapsed == program.timeline.total
     assert {m.caption for m in screen.moments} >= set(lines)
+
+
+@pytest.mark.parametrize("pattern", ["4-7-8", "2-1-3-1"])
+def test_the_screen_says_each_phase_of_a_breath_while_it_is_heard(pattern: str) -> None:
+    program = StubProgram(STUB.replace("breath: 4s", f"breath: {pattern}"))
+    screen = RecordingScreen()
+    played(program, [], screen)
+    planned = [phase for event in program.timeline.events for phase in breath.timed(event)]
+    checked = set()
+    for moment in screen.moments:
+        for kind, start, duration in planned:
+            if start + 0.15 <= moment.elapsed <= start + duration - 0.15:  # a piece (0.1 s) away from a turn
+                assert moment.caption == breath.WORDS[kind], (moment.elapsed, kind)
+                checked.add(start)
+    assert len(checked) == len(planned) == 2 * len(pattern.split("-"))
 
 
 def test_quitting_leaves_a_bookmark_that_finds_its_section_again() -> None:

@@ -25,6 +25,7 @@ from stillpoint.app import pipeline
 from stillpoint.audio import SAMPLE_RATE
 from stillpoint.cli import app
 from stillpoint.output import cover
+from stillpoint.sound import breath
 
 pytestmark = pytest.mark.neural
 
@@ -76,6 +77,16 @@ def true_peak_dbtp(samples: np.ndarray, block: int = 30 * SAMPLE_RATE, margin: i
 def speech(plan: dict) -> list[dict]:
     """The speech events of a plan."""
     return [event for event in plan["events"] if event["kind"] == "speech"]
+
+
+def cues(plan: dict) -> list[dict]:
+    """What the captions show, from the plan: each spoken line, and each phase of a breath in words."""
+    found = []
+    for event in plan["events"]:
+        if event["kind"] == "speech":
+            found.append({"start": event["start"], "text": event["text"]})
+        found += [{"start": phase["start"], "text": breath.WORDS[phase["phase"]]} for phase in event.get("phases", [])]
+    return found
 
 
 def test_the_file_is_mono_22050_hz_at_64_kbps(phone: dict) -> None:
@@ -174,15 +185,16 @@ def test_lyrics_hold_every_spoken_line(phone: dict) -> None:
 
 def test_synced_lyrics_put_each_line_where_the_plan_starts_it(phone: dict) -> None:
     (synced,) = ID3(phone["mp3"]).getall("SYLT")
-    assert [text for text, _ in synced.text] == [event["text"] for event in speech(phone["plan"])]
-    starts = [pytest.approx(event["start"] * 1000, abs=1) for event in speech(phone["plan"])]
+    assert [text for text, _ in synced.text] == [cue["text"] for cue in cues(phone["plan"])]
+    assert {"breathe in…", "breathe out…"} <= {text for text, _ in synced.text}
+    starts = [pytest.approx(cue["start"] * 1000, abs=1) for cue in cues(phone["plan"])]
     assert [ms for _, ms in synced.text] == starts
 
 
 def test_lrc_and_vtt_sidecars_follow_the_plan(phone: dict) -> None:
     lrc = phone["mp3"].with_suffix(".lrc").read_text(encoding="utf-8").splitlines()
     vtt = phone["mp3"].with_suffix(".vtt").read_text(encoding="utf-8")
-    lines = speech(phone["plan"])
+    lines = cues(phone["plan"])
     timed = [line for line in lrc if line[1:3].isdigit()]
     assert len(timed) == len(lines)
     for entry, event in zip(timed, lines):

@@ -16,7 +16,7 @@ from stillpoint.sound import seams
 PRACTICES = sorted(path.stem for path in library.builtin_folder().glob("*.txt"))
 HIBARI = "stillpoint.voice.hibari:HibariEngine"
 
-pytestmark = pytest.mark.slow  # about 20 s: seven real exports, one with the neural voice
+pytestmark = pytest.mark.slow  # about 20 s: a real export of every practice, and of one with the neural voice
 
 
 def export(destination: Path, *args: str, engine: str | None = None) -> None:
@@ -41,7 +41,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_built_in_practices_are_all_here() -> None:
-    assert len(PRACTICES) == 6 and "benefactor" in PRACTICES
+    assert len(PRACTICES) == 7 and {"benefactor", "slower-breath"} <= set(PRACTICES)
 
 
 def test_no_edge_in_any_practice_steps_by_more_than_the_limit(folder: Path) -> None:
@@ -49,7 +49,7 @@ def test_no_edge_in_any_practice_steps_by_more_than_the_limit(folder: Path) -> N
     tracks = sorted((folder / "plain").glob("*.wav"))
     assert len(tracks) == len(PRACTICES)
     found = {track.stem: edges_of(track) for track in tracks}
-    assert all(edges.count > 100 for edges in found.values())  # speech between pauses: many edges measured
+    assert all(edges.count > 50 for edges in found.values())  # speech between pauses: many edges measured
     assert {name: edges.over for name, edges in found.items()} == dict.fromkeys(found, 0), found
 
 

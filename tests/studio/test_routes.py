@@ -7,15 +7,19 @@ import os
 import subprocess
 import sys
 import time
+import wave
 import zipfile
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
 from conftest import FAKE_ENGINE, SMALL_PRACTICE
 from studio.conftest import RunningStudio, exchange, start_studio
+
+from stillpoint.audio import SAMPLE_RATE
 
 CHOICES = {"ambience": "rain", "ambience_volume": 0.7, "bell_volume": 0.5, "rate": 140}
 CLI_CHOICES = ["--ambience", "rain", "--ambience-volume", "0.7", "--bell-volume", "0.5", "--rate", "140"]
@@ -217,3 +221,20 @@ def test_an_export_with_a_sleep_ending_ends_with_it_and_a_part_heard_has_none(cl
         past = client.get(f"/api/jobs/{past.json()['id']}")
     assert past.json()["state"] == "failed"
     assert "its sleep ending would pass 24 hours" in past.json()["error"]["message"]
+
+
+def test_the_breath_cue_chosen_is_heard_and_a_swell_without_a_bed_is_named_as_the_page_names_it(
+        client: httpx.Client) -> None:
+    text = "# Breathing {breath: 4-6}\nFollow the sound. [breathe 2]\nWell done.\n"
+    heard = {}
+    for cue in ("none", "tone"):
+        answer = client.post("/api/hear", json={"text": text, "id": "b.txt", "section": "Breathing", "breath_cue": cue})
+        assert answer.status_code == 200, answer.text
+        (breathing,) = [event for event in answer.json()["events"] if event["kind"] == "breathe"]
+        with wave.open(io.BytesIO(client.get(answer.json()["audio"]).content)) as audio:
+            samples = np.frombuffer(audio.readframes(audio.getnframes()), dtype="<i2")
+        heard[cue] = samples[round(breathing["start"] * SAMPLE_RATE):round(breathing["end"] * SAMPLE_RATE)]
+    assert not heard["none"].any() and np.count_nonzero(heard["tone"]) > 0.9 * len(heard["tone"])
+    swell = client.post("/api/hear", json={"text": text, "id": "b.txt", "section": "Breathing", "breath_cue": "swell"})
+    assert swell.status_code == 422 and "--breath-cue" not in swell.text
+    assert swell.json()["error"].startswith("error: Breath cue: a swell needs an ambience")

@@ -9,7 +9,7 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoo
 from dataclasses import dataclass
 from pathlib import Path
 
-from stillpoint.app import pipeline
+from stillpoint.app import pipeline, session
 from stillpoint.app.pipeline import ExportSettings
 from stillpoint.audio import Clip
 from stillpoint.errors import ExportError, UsageError
@@ -96,6 +96,8 @@ def export_batch(
     fmt = format_for(Path(f"track.{settings.fmt or 'mp3'}"), settings.fmt)
     level = pipeline.sound_for(options, fmt, settings.bitrate).level
     check_bitrate(fmt, settings.bitrate)
+    for parsed in scripts:
+        session.check_cues(parsed, options)
     dests = destinations(scripts, folder, fmt)
     listing = [playlist_path(folder, settings.album)] if len(scripts) > 1 else []
     outputs = [*dests, *(path for dest in dests for path in sidecars.paths(dest, settings.sidecars)), *listing,

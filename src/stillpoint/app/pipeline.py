@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from stillpoint import places
+from stillpoint.app import session
 from stillpoint.audio import Clip
 from stillpoint.errors import Setting, UsageError
 from stillpoint.language import library
@@ -125,7 +126,7 @@ def track_info(
         comment=comment(meta),
         track=track,
         chapters=timing.chapters(timeline),
-        lyrics=[(e.start, e.text) for e in timeline.events if e.kind == timing.SPEECH],
+        lyrics=[(start, text) for start, _end, text in sidecars.captions(timeline)],
         cover=settings.cover or cover_art.generated(meta.title),
         length_seconds=timeline.total,
     )
@@ -151,6 +152,7 @@ def export(
     on_progress: ProgressCallback = None,
 ) -> tuple[Path, Timeline]:
     """Render a practice to a file; returns where it went and the timeline it follows."""
+    session.check_cues(parsed, options)
     dest = settings.dest or default_destination(parsed, settings.fmt)
     fmt = format_for(dest, settings.fmt)
     check_bitrate(fmt, settings.bitrate)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stillpoint.app import pipeline
+from stillpoint.app import pipeline, session
 from stillpoint.audio import Clip
 from stillpoint.language import timeline as timing
 from stillpoint.language.script import Script
@@ -25,6 +25,7 @@ class Program:
         self.pace = pace
         self.synth = synth
         self.options = options
+        session.check_cues(script, options)
         self.timeline = timing.plan(script, pace)
         self._durations: dict[Utterance, float] = {}
 

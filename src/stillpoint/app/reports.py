@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 from stillpoint.language import review
 from stillpoint.language import timeline as timing
+from stillpoint.sound import breath
 
 if TYPE_CHECKING:  # the checker loads only in the commands that check
     from stillpoint.app.authoring import CheckResult, Draft
     from stillpoint.errors import Diagnostic
     from stillpoint.language.script import Script
-    from stillpoint.language.timeline import Timeline
+    from stillpoint.language.timeline import Event, Timeline
 
 
 def variables(parsed: Script) -> dict[str, str | None]:
@@ -59,10 +60,11 @@ def draft_report(draft: Draft) -> dict[str, object]:
 
 
 def plan_report(timeline: Timeline) -> dict[str, object]:
-    """Every event with its start and length, each section's spoken and silent time, and the total."""
+    """Every event with its start and length (a breathe event's phases too), each section's spoken and silent time,
+    and the total."""
     events = [
         {"start": round(e.start, 3), "duration": round(e.duration, 3), "kind": e.kind, "text": e.text,
-         "section": e.section, "line": e.line}
+         "section": e.section, "line": e.line, **_phases(e)}
         for e in timeline.events
     ]
     sections = [
@@ -72,3 +74,11 @@ def plan_report(timeline: Timeline) -> dict[str, object]:
     ]
     return {"title": timeline.title, "total": round(timeline.total, 3), "exact": timeline.exact, "events": events,
             "sections": sections}
+
+
+def _phases(event: Event) -> dict[str, object]:
+    """A breathe event's phases, each with its start in the track and its length, in seconds to the sample."""
+    if event.breaths is None:
+        return {}
+    return {"phases": [{"phase": kind, "start": round(start, 6), "duration": round(duration, 6)}
+                       for kind, start, duration in breath.timed(event)]}

@@ -50,10 +50,14 @@ class Sound:
     ambience_volume: Annotated[float, typer.Option(
         "--ambience-volume", help="Ambience volume from 0 to 2; 1 is the usual.", min=0.0, max=2.0,
         callback=_finite)] = RenderOptions.ambience_volume
+    breath_cue: Annotated[Optional[str], typer.Option(
+        "--breath-cue", help="Heard through each [breathe]: none, tone, or swell (the ambience rises and falls); "
+        "default: as the practice says.")] = None
 
     def render_options(self) -> RenderOptions:
         """These options for the renderer, the ambience made (or its file read) now: a bad one fails before any work."""
-        return session.render_options(self.loudness, self.bell_volume, self.ambience, self.ambience_volume)
+        return session.render_options(self.loudness, self.bell_volume, self.ambience, self.ambience_volume,
+                                      self.breath_cue)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,8 +9,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from stillpoint.errors import MAX_FINDINGS, Diagnostic, Findings, Fix
-from stillpoint.language.script import Marker, Script, Speech, body_start, format_duration
-from stillpoint.language.timeline import BELL, MAX_RESPELLED, SOAK, marker_seconds, section_settings
+from stillpoint.language.script import Marker, Script, Speech, body_start, format_breath, format_duration
+from stillpoint.language.timeline import BELL, MAX_RESPELLED, SOAK, breath_seconds, marker_seconds, section_settings
 
 LONG_SILENCE = 30.0
 MIN_SOAK = 10.0
@@ -112,10 +112,10 @@ def long_phrase(source: Source) -> Iterator[Finding]:
         for cue in (cue for cue in section.cues if isinstance(cue, Speech)):
             words = max(len(part.split()) for part in _PHRASE_BREAK.split(cue.text))
             seconds = words * 60.0 / settings.rate
-            if seconds > settings.breath:
+            if seconds > breath_seconds(settings.breath):
                 yield Finding(cue.line, cue.col,
                               f"{words} words without a pause take {seconds:.1f}s at {settings.rate} wpm, "
-                              f"more than one {format_duration(settings.breath)} breath",
+                              f"more than one {format_breath(settings.breath)} breath",
                               "add a comma where a speaker would breathe, or split the sentence")
 
 

@@ -21,10 +21,14 @@ description: One or two sentences a listener reads before choosing this practice
 // content-note: this practice speaks of the death of a parent
 tags: calm, breath
 // The voice (`stillpoint voices` lists them all; a language such as `french` works too), its speaking
-// rate in words per minute, and the length of one breath for [breathe].
+// rate in words per minute, and one breath for [breathe]: a length (in and out evenly), or the seconds
+// of each phase, like 4-6 (in, out) or 4-7-8 (in, hold, out).
 voice: heart
 rate: 120
 breath: 8s
+// What is heard through each breath: none (silence), tone (a soft tone that rises and falls with it), or
+// swell (the ambience does, when played with --ambience).
+breath-cue: none
 // Variables: write {friend} in the text; `--set friend="my sister"` replaces the default given here.
 vars:
   friend: someone who cares about you

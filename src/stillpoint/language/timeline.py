@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from stillpoint.audio import SAMPLE_RATE, clock
 from stillpoint.errors import Diagnostic, ScriptError, Setting, UsageError
-from stillpoint.language.script import MAX_PRACTICE_SECONDS, Marker, Script, Section, Settings, Speech
+from stillpoint.language.script import MAX_PRACTICE_SECONDS, NO_CUE, Marker, Script, Section, Settings, Speech
 from stillpoint.language.sentences import pieces
 
 SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
@@ -30,6 +30,15 @@ class Utterance:
 
 
 @dataclass(frozen=True)
+class Breaths:
+    """What a breathe event holds: the seconds of one breath's phases, how many breaths, and the cue heard."""
+
+    pattern: tuple[float, ...]
+    cycles: int
+    cue: str = NO_CUE
+
+
+@dataclass(frozen=True)
 class Event:
     """One timed piece of the practice: speech, a silence of some kind, or a bell."""
 
@@ -41,6 +50,7 @@ class Event:
     line: int = 0
     utterance: Utterance | None = None
     flexible: bool = False
+    breaths: Breaths | None = None
 
     @property
     def end(self) -> float:
@@ -86,7 +96,7 @@ class Pace:
 
     voice: str | None = None
     rate: int | None = None
-    breath: float | None = None
+    breath: tuple[float, ...] | None = None
     bells: bool = True
     length: float | None = None
     lexicon: tuple[tuple[str, str], ...] = ()
@@ -339,11 +349,12 @@ def _title(script: Script, section: Section) -> str:
 
 
 def section_settings(script: Script, section: Section, pace: Pace = Pace()) -> Settings:
-    """The voice, rate and breath length a section is spoken with, every one resolved."""
+    """The voice, rate, breath pattern and breath cue a section is spoken with, every one resolved."""
     return Settings(
         voice=pace.voice or section.settings.voice or script.meta.voice,
         rate=section.settings.rate or pace.rate or script.meta.rate,
         breath=section.settings.breath or pace.breath or script.meta.breath,
+        breath_cue=section.settings.breath_cue or script.meta.breath_cue,
     )
 
 
@@ -370,7 +381,7 @@ def _section_events(script: Script, section: Section, pace: Pace, pronounce: Pro
                 gap = PARAGRAPH_GAP if cue.paragraph_end else SENTENCE_GAP
                 events.append(Event(GAP, 0.0, gap, section=title, line=cue.line))
         else:
-            events.append(_marker_event(cue, title, settings.breath, pace.bells))
+            events.append(_marker_event(cue, title, settings, pace.bells))
     return events
 
 
@@ -386,19 +397,27 @@ def _said_and_shown(text: str, pronounce: Pronunciations) -> list[tuple[str, str
     return found
 
 
-def marker_seconds(marker: Marker, breath: float) -> float:
-    """How long a marker lasts, before any fitting, with ``breath`` seconds per breath."""
+def breath_seconds(pattern: tuple[float, ...]) -> float:
+    """How long one breath of ``pattern`` lasts: one length, or the sum of its phases."""
+    return sum(pattern)
+
+
+def marker_seconds(marker: Marker, breath: tuple[float, ...]) -> float:
+    """How long a marker lasts, before any fitting, with breaths of the pattern ``breath``."""
     if marker.kind == BELL:
         return BELL_SECONDS
     if marker.kind == BREATHE:
-        return _on_grid((marker.count or 1) * breath)
+        return _on_grid((marker.count or 1) * breath_seconds(breath))
     return _on_grid(marker.seconds if marker.seconds is not None else DEFAULT_SECONDS[marker.kind])
 
 
-def _marker_event(marker: Marker, section: str, breath: float, bells: bool) -> Event:
+def _marker_event(marker: Marker, section: str, settings: Settings, bells: bool) -> Event:
     kind = PAUSE if marker.kind == BELL and not bells else marker.kind
     flexible = marker.kind in (BREATHE, SOAK) or (marker.kind == PAUSE and marker.seconds is None)
-    return Event(kind, 0.0, marker_seconds(marker, breath), section=section, line=marker.line, flexible=flexible)
+    breath = settings.breath or ()
+    breaths = Breaths(breath, marker.count or 1, settings.breath_cue or NO_CUE) if kind == BREATHE else None
+    return Event(kind, 0.0, marker_seconds(marker, breath), section=section, line=marker.line, flexible=flexible,
+                 breaths=breaths)
 
 
 def _pronunciations(script: Script, pace: Pace) -> Pronunciations:

@@ -16,18 +16,19 @@ from functools import partial
 from typing import Protocol
 
 from stillpoint.audio import SAMPLE_RATE, SAMPLE_WIDTH, seconds_to_samples
-from stillpoint.language.timeline import BELL, BREATHE, PAUSE, SLEEP, SOAK, SPEECH, Event, section_at, section_starts
+from stillpoint.language.timeline import BELL, PAUSE, SLEEP, SOAK, SPEECH, Event, section_at, section_starts
 from stillpoint.listen import commands
 from stillpoint.listen.commands import (BACK, FORWARD, LOUDER, NEXT, PREVIOUS, QUIT, SOFTER, TOGGLE, WAIT,
                                         KeySource)
 from stillpoint.listen.fade import HUSH, Gain
 from stillpoint.listen.feed import END, Feed, Source
 from stillpoint.listen.screen import Moment, Screen
+from stillpoint.sound import breath
 
 PIECE = SAMPLE_RATE // 10  # samples per write to the sink: keys are answered between writes
 NOTE_SECONDS = 3.0
-# Gaps keep the line just spoken.
-CAPTIONS = {BREATHE: "breathe…", PAUSE: "rest…", SOAK: "rest…", BELL: "", SLEEP: "sleep well…"}
+# Gaps keep the line just spoken; breaths say their phase.
+CAPTIONS = {PAUSE: "rest…", SOAK: "rest…", BELL: "", SLEEP: "sleep well…"}
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,17 @@ class Player:
         seconds = timeline.total if self._ended else min(seconds, timeline.total)
         starts = section_starts(timeline)
         number = section_at(timeline, starts, seconds)
-        caption = CAPTIONS.get(event.kind, self._head.line) if event else self._head.line
+        caption = self._caption(event, seconds)
         note = self._note if time.monotonic() < self._note_until else ""
         return Moment(timeline.title, timeline.events[starts[number]].section, number + 1, len(starts), caption,
                       seconds, timeline.total, timeline.exact, self._paused, self._ended, note)
+
+    def _caption(self, event: Event | None, seconds: float) -> str:
+        """What the screen says during ``event`` at ``seconds``: the line, the phase of a breath, or rest."""
+        phase = breath.phase_at(event, seconds) if event is not None else None
+        if phase is not None:
+            return breath.WORDS[phase]
+        return CAPTIONS.get(event.kind, self._head.line) if event else self._head.line
 
     def bookmark(self) -> Bookmark | None:
         """Where the listener is, to continue from later; None once the practice has played to its end, or its words

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stillpoint.language.timeline import SPEECH, Event, Timeline
+from stillpoint.language.timeline import SPEECH, Timeline
 from stillpoint.output import files
+from stillpoint.sound import breath
 
 KINDS = ("lrc", "vtt")
 
@@ -24,17 +25,18 @@ def write(audio: Path, kinds: tuple[str, ...], timeline: Timeline, artist: str, 
 
 
 def lrc(timeline: Timeline, artist: str = "", album: str = "") -> str:
-    """Every spoken line at the moment it starts, in LRC: '[mm:ss.xx]text'."""
+    """Every spoken line and breath cue at the moment it starts, in LRC: '[mm:ss.xx]text'."""
     minutes, seconds = divmod(round(timeline.total), 60)
     header = [("ti", timeline.title), ("ar", artist), ("al", album), ("length", f"{minutes:02d}:{seconds:02d}")]
     lines = [f"[{key}:{value}]" for key, value in header if value]
-    lines += [f"[{_lrc_time(event.start)}]{event.text}" for event in _spoken(timeline)]
+    lines += [f"[{_lrc_time(start)}]{text}" for start, _end, text in captions(timeline)]
     return "\n".join(lines) + "\n"
 
 
 def vtt(timeline: Timeline) -> str:
-    """Every spoken line as a WebVTT cue lasting as long as it is spoken."""
-    return vtt_cues([(event.start, event.end, event.text) for event in _spoken(timeline)])
+    """Every spoken line as a WebVTT cue lasting as long as it is spoken, and every phase of a breath as long as
+    it lasts."""
+    return vtt_cues(captions(timeline))
 
 
 def vtt_cues(cues: list[tuple[float, float, str]]) -> str:
@@ -44,9 +46,14 @@ def vtt_cues(cues: list[tuple[float, float, str]]) -> str:
     return "\n\n".join(["WEBVTT", *blocks]) + "\n"
 
 
-def _spoken(timeline: Timeline) -> list[Event]:
-    """The speech events of ``timeline``, in order."""
-    return [event for event in timeline.events if event.kind == SPEECH]
+def captions(timeline: Timeline) -> list[tuple[float, float, str]]:
+    """(start, end, text) of every spoken line and of every phase of a breath (breathe in…, hold…), in order."""
+    found = []
+    for event in timeline.events:
+        if event.kind == SPEECH:
+            found.append((event.start, event.end, event.text))
+        found += [(start, start + duration, breath.WORDS[kind]) for kind, start, duration in breath.timed(event)]
+    return found
 
 
 def _lrc_time(seconds: float) -> str:

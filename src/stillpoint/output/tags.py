@@ -33,12 +33,14 @@ from mutagen.wave import WAVE
 
 from stillpoint.language.timeline import Chapter
 from stillpoint.output.track import TrackInfo
+from stillpoint.sound.breath import WORDS
 
 Target = Path | BinaryIO
 UTF8 = Encoding.UTF8
 TOC_ID = "toc"
 SYLT_MILLISECONDS = 2
 SYLT_LYRICS = 1
+CUE_WORDS = frozenset(WORDS.values())  # breath cues are timed with the lyrics, but are not words of the text
 # Characters no tag should hold and XML (a feed) cannot: controls but tab and newline, and two non-characters.
 UNFIT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # from a file name that is not UTF-8
@@ -120,10 +122,10 @@ def _chapter_frames(chapters: list[Chapter]) -> Iterator[Frame]:
 
 
 def _lyric_frames(info: TrackInfo) -> Iterator[Frame]:
-    """All spoken text (USLT) and each line at the moment it is spoken (SYLT)."""
+    """All spoken text (USLT) and each line, and each breath cue, at the moment it is heard (SYLT)."""
     if not info.lyrics:
         return
-    text = "\n".join(line for _, line in info.lyrics)
+    text = "\n".join(line for _, line in info.lyrics if line not in CUE_WORDS)
     yield USLT(encoding=UTF8, lang=info.language, desc="", text=text)
     synced = [(line, _ms(start)) for start, line in info.lyrics]
     yield SYLT(encoding=UTF8, lang=info.language, format=SYLT_MILLISECONDS, type=SYLT_LYRICS, desc="", text=synced)

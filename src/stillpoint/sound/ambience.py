@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import wave
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
@@ -242,14 +242,22 @@ def _ramp(x: np.ndarray) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))
 
 
-class Ambience:
-    """A bed laid under a stream of events: ducked under speech, faded in at the start and out at the end."""
+Swell = Callable[[int, int, float], np.ndarray]  # the bed's gain for samples start to end of an event, given its low
 
-    def __init__(self, spec: str, volume: float, kinds: Sequence[str], start: int):
+
+class Ambience:
+    """A bed laid under a stream of events: ducked under speech, faded in at the start and out at the end.
+
+    ``swells`` are the events (by index) whose bed follows the breath: their own gain, at the ducked level at both
+    ends, so the bed ramps down into them as it does into speech.
+    """
+
+    def __init__(self, spec: str, volume: float, kinds: Sequence[str], start: int, swells: Mapping[int, Swell] = {}):
         self._loop = loop(spec)
         self._volume = volume
         self._kinds = list(kinds)
         self._start = start
+        self._swells = dict(swells)
 
     def under(self, chunks: Iterable[bytes], index: int, event_start: int, event_samples: int) -> Iterator[bytes]:
         """The chunks of event ``index`` (starting at sample ``event_start``) with the bed mixed in."""
@@ -274,14 +282,16 @@ class Ambience:
         """Bed gain for samples ``into`` an event: low under speech, ramping around it."""
         if self._kinds[index] == SPEECH:
             return np.full(len(into), DUCK)
+        if index in self._swells and len(into):
+            return self._swells[index](int(into[0]), int(into[-1]) + 1, DUCK)
         ramp = DUCK_SECONDS * SAMPLE_RATE
-        rise = _ramp(into / ramp) if self._kind(index - 1) == SPEECH else 1.0
-        fall = _ramp((length - into) / ramp) if self._kind(index + 1) == SPEECH else 1.0
+        rise = _ramp(into / ramp) if self._ducked(index - 1) else 1.0
+        fall = _ramp((length - into) / ramp) if self._ducked(index + 1) else 1.0
         return DUCK + (1.0 - DUCK) * np.minimum(rise, fall)
 
-    def _kind(self, index: int) -> str:
-        """The kind of event ``index``, or '' outside the stream."""
-        return self._kinds[index] if 0 <= index < len(self._kinds) else ""
+    def _ducked(self, index: int) -> bool:
+        """Whether the bed is at its ducked level where event ``index`` meets its neighbours: speech, or a swell."""
+        return (0 <= index < len(self._kinds) and self._kinds[index] == SPEECH) or index in self._swells
 
     def _fades(self, index: int, into: np.ndarray, event_start: int, length: int) -> np.ndarray:
         """The fade in from where the stream starts, and the fade out over the end of the last event."""

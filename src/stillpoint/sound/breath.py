@@ -17,10 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stillpoint.audio import SAMPLE_RATE
+from stillpoint.audio import SAMPLE_RATE, seconds_to_samples
+from stillpoint.language.timeline import Breaths, Event
 from stillpoint.sound.ambience import _band, _normalized, _ramp, _shaped_noise
 
 IN, HOLD, OUT = "in", "hold", "out"
+WORDS = {IN: "breathe in…", HOLD: "hold…", OUT: "breathe out…"}  # what the screen and the captions show
+TONE, SWELL = "tone", "swell"
 ORDERS = {2: (IN, OUT), 3: (IN, HOLD, OUT), 4: (IN, HOLD, OUT, HOLD)}  # a pattern of that many lengths
 FLOOR_DB = -20.0  # the level at the bottom of a breath, under the top
 TOP = 0.058  # amplitude at the top of a breath (of full scale): -28.5 LUFS momentary, 9.5 LU under speech at -19
@@ -65,6 +68,35 @@ def phases(breath: Sequence[tuple[str, float]], cycles: int, total: int | None =
     return tuple(Phase(kind, start, end) for kind, start, end in zip(kinds, bounds, bounds[1:], strict=False))
 
 
+def laid_out(breaths: Breaths, samples: int) -> tuple[Phase, ...]:
+    """The phases of a breathe event's breaths filling its ``samples`` exactly (stretched whole if it was fitted)."""
+    return phases(cycle(breaths.pattern), breaths.cycles, samples) if samples > 0 else ()
+
+
+def event_samples(event: Event) -> int:
+    """How many samples an event of the plan fills when rendered."""
+    return seconds_to_samples(event.end) - seconds_to_samples(event.start)
+
+
+def timed(event: Event) -> list[tuple[str, float, float]]:
+    """A breathe event's phases as (phase, start, duration) in seconds from the start of the track, to the sample;
+    none for any other event."""
+    if event.breaths is None:
+        return []
+    first = seconds_to_samples(event.start)
+    return [(phase.kind, (first + phase.start) / SAMPLE_RATE, (phase.end - phase.start) / SAMPLE_RATE)
+            for phase in laid_out(event.breaths, event_samples(event))]
+
+
+def phase_at(event: Event, seconds: float) -> str | None:
+    """The phase of a breathe event heard at ``seconds`` from the start of the track; None outside its breaths."""
+    found = None
+    for kind, start, _duration in timed(event):
+        if start <= seconds + 1e-9:
+            found = kind
+    return found
+
+
 class Breathing:
     """The cue's level, tone and swell for a run of phases, at any range of samples."""
 
@@ -103,11 +135,12 @@ class Breathing:
         air = _air()[np.arange(start, end) % len(_air())]
         return gain * (_timbre(angle, height) + AIR * flow * air)
 
-    def chunks(self, start: int = 0, size: int = CHUNK_SAMPLES) -> Iterator[bytes]:
-        """The tone from sample ``start`` to the end, as internal PCM of at most ``size`` samples a chunk."""
+    def chunks(self, start: int = 0, size: int = CHUNK_SAMPLES, gain: float = 1.0) -> Iterator[bytes]:
+        """The tone from sample ``start`` to the end, times ``gain``, as internal PCM of at most ``size`` samples
+        a chunk."""
         for first in range(start, self.total, size):
             samples = self.tone(first, min(first + size, self.total))
-            yield np.rint(samples * 32767.0).astype("<i2").tobytes()
+            yield np.rint(samples * (gain * 32767.0)).astype("<i2").tobytes()
 
     def _where(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each sample of ``start`` to ``end``: the index of its phase, how far into it, and its height."""

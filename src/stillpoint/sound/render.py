@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from stillpoint.audio import SAMPLE_RATE, Clip, seconds_to_samples
+from stillpoint.language.script import NO_CUE
 from stillpoint.language.timeline import BELL, SLEEP, SPEECH, Event, Timeline
 from stillpoint.sound import ambience as beds
-from stillpoint.sound import sleep
+from stillpoint.sound import breath, sleep
 from stillpoint.sound.ambience import Ambience
 from stillpoint.sound.bell import bell
 from stillpoint.sound.loudness import level, measure
@@ -26,6 +27,7 @@ class RenderOptions:
     bell_volume: float = 1.0
     ambience: str | None = None
     ambience_volume: float = 1.0
+    breath_cue: str | None = None  # the listener's cue for every breath; None follows the script
 
     @property
     def level(self) -> tuple[float, float] | None:
@@ -70,7 +72,16 @@ def _bed(options: RenderOptions, events: tuple[Event, ...], start: int) -> Ambie
     """The ambience laid under ``events`` (whose stream starts at sample ``start``), if one is asked for."""
     if not options.ambience:
         return None
-    return Ambience(options.ambience, options.ambience_volume, [event.kind for event in events], start)
+    swells = {index: breath.Breathing(breath.laid_out(event.breaths, breath.event_samples(event))).swell
+              for index, event in enumerate(events) if cue(event, options) == breath.SWELL and event.breaths}
+    return Ambience(options.ambience, options.ambience_volume, [event.kind for event in events], start, swells)
+
+
+def cue(event: Event, options: RenderOptions) -> str:
+    """The cue heard through a breathe event: the listener's choice, else the script's; none for other events."""
+    if event.breaths is None:
+        return NO_CUE
+    return options.breath_cue or event.breaths.cue
 
 
 def _ending(samples: int, position: int, rise: float, options: RenderOptions) -> Iterable[bytes]:
@@ -84,7 +95,14 @@ def _ending(samples: int, position: int, rise: float, options: RenderOptions) ->
 def _sound_chunks(event: Event, samples: int, options: RenderOptions) -> Iterable[bytes]:
     if event.kind == BELL:
         return bell(samples / SAMPLE_RATE, options.bell_volume)
+    if cue(event, options) == breath.TONE and event.breaths:
+        return breath.Breathing(breath.laid_out(event.breaths, samples)).chunks(gain=_cue_gain(options))
     return silence_chunks(samples)
+
+
+def _cue_gain(options: RenderOptions) -> float:
+    """The tone's gain: it keeps its distance under the voice at whatever loudness the voice is levelled to."""
+    return 1.0 if options.loudness is None else 10.0 ** ((options.loudness - RenderOptions.loudness) / 20.0)
 
 
 def speech_pcm(clip: Clip, options: RenderOptions) -> bytes:

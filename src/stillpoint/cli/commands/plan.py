@@ -11,7 +11,8 @@ from stillpoint.cli import display
 from stillpoint.cli.base import command_app, handled
 from stillpoint.cli.options import CacheOpt, DebugOpt, FittedSpeaking, QuietOpt, ScriptArg
 from stillpoint.language import timeline as timing
-from stillpoint.language.timeline import Timeline
+from stillpoint.language.timeline import Event, Timeline
+from stillpoint.sound import breath
 
 app = command_app()
 
@@ -54,7 +55,20 @@ def _table(timeline: Timeline) -> list[str]:
             rows += ["", f"# {section}"]
         detail = event.text if event.kind == timing.SPEECH else ""
         rows.append(f"{clock(event.start):>6}  {event.kind:<8}{event.duration:6.1f}s  {detail}".rstrip())
+        rows += _breaths(event)
     return [*rows, "", *_sections(timeline), "", f"total {clock(timeline.total)} ({timeline.total:.1f} s)"]
+
+
+def _breaths(event: Event) -> list[str]:
+    """A breathe event's breaths, a row each: when it starts, and each phase with its length."""
+    phases = breath.timed(event)
+    size = len(breath.cycle(event.breaths.pattern)) if event.breaths else 1
+    rows = []
+    for first in range(0, len(phases), size):
+        cycle = phases[first:first + size]
+        shown = " · ".join(f"{kind} {duration:.1f}s" for kind, _start, duration in cycle)
+        rows.append(f"{clock(cycle[0][1]):>6}    {shown}")
+    return rows
 
 
 def _sections(timeline: Timeline) -> list[str]:

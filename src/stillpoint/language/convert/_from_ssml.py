@@ -383,7 +383,8 @@ def _part_text(part: _Part) -> str:
         lines.pop()
     if part.title is None:
         return "\n".join(lines)
-    block = ", ".join(f"{key}: {part.settings[key]}" for key in ("voice", "rate", "breath") if key in part.settings)
+    block = ", ".join(f"{key}: {part.settings[key]}" for key in ("voice", "rate", "breath", "breath-cue")
+                      if key in part.settings)
     heading = f"# {part.title} {{{block}}}" if block else f"# {part.title}"
     return "\n".join([heading, *lines])
 

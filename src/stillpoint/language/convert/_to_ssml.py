@@ -8,7 +8,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from stillpoint.errors import Diagnostic
 from stillpoint.language.convert._notes import Conversion, note
-from stillpoint.language.script import SCALAR_KEYS, Marker, Meta, Script, Section, Settings, Speech, format_duration
+from stillpoint.language.script import (NO_CUE, SCALAR_KEYS, Marker, Meta, Script, Section, Settings, Speech,
+                                        format_breath, format_duration)
 from stillpoint.language.timeline import (BELL, BELL_SECONDS, BREATHE, Pronunciations, marker_seconds,
                                           section_settings)
 
@@ -38,8 +39,9 @@ def script_to_ssml(script: Script) -> Conversion:
 
 def _meta_json(meta: Meta) -> str:
     """The front matter as JSON that can sit inside an XML comment (which may not contain '--')."""
-    fields = {key: _front_value(meta, key) for key in SCALAR_KEYS} | {"tags": list(meta.tags),
-                                                                     "pronounce": meta.pronounce}
+    fields = {key: _front_value(meta, key) for key in SCALAR_KEYS} | {
+        "tags": list(meta.tags), "pronounce": meta.pronounce, "breath": format_breath(meta.breath),
+        "breath-cue": "" if meta.breath_cue == NO_CUE else meta.breath_cue}
     kept = {key: value for key, value in fields.items() if value not in ("", [], {}, None)}
     return json.dumps(kept, ensure_ascii=False).replace("--", "-\\u002d")
 
@@ -72,12 +74,13 @@ def _section_ssml(script: Script, section: Section, pronounce: Pronunciations) -
 def _heading(title: str, settings: Settings) -> str:
     """A section heading as written in a script, settings included."""
     parts = [f"voice: {settings.voice}" if settings.voice else "", f"rate: {settings.rate}" if settings.rate else "",
-             f"breath: {format_duration(settings.breath)}" if settings.breath else ""]
+             f"breath: {format_breath(settings.breath)}" if settings.breath else "",
+             f"breath-cue: {settings.breath_cue}" if settings.breath_cue else ""]
     block = ", ".join(filter(None, parts))
     return f"# {title} {{{block}}}" if block else f"# {title}"
 
 
-def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: Pronunciations, breath: float) -> list[str]:
+def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: Pronunciations, breath: tuple[float, ...]) -> list[str]:
     lines: list[str] = []
     in_paragraph = False
     for cue in cues:
@@ -104,7 +107,7 @@ def _spoken(text: str, pronounce: Pronunciations) -> str:
     )
 
 
-def _marker_ssml(marker: Marker, breath: float) -> str:
+def _marker_ssml(marker: Marker, breath: tuple[float, ...]) -> str:
     """A <mark> naming the marker, then its silence as <break>s of at most 10 s each."""
     millis = round(marker_seconds(marker, breath) * 1000)
     chunks = [MAX_BREAK_MS] * (millis // MAX_BREAK_MS) + ([millis % MAX_BREAK_MS] if millis % MAX_BREAK_MS else [])

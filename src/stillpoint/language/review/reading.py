@@ -294,7 +294,7 @@ def _longest_bound(script: Script) -> float:
     most scripts need no plan to know that none is long."""
     longest = run = 0.0
     for section in script.sections:
-        breath = section_settings(script, section).breath or 0.0
+        breath = section_settings(script, section).breath or ()
         for index, cue in enumerate(section.cues):
             gap = SECTION_GAP if index == 0 else 0.0  # the gap after a section that ended with speech
             run = run + gap + marker_seconds(cue, breath) if isinstance(cue, Marker) else 0.0

@@ -9,8 +9,9 @@ from dataclasses import replace
 from stillpoint.errors import Diagnostic
 from stillpoint.language import sentences
 from stillpoint.language.script._model import Marker, Section, Settings, Speech
-from stillpoint.language.script._numbers import RATE_RANGE, parse_duration, parse_rate
-from stillpoint.language.script._syntax import BREAK_STRENGTHS, MARKER_WORDS, SECTION_KEYS, suggest, unquote
+from stillpoint.language.script._numbers import BREATH_HINT, RATE_RANGE, parse_breath, parse_duration, parse_rate
+from stillpoint.language.script._syntax import (BREAK_STRENGTHS, MARKER_WORDS, SECTION_KEYS, cue_problem, suggest,
+                                                unquote)
 
 EXPANSION_FACTOR = 10  # filled-in variables may make a script's text at most this many times as long
 EXPANSION_FLOOR = 100_000  # characters of text a script may always reach, however short it is
@@ -134,14 +135,14 @@ class Body:
             if not sep:
                 self._error(lineno, col, f"'{entry}' is not a section setting", "write it like {rate: 100}")
             elif parsed is not None:
-                found[key.lower()] = parsed
+                found[key.lower().replace("-", "_")] = parsed
         return Settings(**found)
 
     def _section_value(self, lineno: int, col: int, key: str, value: str) -> object:
         if key not in SECTION_KEYS:
             near = suggest(key, SECTION_KEYS)
             self._error(lineno, col, f"unknown section setting '{key}'",
-                        f"did you mean `{near}`?" if near else "a section may set voice, rate and breath")
+                        f"did you mean `{near}`?" if near else "a section may set voice, rate, breath and breath-cue")
             return None
         if key == "rate":
             rate = parse_rate(value)
@@ -150,8 +151,23 @@ class Body:
                             f"give words per minute, a whole number from {RATE_RANGE[0]} to {RATE_RANGE[1]}")
             return rate
         if key == "breath":
-            return self._positive_duration(lineno, col, value)
+            return self._breath_pattern(lineno, col, value)
+        if key == "breath-cue":
+            return self._breath_cue(lineno, col, value)
         return unquote(value) or None
+
+    def _breath_pattern(self, lineno: int, col: int, value: str) -> tuple[float, ...] | None:
+        try:
+            return parse_breath(value)
+        except ValueError as err:
+            self._error(lineno, col, f"breath: {err}", BREATH_HINT)
+            return None
+
+    def _breath_cue(self, lineno: int, col: int, value: str) -> str | None:
+        if problem := cue_problem(value):
+            self._error(lineno, col, f"breath-cue: {problem[0]}", problem[1])
+            return None
+        return value.strip().lower()
 
     def _text_line(self, lineno: int, raw: str) -> None:
         position, ahead = 0, {}

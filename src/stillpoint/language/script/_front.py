@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 from stillpoint.errors import Diagnostic
-from stillpoint.language.script._model import DEFAULT_BREATH, DEFAULT_RATE, DEFAULT_VOICE, Meta
-from stillpoint.language.script._numbers import RATE_RANGE, parse_duration, parse_length, parse_rate, parse_sleep
-from stillpoint.language.script._syntax import SCALAR_KEYS, TABLE_KEYS, VALUE_HINT, suggest, unquote, value_problem
+from stillpoint.language.script._model import DEFAULT_BREATH, DEFAULT_RATE, DEFAULT_VOICE, NO_CUE, Meta
+from stillpoint.language.script._numbers import (BREATH_HINT, RATE_RANGE, parse_breath, parse_length, parse_rate,
+                                                 parse_sleep)
+from stillpoint.language.script._syntax import (SCALAR_KEYS, TABLE_KEYS, VALUE_HINT, cue_problem, suggest, unquote,
+                                                value_problem)
 
 
 class FrontMatter:
@@ -96,8 +98,9 @@ class FrontMatter:
             tags=tuple(t.strip() for t in self.fields.get("tags", "").strip("[]").split(",") if t.strip()),
             voice=self.fields.get("voice") or DEFAULT_VOICE,
             rate=self._rate(),
-            breath=self._duration("breath", DEFAULT_BREATH),
-            length=self._duration("length", None),
+            breath=self._breath(),
+            breath_cue=self._breath_cue(),
+            length=self._length(),
             sleep=self._ending(),
             year=self._year(),
             vars=self.tables["vars"],
@@ -123,18 +126,34 @@ class FrontMatter:
             return DEFAULT_RATE
         return rate
 
-    def _duration(self, key: str, default: float | None) -> float | None:
-        if key not in self.fields:
-            return default
+    def _breath(self) -> tuple[float, ...]:
+        if "breath" not in self.fields:
+            return DEFAULT_BREATH
         try:
-            seconds = parse_length(self.fields[key]) if key == "length" else parse_duration(self.fields[key],
-                                                                                             what="a breath")
+            return parse_breath(self.fields["breath"])
         except ValueError as err:
-            self._error(self.positions[key], 1, f"{key}: {err}", "write it like 8s or 1m30s")
-            return default
+            self._error(self.positions["breath"], 1, f"breath: {err}", BREATH_HINT)
+            return DEFAULT_BREATH
+
+    def _breath_cue(self) -> str:
+        if "breath-cue" not in self.fields:
+            return NO_CUE
+        if problem := cue_problem(self.fields["breath-cue"]):
+            self._error(self.positions["breath-cue"], 1, f"breath-cue: {problem[0]}", problem[1])
+            return NO_CUE
+        return self.fields["breath-cue"].strip().lower()
+
+    def _length(self) -> float | None:
+        if "length" not in self.fields:
+            return None
+        try:
+            seconds = parse_length(self.fields["length"])
+        except ValueError as err:
+            self._error(self.positions["length"], 1, f"length: {err}", "write it like 8s or 1m30s")
+            return None
         if seconds <= 0:
-            self._error(self.positions[key], 1, f"{key} must be longer than 0", "write it like 8s or 1m30s")
-            return default
+            self._error(self.positions["length"], 1, "length must be longer than 0", "write it like 8s or 1m30s")
+            return None
         return seconds
 
     def _ending(self) -> float | None:

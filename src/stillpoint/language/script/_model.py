@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 DEFAULT_VOICE = "heart"  # the neural voice bundled with Stillpoint; see voice/catalogue.py
 DEFAULT_RATE = 120
-DEFAULT_BREATH = 8.0
+DEFAULT_BREATH = (8.0,)  # one length: in and out evenly; or the seconds of each phase (see sound/breath.py)
+NO_CUE = "none"
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,12 @@ class Marker:
 
 @dataclass(frozen=True)
 class Settings:
-    """Voice, rate and breath length; None means 'inherit'."""
+    """Voice, rate, breath pattern and breath cue; None means 'inherit'."""
 
     voice: str | None = None
     rate: int | None = None
-    breath: float | None = None
+    breath: tuple[float, ...] | None = None
+    breath_cue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ class Meta:
     tags: tuple[str, ...] = ()
     voice: str = DEFAULT_VOICE
     rate: int = DEFAULT_RATE
-    breath: float = DEFAULT_BREATH
+    breath: tuple[float, ...] = DEFAULT_BREATH
+    breath_cue: str = NO_CUE
     length: float | None = None
     sleep: float | None = None  # `ending: sleep 10m`: seconds of ambience fading to silence after the last words
     year: int | None = None

@@ -9,6 +9,8 @@ MAX_SECONDS = 3600.0  # of one marker, or one breath
 SHORTEST_SECONDS = 0.001  # a length under a millisecond is taken as 0: no pause (and nothing `format_duration` writes)
 MAX_PRACTICE_SECONDS = 24 * 3600.0  # the longest a practice may be fitted to
 RATE_RANGE = (60, 300)
+PHASE_ORDERS = {2: "in-out", 3: "in-hold-out", 4: "in-hold-out-hold"}  # a breath pattern of that many phases
+BREATH_HINT = "write one length like 8s, or the seconds of each phase like 4-6, 4-7-8 or 4-4-4-4"
 
 
 def parse_duration(text: str, longest: float = MAX_SECONDS, what: str = "a single marker") -> float:
@@ -28,6 +30,35 @@ def parse_duration(text: str, longest: float = MAX_SECONDS, what: str = "a singl
         hours = longest / 3600
         raise ValueError(f"'{text}' is longer than the {hours:g} hour{'s' if hours != 1 else ''} {what} may last")
     return seconds if seconds >= SHORTEST_SECONDS else 0.0
+
+
+def parse_breath(text: str) -> tuple[float, ...]:
+    """One breath as a script writes it: '8s' (in and out evenly) -> (8.0,), or the seconds of each phase, '4-6'
+    (in, out), '4-7-8' (in, hold, out), '4-4-4-4' (in, hold, out, hold) -> (4.0, 7.0, 8.0); ValueError with the
+    reason. Every phase lasts more than 0; a whole breath at most MAX_SECONDS."""
+    raw = text.strip().lower()
+    if "-" not in raw.lstrip("-"):
+        seconds = parse_duration(raw, what="a breath")
+        if seconds <= 0:
+            raise ValueError("a breath must be longer than 0")
+        return (seconds,)
+    parts = raw.split("-")
+    if not all(re.fullmatch(r"\d{1,7}(\.\d{1,6})?s?", part) for part in parts):
+        raise ValueError(f"'{text.strip()}' is not a breath pattern")
+    if len(parts) not in PHASE_ORDERS:
+        raise ValueError(f"'{text.strip()}' has {len(parts)} phases; a pattern has 2 ({PHASE_ORDERS[2]}), "
+                         f"3 ({PHASE_ORDERS[3]}) or 4 ({PHASE_ORDERS[4]})")
+    pattern = tuple(float(part.rstrip("s")) for part in parts)
+    if (empty := next((n for n, seconds in enumerate(pattern, 1) if seconds < SHORTEST_SECONDS), None)) is not None:
+        raise ValueError(f"phase {empty} of '{text.strip()}' lasts 0 seconds; every phase must last")
+    if sum(pattern) > MAX_SECONDS:
+        raise ValueError(f"'{text.strip()}' is longer than the {MAX_SECONDS / 3600:g} hour a breath may last")
+    return pattern
+
+
+def format_breath(pattern: tuple[float, ...]) -> str:
+    """A breath pattern as parse_breath reads it back: (8.0,) -> '8s', (4.0, 7.0, 8.0) -> '4-7-8'."""
+    return format_duration(pattern[0]) if len(pattern) == 1 else "-".join(f"{seconds:g}" for seconds in pattern)
 
 
 def parse_length(text: str) -> float:

@@ -7,10 +7,20 @@ import re
 
 MARKER_WORDS = ("pause", "breathe", "soak", "bell")
 BREAK_STRENGTHS = {"none": 0.0, "x-weak": 0.25, "weak": 0.5, "medium": 1.0, "strong": 2.0, "x-strong": 4.0}
-SCALAR_KEYS = ("title", "author", "source", "description", "content-note", "tags", "voice", "rate", "breath", "length",
-               "year", "ending")
+SCALAR_KEYS = ("title", "author", "source", "description", "content-note", "tags", "voice", "rate", "breath",
+               "breath-cue", "length", "year", "ending")
 TABLE_KEYS = ("vars", "pronounce")
-SECTION_KEYS = ("voice", "rate", "breath")
+SECTION_KEYS = ("voice", "rate", "breath", "breath-cue")
+BREATH_CUES = ("none", "tone", "swell")  # what is heard through [breathe]: silence, a soft tone, the bed rising
+
+
+def cue_problem(value: str) -> tuple[str, str] | None:
+    """Why ``value`` is no breath cue, and what to write instead; None when it is one."""
+    if value.strip().lower() in BREATH_CUES:
+        return None
+    near = suggest(value.strip(), BREATH_CUES)
+    choices = "choose " + ", ".join(BREATH_CUES[:-1]) + " or " + BREATH_CUES[-1]
+    return f"'{value.strip()}' is not a breath cue", (f"did you mean {near}? " if near else "") + choices
 
 
 def value_problem(value: str) -> str | None:

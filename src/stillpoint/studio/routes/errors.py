@@ -16,7 +16,7 @@ from stillpoint.errors import ScriptError, Setting, StillpointError
 
 # The page's name for each setting a message can be about: its field, not a command-line flag.
 FIELDS = {"set": "Variable {}", "voice": "Voice", "length": "Length", "lines": "Lines", "sleep": "Sleep ending",
-          "feed-url": "Feed address"}
+          "feed-url": "Feed address", "breath-cue": "Breath cue"}
 
 
 def stillpoint_error(request: Request, err: Exception) -> Response:

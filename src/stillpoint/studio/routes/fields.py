@@ -136,8 +136,8 @@ def line_number(fields: Body | QueryParams, key: str = "line") -> int:
 
 
 def choices(fields: Body, studio: Studio) -> tuple[Pace, RenderOptions]:
-    """The voice, rate, bells, sleep ending (in minutes) and ambience the page chose, checked like their
-    command-line options."""
+    """The voice, rate, bells, sleep ending (in minutes), ambience and breath cue the page chose, checked like
+    their command-line options."""
     voice = optional_text(fields, "voice")
     if voice:
         studio.speaker.resolve(voice)
@@ -149,6 +149,6 @@ def choices(fields: Body, studio: Studio) -> tuple[Pace, RenderOptions]:
     pace = session.pace(voice, int(rate) if rate else None, None, flag(fields, "bells", True),
                         sleep * 60.0 if sleep else None)
     options = session.render_options(RenderOptions.loudness, number(fields, "bell_volume", 0, 2, 1.0), bed,
-                                     number(fields, "ambience_volume", 0, 2, 1.0))
+                                     number(fields, "ambience_volume", 0, 2, 1.0), optional_text(fields, "breath_cue"))
     return pace, options
 

@@ -57,7 +57,7 @@ function choices() {
   return {
     voice: $("voice").value || null, rate, bells: $("bells").checked,
     bell_volume: Number($("bell-volume").value), ambience: $("ambience").value || null,
-    ambience_volume: Number($("ambience-volume").value),
+    ambience_volume: Number($("ambience-volume").value), breath_cue: $("breath-cue").value || null,
     sleep: $("sleep").value ? Number($("sleep").value) : null,  // minutes, for exports: a part heard has none
   };
 }
