@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from stillpoint.audio import SAMPLE_RATE, Clip, seconds_to_samples
-from stillpoint.language.timeline import BELL, SPEECH, Event, Timeline
+from stillpoint.language.timeline import BELL, FROM_CLIPS, Event, Timeline
 from stillpoint.sound.ambience import Ambience
 from stillpoint.sound.bell import bell
 from stillpoint.sound.loudness import level, measure
@@ -42,14 +42,14 @@ def render_events(
 ) -> Iterator[tuple[Event, bytes]]:
     """Each event from index ``first`` on with its PCM in one or more chunks, re-timed to the samples really produced.
 
-    ``clips`` are those of the speech events from ``first`` on; times count from the start of the practice.
+    ``clips`` are those of the speech and clip events from ``first`` on; times count from the start of the practice.
     """
     pending = iter(clips)
     events = timeline.events[first:]
     position = seconds_to_samples(events[0].start) if events else 0
     bed = _bed(options, events, position)
     for index, event in enumerate(events):
-        if event.kind == SPEECH:
+        if event.kind in FROM_CLIPS:
             chunks: Iterable[bytes] = [speech_pcm(next(pending), options)]
             samples = len(chunks[0]) // 2
         else:
