@@ -22,7 +22,7 @@ import numpy as np
 import soxr
 
 from stillpoint import inputs
-from stillpoint.audio import SAMPLE_RATE, Clip
+from stillpoint.audio import SAMPLE_RATE, Clip, clock
 from stillpoint.errors import RecordingError, StillpointError, SynthesisError
 from stillpoint.language.timeline import Utterance
 from stillpoint.sound import loudness
@@ -62,8 +62,8 @@ def read(utterance: Utterance) -> Sound:
     if sound is None:
         raise _error(utterance, "is not a sound file Stillpoint can read", HINT)
     if sound.seconds > MAX_SECONDS:
-        raise _error(utterance, f"lasts {sound.seconds / 60:.1f} minutes, longer than the {MAX_SECONDS / 60:g} a "
-                     "recording may", "cut it into shorter recordings")
+        raise _error(utterance, f"lasts {clock(sound.seconds)}, longer than the {clock(MAX_SECONDS)} a recording may",
+                     "cut it into shorter recordings")
     return sound
 
 
