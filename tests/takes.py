@@ -16,14 +16,14 @@ SOURCE_RATE = 48000
 
 
 def voice_like(seconds: float, rate: int = SOURCE_RATE, seed: int = 7, rumble: float = 0.0) -> np.ndarray:
-    """Mono floats: half a second of silence, then ``seconds`` of syllables (a 140 Hz buzz with harmonics rising and
-    falling four times a second, a breath of noise), then half a second of silence; ``rumble`` adds a 30 Hz hum."""
+    """Mono floats: half a second of silence, then ``seconds`` of syllables (a buzz at a pitch and with harmonics drawn
+    from ``seed``, rising and falling three to five times a second, a breath of noise), then half a second of silence; ``rumble`` adds a 30 Hz hum."""
     rng = np.random.default_rng(seed)
     t = np.arange(int(seconds * rate)) / rate
-    pitch = 140.0 * (1.0 + 0.05 * np.sin(2 * np.pi * 0.7 * t))
+    pitch = rng.uniform(110.0, 170.0) * (1.0 + 0.08 * np.sin(2 * np.pi * rng.uniform(0.3, 1.2) * t))
     phase = 2 * np.pi * np.cumsum(pitch) / rate
-    buzz = sum(np.sin(k * phase) / k for k in range(1, 12))
-    syllables = np.sin(np.pi * t * 4.0) ** 2 * (0.5 + 0.5 * np.sin(2 * np.pi * 0.3 * t) ** 2)
+    buzz = sum(rng.uniform(0.2, 1.0) * np.sin(k * phase + rng.uniform(0, 2 * np.pi)) / k for k in range(1, 12))
+    syllables = np.sin(np.pi * t * rng.uniform(3.0, 5.0)) ** 2 * (0.5 + 0.5 * np.sin(2 * np.pi * 0.3 * t) ** 2)
     sound = 0.25 * buzz * syllables + 0.01 * rng.standard_normal(len(t)) * syllables
     sound += rumble * np.sin(2 * np.pi * 30.0 * t)
     pad = np.zeros(rate // 2)
