@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
 import os
 from collections.abc import Iterator
@@ -35,7 +36,9 @@ PROCESS_VERSION = 1
 MAX_BYTES = 100 * inputs.MB
 MAX_SECONDS = 600.0
 HIGH_PASS_HZ = 80.0  # below the lowest voice's fundamental (about 85 Hz), above traffic, air conditioning, handling
-BLOCK_FRAMES = 65536
+BLOCK_FRAMES = 65536  # frames decoded, and samples high-passed, at a time
+KERNEL = 16384  # taps of the high-pass: 0.74 s, over which its response dies away to nothing
+LEVEL_BLOCK = 30 * SAMPLE_RATE  # samples levelled at a time: a take of ten minutes in twenty blocks
 HINT = "give a WAV, FLAC, MP3 or OGG (Vorbis) file of at most 10 minutes"
 
 
@@ -154,46 +157,79 @@ def clip_for(utterance: Utterance, cache: ClipCache | None, level: Level | None)
 
 def processed(sound: Sound) -> Clip:
     """The sound decoded to the internal format, high-passed and trimmed to a synthesized clip's lead and tail."""
-    audio = high_passed(_decoded(sound).astype(np.float64) * shape.FULL_SCALE)
+    audio = high_passed(_decoded(sound))
+    audio *= np.float32(shape.FULL_SCALE)
     try:
         audio = shape.trimmed(audio)
     except SynthesisError:
         raise RecordingError("holds only silence", hint="record it again, closer to the microphone") from None
-    pcm = np.clip(np.round(audio), -shape.FULL_SCALE - 1, shape.FULL_SCALE).astype("<i2").tobytes()
-    return Clip(pcm, loudness.measure(pcm))
+    np.rint(audio, out=audio)
+    np.clip(audio, -shape.FULL_SCALE - 1, shape.FULL_SCALE, out=audio)
+    pcm = audio.astype("<i2").tobytes()
+    return Clip(pcm, loudness.measure_in_blocks(pcm, LEVEL_BLOCK))
 
 
 def levelled(clip: Clip, level: Level | None, keep_quieter: bool) -> Clip:
-    """``clip`` with its PCM levelled to ``level``; with ``keep_quieter``, one quieter than the target stays so."""
+    """``clip`` with its PCM levelled to ``level``; with ``keep_quieter``, one quieter than the target stays so.
+
+    Levelled ``LEVEL_BLOCK`` samples at a time, each by the gain the whole needs (and the limiter where a peak would
+    pass the ceiling), so a take of minutes is never oversampled whole; a take of one block is levelled as speech is.
+    """
     if level is None:
         return clip
-    measured = clip.loudness or loudness.measure(clip.pcm)
+    measured = clip.loudness or loudness.measure_in_blocks(clip.pcm, LEVEL_BLOCK)
     target = min(level[0], measured[0]) if keep_quieter and math.isfinite(measured[0]) else level[0]
-    pcm = loudness.level(clip.pcm, measured, target, level[1])
-    return Clip(clip.pcm, measured, (level[0], level[1], pcm))
+    if len(clip.pcm) <= 2 * LEVEL_BLOCK:
+        return Clip(clip.pcm, measured, (*level, loudness.level(clip.pcm, measured, target, level[1])))
+    gain = target - measured[0]
+    blocks = (clip.pcm[start: start + 2 * LEVEL_BLOCK] for start in range(0, len(clip.pcm), 2 * LEVEL_BLOCK))
+    pcm = b"".join(_levelled_block(block, gain, level[1]) for block in blocks)
+    return Clip(clip.pcm, measured, (*level, pcm))
+
+
+def _levelled_block(pcm: bytes, gain: float, ceiling: float) -> bytes:
+    """A block of a long take raised by ``gain`` dB, its peaks held under ``ceiling`` dBTP."""
+    lufs, peak = loudness.measure(pcm)
+    return loudness.level(pcm, (lufs, peak), lufs + gain, ceiling) if math.isfinite(gain) else pcm
 
 
 def high_passed(audio: np.ndarray) -> np.ndarray:
     """``audio`` without what lies under ``HIGH_PASS_HZ``: a second-order Butterworth's gain, in zero phase.
 
-    Applied to the spectrum (numpy's FFT, zero-padded so its wrap-around adds nothing), it needs no filter library
-    and shifts nothing in time; the few milliseconds its response reaches before a sound are under the trim's lead.
+    The gain is made a kernel of ``KERNEL`` taps (its response has died away long before its ends) and applied a block
+    at a time by numpy's FFT (overlap-add): no filter library, nothing shifted in time, and memory for two copies of the
+    sound at most, however long it is.
     """
-    if len(audio) == 0:
-        return audio
-    size = 1 << (len(audio) + SAMPLE_RATE // 10 - 1).bit_length()
-    spectrum = np.fft.rfft(audio, size)
-    ratio = (np.fft.rfftfreq(size, 1 / SAMPLE_RATE) / HIGH_PASS_HZ) ** 2
-    spectrum *= ratio / np.sqrt(1.0 + ratio**2)
-    return np.fft.irfft(spectrum, size)[: len(audio)]
+    spectrum = _kernel_spectrum()
+    size = BLOCK_FRAMES + KERNEL
+    out = np.zeros(len(audio) + KERNEL, np.float32)
+    for start in range(0, len(audio), BLOCK_FRAMES):
+        block = audio[start: start + BLOCK_FRAMES]
+        out[start: start + len(block) + KERNEL] += np.fft.irfft(np.fft.rfft(block, size) * spectrum, size)[
+            : len(block) + KERNEL]
+    return out[KERNEL // 2: KERNEL // 2 + len(audio)]
+
+
+@functools.cache
+def _kernel_spectrum() -> np.ndarray:
+    """The spectrum, at the block size, of the high-pass as a zero-phase kernel centred on ``KERNEL // 2``."""
+    ratio = (np.fft.rfftfreq(KERNEL, 1 / SAMPLE_RATE) / HIGH_PASS_HZ) ** 2
+    kernel = np.roll(np.fft.irfft(ratio / np.sqrt(1.0 + ratio**2), KERNEL), KERNEL // 2) * np.hanning(KERNEL)
+    return np.fft.rfft(kernel, BLOCK_FRAMES + KERNEL).astype(np.complex64)
 
 
 def _decoded(sound: Sound) -> np.ndarray:
-    """The first ``MAX_SECONDS`` of the sound as mono float32 samples in [-1, 1] at the internal rate."""
+    """The first ``MAX_SECONDS`` of the sound as mono float32 samples in [-1, 1] at the internal rate, in one array
+    filled as it is decoded."""
     resampler = soxr.ResampleStream(sound.rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ")
-    pieces = [resampler.resample_chunk(block) for block in _blocks(sound)]
-    pieces.append(resampler.resample_chunk(np.zeros(0, np.float32), last=True))
-    return np.concatenate(pieces)
+    out = np.empty(round(min(sound.seconds, MAX_SECONDS) * SAMPLE_RATE) + SAMPLE_RATE, np.float32)
+    filled = 0
+    for block in itertools.chain(_blocks(sound), [None]):
+        chunk = resampler.resample_chunk(np.zeros(0, np.float32) if block is None else block, last=block is None)
+        count = min(len(chunk), len(out) - filled)
+        out[filled: filled + count] = chunk[:count]
+        filled += count
+    return out[:filled]
 
 
 def _blocks(sound: Sound) -> Iterator[np.ndarray]:
