@@ -165,8 +165,7 @@ def processed(sound: Sound) -> Clip:
         raise RecordingError("holds only silence", hint="record it again, closer to the microphone") from None
     np.rint(audio, out=audio)
     np.clip(audio, -shape.FULL_SCALE - 1, shape.FULL_SCALE, out=audio)
-    pcm = audio.astype("<i2").tobytes()
-    return Clip(pcm, loudness.measure_in_blocks(pcm, LEVEL_BLOCK))
+    return Clip(audio.astype("<i2").tobytes())
 
 
 def levelled(clip: Clip, level: Level | None, keep_quieter: bool) -> Clip:
@@ -177,6 +176,9 @@ def levelled(clip: Clip, level: Level | None, keep_quieter: bool) -> Clip:
     """
     if level is None:
         return clip
+    if len(clip.pcm) <= 2 * LEVEL_BLOCK and not keep_quieter:  # measured and levelled in one pass, as speech is
+        measured, pcm = loudness.measured_and_levelled(clip.pcm, *level)
+        return Clip(clip.pcm, measured, (*level, pcm))
     measured = clip.loudness or loudness.measure_in_blocks(clip.pcm, LEVEL_BLOCK)
     target = min(level[0], measured[0]) if keep_quieter and math.isfinite(measured[0]) else level[0]
     if len(clip.pcm) <= 2 * LEVEL_BLOCK:
@@ -241,7 +243,7 @@ def _blocks(sound: Sound) -> Iterator[np.ndarray]:
         for block in stream:
             frames = np.frombuffer(block, np.float32).reshape(-1, sound.channels)[:left]
             left -= len(frames)
-            yield frames.mean(axis=1, dtype=np.float32)
+            yield frames @ np.full(sound.channels, 1 / sound.channels, np.float32)  # mixed to mono: quicker than mean
             if left <= 0:
                 return
     except miniaudio.MiniaudioError as err:
