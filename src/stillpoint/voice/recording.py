@@ -44,10 +44,9 @@ HINT = "give a WAV, FLAC, MP3 or OGG (Vorbis) file of at most 10 minutes"
 
 @dataclass(frozen=True)
 class Sound:
-    """A sound file's bytes, what format they are in, and its rate, channels and length as its header says."""
+    """A sound file's bytes, and its rate, channels and length as its header says."""
 
     data: bytes
-    decoder: str
     rate: int
     channels: int
     seconds: float
@@ -128,7 +127,7 @@ def _probed(data: bytes) -> Sound | None:
         return None
     if info.num_frames <= 0 or info.sample_rate <= 0 or not 1 <= info.nchannels <= 8:
         return None
-    return Sound(data, decoder, info.sample_rate, info.nchannels, info.num_frames / info.sample_rate)
+    return Sound(data, info.sample_rate, info.nchannels, info.num_frames / info.sample_rate)
 
 
 def key(sound: Sound, clip: bool) -> str:
