@@ -279,4 +279,5 @@ def test_a_recorded_line_is_one_speech_event_and_a_clip_an_event_of_its_own() ->
     assert plan.events[2].text == recorded.text == parsed.speeches()[1].text  # one piece, as written: not respelled
     assert recorded.recording == timeline.Recording("/practices/one.recordings/a.wav")
     assert clip.recording == timeline.Recording("/practices/chime.ogg", clip=True) and plan.exact
-    assert timeline.recordings(parsed) == [clip, recorded]
+    assert [u.recording for u in timeline.recordings(parsed)] == [clip.recording, recorded.recording]
+    assert [u.line for u in timeline.recordings(parsed)] == [6, 7]

@@ -70,7 +70,7 @@ def check_text(text: str, path: str, values: dict[str, str] | None = None, lexic
     found = [replace(w, severity="error") if w.severity == "warning" else w for w in warnings] if strict else warnings
     timeline, unreachable = timing.estimated(parsed, pace)
     extra = [*unreachable, *(_unknown_voices(parsed, offered) if offered else []), *_english_only(parsed, foreign),
-             *_unplayable(parsed, pace)]
+             *_unplayable(parsed)]
     return CheckResult(parsed.path, parsed, tuple(sorted([*found, *extra], key=lambda d: (d.line, d.col))), timeline)
 
 
@@ -98,10 +98,10 @@ def _unreadable(source: str, err: StillpointError) -> CheckResult:
     return CheckResult(source, None, tuple(err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic]))
 
 
-def _unplayable(parsed: Script, pace: Pace) -> list[Diagnostic]:
+def _unplayable(parsed: Script) -> list[Diagnostic]:
     """An error at each [recorded] or [clip] whose sound file is missing, unreadable, not sound, or too large."""
     found = []
-    for utterance in timing.recordings(parsed, pace):
+    for utterance in timing.recordings(parsed):
         try:
             recording.check(utterance)
         except StillpointError as err:
