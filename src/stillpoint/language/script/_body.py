@@ -236,7 +236,8 @@ class Body:
     def _sound(self, lineno: int, col: int, word: str, file: str, after: str) -> None:
         """A [clip FILE] where it stands, or the line ending in [recorded FILE] as one piece of speech played from FILE."""
         if not file:
-            self._error(lineno, col, f"[{word}] needs a sound file", f"write it like [{word} {word}s/opening.wav]")
+            example = "[clip sounds/chime.ogg]" if word == "clip" else "[recorded practice.recordings/take-1.wav]"
+            self._error(lineno, col, f"[{word}] needs a sound file", f"write it like {example}")
         elif word == "clip":
             self._add_marker(Marker("clip", lineno, col, file=file))
         elif after.strip():
