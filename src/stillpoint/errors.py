@@ -156,6 +156,10 @@ class SynthesisError(StillpointError):
     """The speech engine failed on a line of a script."""
 
 
+class RecordingError(StillpointError):
+    """A sound file a script plays ([recorded FILE], [clip FILE]) is missing, unreadable, not sound, or too large."""
+
+
 class VoiceError(StillpointError):
     """A voice name the engine does not offer."""
 

@@ -13,6 +13,8 @@ from stillpoint.errors import ScriptError, StillpointError, UsageError
 from stillpoint.language import convert, library, script, timeline
 from stillpoint.language.template import starting_text
 
+from .test_script import cue_as_list
+
 SSML = """<?xml version="1.0"?>
 <speak version="1.1" xml:lang="en-GB">
   <!-- evening draft -->
@@ -43,18 +45,36 @@ Breathe in [pause 2s] and out.
 [pause 5s]
 Feel the oxytocin (flow).
 
+[clip bell.wav]
 Quickly now.
 """
 
 SSML_NOTES = [
     "talk.ssml:6:26: note: <emphasis> is not supported: its text is kept, the emphasis is dropped",
     "talk.ssml:10:60: note: brackets, braces and '<' in the text are written as ( ) and \u2039",
-    "talk.ssml:11:5: note: <audio> is not supported: it is dropped with everything inside it",
     "talk.ssml:12:5: note: <prosody pitch> is not supported and is dropped",
     'talk.ssml:12:5: note: <prosody rate="fast"> covers only part of a section and is dropped; '
     "settings apply to whole sections",
     'talk.ssml:13:5: note: <mark name="chapter-2"> has no meaning in a script and is dropped',
 ]
+
+
+def test_a_clip_and_a_recorded_line_go_to_ssml_and_back() -> None:
+    text = "# A\nHello. [clip sounds/a chime.ogg]\nRest now, softly. [recorded a.recordings/take 1.wav]\n"
+    ssml = convert.script_to_ssml(script.parse(text, "a.txt")).text
+    assert '<audio src="sounds/a chime.ogg"/>' in ssml
+    assert '<s>Rest now, softly.<mark name="[recorded a.recordings/take 1.wav]"/></s>' in ssml
+    back = script.parse(convert.ssml_to_script(ssml, "a.ssml").text, "a.txt")
+    assert [cue_as_list(cue)[3:] for cue in back.sections[0].cues] == [["Hello.", False], ["sounds/a chime.ogg"],
+                                                                      ["Rest now, softly.", True, 19, "a.recordings/take 1.wav", False]]
+
+
+@pytest.mark.parametrize("src", ["", "https://example.org/bell.mp3", "a[1].wav"])
+def test_an_audio_src_a_clip_cannot_name_is_dropped_with_a_note(src: str) -> None:
+    result = convert.ssml_to_script(f'<speak><s>Hi.</s><audio src="{src}">A bell</audio><s>Bye.</s></speak>', "t.ssml")
+    assert result.text == "Hi.\nBye.\n"
+    assert [n.message for n in result.notes] == [
+        f'<audio src="{src}"> is dropped: a [clip] plays a file named from the script\'s folder']
 
 
 def test_ssml_becomes_a_script_and_every_dropped_element_is_reported_by_line() -> None:

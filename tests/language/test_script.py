@@ -55,9 +55,12 @@ def cues_as_json(parsed: script.Script) -> list[dict[str, object]]:
 
 def cue_as_list(cue: Speech | Marker) -> list[object]:
     """One cue as a short list: kind, position and content."""
+    if isinstance(cue, Speech) and cue.recording:
+        recorded = cue.recording
+        return ["speech", cue.line, cue.col, cue.text, cue.paragraph_end, recorded.col, recorded.file, cue.personal]
     if isinstance(cue, Speech):
         return ["speech", cue.line, cue.col, cue.text, cue.paragraph_end]
-    return [cue.kind, cue.line, cue.col, cue.seconds, cue.count]
+    return [cue.kind, cue.line, cue.col, cue.file] if cue.file else [cue.kind, cue.line, cue.col, cue.seconds, cue.count]
 
 
 def test_empty_and_blank_files_say_the_script_is_empty() -> None:
@@ -191,7 +194,8 @@ def test_any_text_gives_a_script_or_positioned_errors(text: str) -> None:
 
 
 MARKERISH = st.sampled_from(["[pause 3s]", "[breathe 2]", "[soak]", "[bell]", "[paws 2s]", "[", "]", "{x}", "<break/>",
-                             "# Part", "\n", "\n\n", "// note", "Hello there.", " and ", "...", "Rest!", "{", "<p>"])
+                             "# Part", "\n", "\n\n", "// note", "Hello there.", " and ", "...", "Rest!", "{", "<p>",
+                             "[clip a.wav]", "[recorded b c.wav]", "[recorded]", "[clip 'x y.ogg']"])
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -204,6 +208,40 @@ def test_marker_soup_gives_a_script_or_positioned_errors(text: str) -> None:
         assert all(1 <= d.line <= len(lines) and d.col >= 1 for d in err.diagnostics)
     else:
         assert all(s.text.strip() for s in parsed.speeches())
+
+
+# A file's name as the studio or a person writes it: any characters but the markup's, no line break, no quote at
+# both ends, not blank.
+FILE_NAMES = st.text(st.characters(blacklist_characters="[]{}<>\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
+                                   blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(
+    lambda name: name.strip() and not (len(name.strip()) > 1 and name.strip()[0] == name.strip()[-1] in "\"'"))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(FILE_NAMES, st.sampled_from(["", "'", '"']), st.sampled_from([" ", "  "]))
+def test_a_recorded_line_and_a_clip_keep_any_file_name_written_bare_or_quoted(name: str, quote: str,
+                                                                             space: str) -> None:
+    written = f"{quote}{name.strip()}{quote}"
+    parsed = script.parse(f"Rest a while, here.{space}[recorded {written}]{space}\nHello [clip{space}{written}] there.\n")
+    recorded, hello, clip, there = parsed.sections[0].cues
+    assert recorded.text == "Rest a while, here." and recorded.recording.file == name.strip()
+    assert (recorded.recording.line, recorded.recording.col) == (1, len("Rest a while, here.") + len(space) + 1)
+    assert clip == Marker("clip", 2, 7, file=name.strip())
+    assert (hello.text, there.text) == ("Hello", "there.")
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(MARKERISH, max_size=12).map("".join), FILE_NAMES)
+def test_recorded_is_kept_only_at_the_end_of_a_line_of_words(text: str, name: str) -> None:
+    line = f"{text}[recorded {name.strip()}]"
+    try:
+        parsed = script.parse(line, "t.txt")
+    except ScriptError as err:
+        assert all(d.line >= 1 and d.col >= 1 for d in err.diagnostics)
+        return
+    recorded = [s for s in parsed.speeches() if s.recording]
+    assert len(recorded) == 1 and recorded[0] == parsed.speeches()[-1] and recorded[0].recording.file == name.strip()
+    assert recorded[0].line == line.count("\n") + 1 and recorded[0].text.strip()
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

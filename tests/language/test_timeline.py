@@ -311,3 +311,21 @@ def test_a_part_of_a_practice_has_no_sleep_ending() -> None:
     part = script.excerpt(script.parse(SLEEPY), "Two")
     assert part.meta.sleep is None
     assert timeline.plan(part).events[-1].kind == "bell"
+
+
+def test_a_recorded_line_is_one_speech_event_and_a_clip_an_event_of_its_own() -> None:
+    text = ("---\npronounce:\n  shoulders: SHOL-derz\n---\n# One\nWelcome. [clip chime.ogg]\n"
+            "Let the shoulders soften, and then, when it feels right, let the jaw soften too, and the hands, "
+            "and the feet, and the whole body rest. [recorded one.recordings/a.wav]\nGoodbye.\n")
+    parsed = script.parse(text, "/practices/one.txt")
+    wanted = timeline.utterances(parsed)
+    durations = {u: 4.0 if u.recording and not u.recording.clip else 1.5 if u.recording else 0.5 for u in wanted}
+    plan = timeline.plan(parsed, timeline.Pace(bells=False), durations)
+    assert [(e.kind, e.start, e.duration) for e in plan.events] == [
+        ("speech", 0.0, 0.5), ("clip", 0.5, 1.5), ("speech", 2.0, 4.0), ("gap", 6.0, 0.8), ("speech", 6.8, 0.5)]
+    recorded, clip = plan.events[2].utterance, plan.events[1].utterance
+    assert plan.events[2].text == recorded.text == parsed.speeches()[1].text  # one piece, as written: not respelled
+    assert recorded.recording == timeline.Recording("/practices/one.recordings/a.wav")
+    assert clip.recording == timeline.Recording("/practices/chime.ogg", clip=True) and plan.exact
+    assert [u.recording for u in timeline.recordings(parsed)] == [clip.recording, recorded.recording]
+    assert [u.line for u in timeline.recordings(parsed)] == [6, 7]

@@ -15,6 +15,7 @@ from stillpoint.language import script as script_language
 from stillpoint.language.lexicon import Lexicon
 from stillpoint.language.script import Script
 from stillpoint.language.timeline import Pace, Timeline
+from stillpoint.voice import recording
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def check_text(text: str, path: str, values: dict[str, str] | None = None, lexic
     warnings = lint.lint(parsed, text, (word for word, _sound in lexicon), more, review.NAMES)
     found = [replace(w, severity="error") if w.severity == "warning" else w for w in warnings] if strict else warnings
     timeline, unreachable = timing.estimated(parsed, pace)
-    extra = [*unreachable, *(_unknown_voices(parsed, offered) if offered else []), *_english_only(parsed, foreign)]
+    extra = [*unreachable, *(_unknown_voices(parsed, offered) if offered else []), *_english_only(parsed, foreign),
+             *_unplayable(parsed)]
     return CheckResult(parsed.path, parsed, tuple(sorted([*found, *extra], key=lambda d: (d.line, d.col))), timeline)
 
 
@@ -94,6 +96,17 @@ def draft(text: str, path: str, pace: Pace = Pace(), lexicon: Lexicon = (), offe
 def _unreadable(source: str, err: StillpointError) -> CheckResult:
     """The result for a script that cannot be read or parsed: its errors, and no script."""
     return CheckResult(source, None, tuple(err.diagnostics if isinstance(err, ScriptError) else [err.diagnostic]))
+
+
+def _unplayable(parsed: Script) -> list[Diagnostic]:
+    """An error at each [recorded] or [clip] whose sound file is missing, unreadable, not sound, or too large."""
+    found = []
+    for utterance in timing.recordings(parsed):
+        try:
+            recording.check(utterance)
+        except StillpointError as err:
+            found.append(err.diagnostic)
+    return found
 
 
 def _unknown_voices(parsed: Script, offered: Voices) -> list[Diagnostic]:

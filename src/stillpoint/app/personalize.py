@@ -2,7 +2,8 @@
 
 Each client's track is the practice with that client's values, titled with the client's name, exported in a batch
 with a playlist (`export --for`, or `handover.py` for the studio). Lines whose text no value changes are spoken once
-and come from the cache for every other client. Prints nothing.
+and come from the cache for every other client; a recorded line is played from its take unless its text holds a
+variable, which the voice then says with each client's value. Prints nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from stillpoint.app import pipeline
 from stillpoint.errors import StillpointError
 from stillpoint.language import library
 from stillpoint.language import script as script_language
-from stillpoint.language.script import Script
+from stillpoint.language.script import Marker, Script, Speech
 
 CLIENT_COLUMN = "client"  # names the client (and the file); a variable too if the practice has one so named
 MAX_BYTES = 1_000_000
@@ -102,9 +103,18 @@ def personalized(text: str, path: str, clients: list[Client], values: dict[str, 
     """The practice in ``text`` once per client, with the client's values and the client's name in its title."""
     scripts = []
     for client in clients:
-        parsed = script_language.parse(text, path, {**(values or {}), **client.values})
+        parsed = _takes_kept_where_impersonal(script_language.parse(text, path, {**(values or {}), **client.values}))
         scripts.append(replace(parsed, meta=replace(parsed.meta, title=f"{parsed.meta.title} ({client.name})")))
     return scripts
+
+
+def _takes_kept_where_impersonal(parsed: Script) -> Script:
+    """``parsed`` with its recorded lines that hold a variable spoken by the voice: their takes say other values."""
+    def kept(cue: Speech | Marker) -> Speech | Marker:
+        return replace(cue, recording=None) if isinstance(cue, Speech) and cue.personal else cue
+
+    sections = tuple(replace(section, cues=tuple(map(kept, section.cues))) for section in parsed.sections)
+    return replace(parsed, sections=sections)
 
 
 def _header(columns: list[str], path: str, defaults: Defaults) -> list[str]:

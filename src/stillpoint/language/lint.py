@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from stillpoint.errors import MAX_FINDINGS, Diagnostic, Findings, Fix
 from stillpoint.language.script import Marker, Script, Speech, body_start, format_breath, format_duration
-from stillpoint.language.timeline import BELL, MAX_RESPELLED, SOAK, breath_seconds, marker_seconds, section_settings
+from stillpoint.language.timeline import (BELL, CLIP, MAX_RESPELLED, SOAK, breath_seconds, marker_seconds,
+                                          section_settings)
 
 LONG_SILENCE = 30.0
 MIN_SOAK = 10.0
@@ -80,7 +81,7 @@ def long_silence(source: Source) -> Iterator[Finding]:
     for section in source.script.sections:
         breath = section_settings(source.script, section).breath
         for cue in section.cues:
-            if isinstance(cue, Marker) and cue.kind != BELL:
+            if isinstance(cue, Marker) and cue.kind not in (BELL, CLIP):
                 run.append((cue, marker_seconds(cue, breath)))
                 continue
             yield from _silence_run(source, run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -12,14 +13,25 @@ from stillpoint.errors import Diagnostic, ScriptError, Setting, UsageError
 from stillpoint.language.script import MAX_PRACTICE_SECONDS, NO_CUE, Marker, Script, Section, Settings, Speech
 from stillpoint.language.sentences import pieces
 
-SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL = "speech", "gap", "pause", "breathe", "soak", "bell"
+SPEECH, GAP, PAUSE, BREATHE, SOAK, BELL, CLIP = "speech", "gap", "pause", "breathe", "soak", "bell", "clip"
 SLEEP = "sleep"  # the sleep ending: the ambience going on after the last words, fading to silence
 SLEEP_SECTION = "Sleep"  # its chapter: where the words end, and how long the quiet lasts
+FROM_CLIPS = (SPEECH, CLIP)  # the events whose sound is a clip: a line spoken or recorded, or a sound file
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A sound file played instead of a line's synthesis ([recorded FILE]) or where it stands ([clip FILE])."""
+
+    file: str  # the file as written, joined to the script's folder
+    clip: bool = False
+    col: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
 class Utterance:
-    """What the engine is asked to say; path, line and voice_line (where the voice was chosen) say where from."""
+    """What the engine is asked to say (or the recording played instead); path, line and voice_line (where the voice
+    was chosen) say where from."""
 
     text: str
     voice: str
@@ -27,6 +39,7 @@ class Utterance:
     path: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
     voice_line: int = field(default=0, compare=False)
+    recording: Recording | None = None
 
 
 @dataclass(frozen=True)
@@ -367,22 +380,54 @@ def _voice_line(script: Script, section: Section, pace: Pace) -> int:
 
 def _section_events(script: Script, section: Section, pace: Pace, pronounce: Pronunciations) -> list[Event]:
     settings = section_settings(script, section, pace)
-    voice_line = _voice_line(script, section, pace)
+    voice = (settings.voice, settings.rate, _voice_line(script, section, pace))
     title = _title(script, section)
     events: list[Event] = []
     for cue, following in zip(section.cues, section.cues[1:] + (None,)):
         if isinstance(cue, Speech):
-            for said, shown in _said_and_shown(cue.text, pronounce):
-                utterance = Utterance(said, settings.voice, settings.rate, script.path, cue.line, voice_line)
-                events.append(Event(SPEECH, 0.0, 0.0, shown, title, cue.line, utterance))
-                events.append(Event(GAP, 0.0, CLAUSE_GAP, section=title, line=cue.line))
-            events.pop()  # the pause after the last piece is the sentence's own, below
+            events.extend(_speech_events(script, cue, voice, title, pronounce))
             if isinstance(following, Speech):
                 gap = PARAGRAPH_GAP if cue.paragraph_end else SENTENCE_GAP
                 events.append(Event(GAP, 0.0, gap, section=title, line=cue.line))
+        elif cue.kind == CLIP:
+            utterance = Utterance("", *voice[:2], script.path, cue.line, recording=_recording(script, cue))
+            events.append(Event(CLIP, 0.0, 0.0, section=title, line=cue.line, utterance=utterance))
         else:
             events.append(_marker_event(cue, title, settings, pace.bells))
     return events
+
+
+def _speech_events(script: Script, cue: Speech, voice: tuple[str, int, int], title: str,
+                   pronounce: Pronunciations) -> list[Event]:
+    """A sentence's pieces with the short gaps between them; a recorded line as one piece, played from its file."""
+    if cue.recording:
+        utterance = Utterance(cue.text, *voice[:2], script.path, cue.line, voice[2], _recording(script, cue.recording))
+        return [Event(SPEECH, 0.0, 0.0, cue.text, title, cue.line, utterance)]
+    events = []
+    for said, shown in _said_and_shown(cue.text, pronounce):
+        utterance = Utterance(said, *voice[:2], script.path, cue.line, voice[2])
+        events.append(Event(SPEECH, 0.0, 0.0, shown, title, cue.line, utterance))
+        events.append(Event(GAP, 0.0, CLAUSE_GAP, section=title, line=cue.line))
+    return events[:-1]  # the pause after the last piece is the sentence's own
+
+
+def _recording(script: Script, marker: Marker) -> Recording:
+    """The sound file a [recorded] or [clip] marker names, found from the script's folder."""
+    return Recording(os.path.join(os.path.dirname(script.path), marker.file), marker.kind == CLIP, marker.col)
+
+
+def recordings(script: Script) -> list[Utterance]:
+    """The sound files a script plays, in order, each in an utterance naming its line (no voice: nothing is said).
+
+    Read from the cues alone, in one pass: no timing, so a script past the ceiling on markers still has its files.
+    """
+    found = []
+    for cue in (cue for section in script.sections for cue in section.cues):
+        marker = cue.recording if isinstance(cue, Speech) else cue if cue.kind == CLIP else None
+        if marker is not None:
+            text = cue.text if isinstance(cue, Speech) else ""
+            found.append(Utterance(text, "", 0, script.path, cue.line, recording=_recording(script, marker)))
+    return found
 
 
 def _said_and_shown(text: str, pronounce: Pronunciations) -> list[tuple[str, str]]:
@@ -403,7 +448,10 @@ def breath_seconds(pattern: tuple[float, ...]) -> float:
 
 
 def marker_seconds(marker: Marker, breath: tuple[float, ...]) -> float:
-    """How long a marker lasts, before any fitting, with breaths of the pattern ``breath``."""
+    """How long a marker lasts, before any fitting, with breaths of the pattern ``breath``; no silence for a [clip]
+    (its sound lasts as long as its file, known once read)."""
+    if marker.kind == CLIP:
+        return 0.0
     if marker.kind == BELL:
         return BELL_SECONDS
     if marker.kind == BREATHE:

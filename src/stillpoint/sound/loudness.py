@@ -86,6 +86,17 @@ def measure(pcm: bytes) -> tuple[float, float]:
     return _integrated_lufs(samples), _true_peak_dbtp(samples)
 
 
+def measure_in_blocks(pcm: bytes, block: int) -> tuple[float, float]:
+    """``measure(pcm)`` taken ``block`` samples at a time, for a sound too long to oversample at once (a recording)."""
+    state = pyebur128.R128State(1, SAMPLE_RATE, pyebur128.MeasurementMode.MODE_I)
+    peak = -math.inf
+    for start in range(0, len(pcm) // 2, block):
+        samples = _samples(pcm[2 * start: 2 * (start + block)])
+        state.add_frames(np.ascontiguousarray(samples), len(samples))
+        peak = max(peak, _true_peak_dbtp(samples) if np.any(samples) else -math.inf)
+    return (float(pyebur128.get_loudness_global(state)) if math.isfinite(peak) else -math.inf), peak
+
+
 def apply_gain(pcm: bytes, gain: float) -> bytes:
     """Clip ``pcm`` scaled by ``gain``, rounded and clipped to 16 bits."""
     scaled = np.rint(np.frombuffer(pcm, dtype="<i2") * float(gain))

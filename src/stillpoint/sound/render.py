@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from stillpoint.audio import SAMPLE_RATE, Clip, seconds_to_samples
 from stillpoint.language.script import NO_CUE
-from stillpoint.language.timeline import BELL, SLEEP, SPEECH, Event, Timeline
+from stillpoint.language.timeline import BELL, FROM_CLIPS, SLEEP, Event, Timeline
 from stillpoint.sound import ambience as beds
 from stillpoint.sound import breath, sleep
 from stillpoint.sound.ambience import Ambience
@@ -46,7 +46,7 @@ def render_events(
 ) -> Iterator[tuple[Event, bytes]]:
     """Each event from index ``first`` on with its PCM in one or more chunks, re-timed to the samples really produced.
 
-    ``clips`` are those of the speech events from ``first`` on; times count from the start of the practice.
+    ``clips`` are those of the speech and clip events from ``first`` on; times count from the start of the practice.
     """
     pending = iter(clips)
     events = timeline.events[first:]
@@ -54,7 +54,7 @@ def render_events(
     bed = _bed(options, events, position)
     last: tuple[int, int, int] | None = None  # the event before: its index, first sample and length
     for index, event in enumerate(events):
-        if event.kind == SPEECH:
+        if event.kind in FROM_CLIPS:
             chunks: Iterable[bytes] = [speech_pcm(next(pending), options)]
             samples = len(chunks[0]) // 2
         else:

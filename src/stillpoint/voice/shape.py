@@ -56,7 +56,8 @@ def trimmed(audio: np.ndarray) -> np.ndarray:
     peak = float(level.max()) if len(level) else 0.0
     if peak < 1.0:  # below one step of 16-bit audio: nothing would be heard
         raise SynthesisError("the speech engine returned only silence for this line", hint=SILENT_HINT)
-    loud = np.flatnonzero(level >= peak * 10 ** (SOUND_THRESHOLD_DB / 20))
-    start = max(0, loud[0] - round(LEAD_SECONDS * SAMPLE_RATE))
-    end = min(len(audio), loud[-1] + 1 + round(TAIL_SECONDS * SAMPLE_RATE))
+    loud = level >= peak * 10 ** (SOUND_THRESHOLD_DB / 20)
+    first, last = int(np.argmax(loud)), len(loud) - 1 - int(np.argmax(loud[::-1]))  # no index array: a take is long
+    start = max(0, first - round(LEAD_SECONDS * SAMPLE_RATE))
+    end = min(len(audio), last + 1 + round(TAIL_SECONDS * SAMPLE_RATE))
     return audio[start:end]

@@ -3,6 +3,7 @@ streamed out in order while later lines are still being spoken by the worker poo
 
 from __future__ import annotations
 
+import itertools
 import os
 import weakref
 from collections import deque
@@ -10,10 +11,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from stillpoint.audio import Clip
-from stillpoint.errors import VoiceError
+from stillpoint.errors import StillpointError, VoiceError
 from stillpoint.language.script import DEFAULT_VOICE
 from stillpoint.language.timeline import Utterance
-from stillpoint.voice import catalogue, protocol
+from stillpoint.voice import catalogue, protocol, recording
 from stillpoint.voice.cache import ClipCache, cache_key
 from stillpoint.voice.catalogue import ESPEAK_ENGINE, Catalogue, Voice
 from stillpoint.voice.engine import VoiceInfo, engine_class
@@ -53,6 +54,7 @@ class Synthesizer:
         self._pool = Pool(self.workers, timeout, self._store)
         self._identities: dict[str, tuple[str, str]] = {}
         self._routes: dict[str, Voice] = {}
+        self._played = itertools.count()  # numbers the jobs of recorded lines, each its own
         self._catalogue = self._new_catalogue()
         weakref.finalize(self, self._pool.close)  # stops the workers even if close() is never called
 
@@ -75,7 +77,8 @@ class Synthesizer:
         meanwhile, so the first lines asked for need not wait; any others start as lines queue for them. A line
         whose voice cannot be spoken is left to report it in its turn, where the script chooses the voice.
         """
-        names = [DEFAULT_VOICE] if utterances is None else [u.voice for u in utterances if not self._cached(u)]
+        names = [DEFAULT_VOICE] if utterances is None else [
+            u.voice for u in utterances if not u.recording and not self._cached(u)]
         engines = []
         for name in dict.fromkeys(names):
             try:
@@ -179,6 +182,8 @@ class Synthesizer:
 
     def _job_for(self, utterance: Utterance, live: dict[str, Job], queue: deque[Job], level: Level | None) -> Job:
         """The job for utterance, shared with an identical line already in the window; failed if its voice is not."""
+        if utterance.recording:
+            return self._recorded_job(utterance, live, level)
         try:
             key = self.key(utterance)
         except VoiceError as err:  # told in its turn, after the lines before it, at the line choosing the voice
@@ -190,6 +195,16 @@ class Synthesizer:
             job = live[key] = self._new_job(utterance, key, queue, level)
         job.refs += 1
         return job
+
+    def _recorded_job(self, utterance: Utterance, live: dict[str, Job], level: Level | None) -> Job:
+        """A finished job for a line played from its recording: processed here, or taken from the cache."""
+        job = Job(protocol.SYNTHESIZE, "", utterance=utterance, refs=1, key=f"recorded:{next(self._played)}")
+        try:
+            clip, job.cached = recording.clip_for(utterance, self.cache, level)
+            job.finish(clip)
+        except StillpointError as err:
+            job.finish(error=err)
+        return live.setdefault(job.key, job)
 
     def _new_job(self, utterance: Utterance, key: str, queue: deque[Job], level: Level | None) -> Job:
         """A finished job for a cache hit, a queued levelling job for a hit not levelled so yet, or a synthesis job."""

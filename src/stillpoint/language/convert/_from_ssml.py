@@ -16,7 +16,7 @@ from stillpoint.language.timeline import MAX_RESPELLED
 
 RATE_WORDS = {"x-slow": 0.5, "slow": 0.75, "medium": 1.0, "default": 1.0, "fast": 1.25, "x-fast": 1.5}
 DEFAULT_VOICE_LANGUAGES = ("en", "en-us")  # spoken by the default voice, heart
-MARKER_MARK = re.compile(r"\[(pause|breathe|soak|bell)\b[^\[\]]*\]")
+MARKER_MARK = re.compile(r"\[(pause|breathe|soak|bell|recorded)\b[^\[\]]*\]")
 HEADING_MARK = re.compile(r"#+\s*(.*?)\s*(?:\{([^{}]*)\})?\s*")
 
 
@@ -187,6 +187,17 @@ class _SsmlReader:
         else:
             self.note(f"<mark name=\"{name}\"> has no meaning in a script and is dropped")
 
+    def audio(self, attrs: dict[str, str]) -> None:
+        """<audio src>: the sound file as a [clip] where it stands; what it holds (said when it cannot play) is dropped."""
+        src = " ".join(attrs.get("src", "").split())
+        self.skipping = 1
+        if not src or "://" in src or set(src) & set("[]{}<>"):
+            self.note(f"<audio src=\"{src}\"> is dropped: a [clip] plays a file named from the script's folder")
+            return
+        self.flush_pending()
+        self.words.append(f" [clip {src}] ")
+        self.unsaid = True
+
     def prosody(self, attrs: dict[str, str]) -> None:
         """<prosody rate>: the rate of the whole document or of a section, when it starts one."""
         for other in sorted(set(attrs) - {"rate"}):
@@ -323,13 +334,14 @@ ELEMENT_STARTS: dict[str, Callable[[_SsmlReader, dict[str, str]], None]] = {
     "s": _SsmlReader.paragraph,
     "break": _SsmlReader.silence,
     "mark": _SsmlReader.mark,
+    "audio": _SsmlReader.audio,
     "prosody": _SsmlReader.prosody,
     "voice": _SsmlReader.voice,
     "sub": _SsmlReader.sub,
 }
 KEPT_TEXT = {"emphasis": "emphasis", "say-as": "reading hint", "phoneme": "phonetic spelling", "lang": "language",
              "w": "word hint", "token": "word hint"}
-DROPPED = ("audio", "desc", "meta", "metadata", "lexicon")
+DROPPED = ("desc", "meta", "metadata", "lexicon")
 SCRIPT_CHARACTERS = str.maketrans("[]{}<", "()()\u2039")
 
 

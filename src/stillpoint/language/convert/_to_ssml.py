@@ -10,7 +10,7 @@ from stillpoint.errors import Diagnostic
 from stillpoint.language.convert._notes import Conversion, note
 from stillpoint.language.script import (NO_CUE, SCALAR_KEYS, Marker, Meta, Script, Section, Settings, Speech,
                                         format_breath, format_duration)
-from stillpoint.language.timeline import (BELL, BELL_SECONDS, BREATHE, Pronunciations, marker_seconds,
+from stillpoint.language.timeline import (BELL, BELL_SECONDS, BREATHE, CLIP, Pronunciations, marker_seconds,
                                           section_settings)
 
 SSML_NORMAL_RATE = 160  # words per minute taken as a cloud voice's 100% rate
@@ -89,7 +89,8 @@ def _cue_ssml(cues: tuple[Speech | Marker, ...], pronounce: Pronunciations, brea
             in_paragraph = True
         indent = "  " if in_paragraph else ""
         if isinstance(cue, Speech):
-            lines.append(f"{indent}<s>{_spoken(cue.text, pronounce)}</s>")
+            recorded = f"<mark name={quoteattr(marker_text(cue.recording))}/>" if cue.recording else ""
+            lines.append(f"{indent}<s>{_spoken(cue.text, pronounce)}{recorded}</s>")
         else:
             lines.append(indent + _marker_ssml(cue, breath))
         if isinstance(cue, Speech) and cue.paragraph_end:
@@ -108,7 +109,9 @@ def _spoken(text: str, pronounce: Pronunciations) -> str:
 
 
 def _marker_ssml(marker: Marker, breath: tuple[float, ...]) -> str:
-    """A <mark> naming the marker, then its silence as <break>s of at most 10 s each."""
+    """A <mark> naming the marker, then its silence as <break>s of at most 10 s each; a [clip] as <audio src>."""
+    if marker.kind == CLIP:
+        return f"<audio src={quoteattr(marker.file)}/>"
     millis = round(marker_seconds(marker, breath) * 1000)
     chunks = [MAX_BREAK_MS] * (millis // MAX_BREAK_MS) + ([millis % MAX_BREAK_MS] if millis % MAX_BREAK_MS else [])
     breaks = "".join(f"<break time=\"{_ssml_time(chunk)}\"/>" for chunk in chunks)
@@ -116,7 +119,9 @@ def _marker_ssml(marker: Marker, breath: tuple[float, ...]) -> str:
 
 
 def marker_text(marker: Marker) -> str:
-    """A marker as it is written in a script: [pause], [pause 8s], [breathe 3], [soak 45s], [bell]."""
+    """A marker as it is written in a script: [pause], [pause 8s], [breathe 3], [soak 45s], [bell], [clip FILE]."""
+    if marker.file:
+        return f"[{marker.kind} {marker.file}]"
     if marker.kind == BELL:
         return "[bell]"
     if marker.kind == BREATHE:

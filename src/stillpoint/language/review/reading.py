@@ -272,7 +272,7 @@ def _silences(script: Script, skipped: frozenset[int], shortest: float) -> Itera
     if _longest_bound(script) < shortest:
         return
     markers = iter([(cue, index) for index, section in enumerate(script.sections) for cue in section.cues
-                    if isinstance(cue, Marker)])
+                    if isinstance(cue, Marker) and cue.kind in _MARKER_KINDS])
     first: tuple[Marker, int] | None = None
     seconds = 0.0
     for event in _events(script):

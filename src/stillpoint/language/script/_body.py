@@ -10,8 +10,8 @@ from stillpoint.errors import Diagnostic
 from stillpoint.language import sentences
 from stillpoint.language.script._model import Marker, Section, Settings, Speech
 from stillpoint.language.script._numbers import BREATH_HINT, RATE_RANGE, parse_breath, parse_duration, parse_rate
-from stillpoint.language.script._syntax import (BREAK_STRENGTHS, MARKER_WORDS, SECTION_KEYS, cue_problem, suggest,
-                                                unquote)
+from stillpoint.language.script._syntax import (BREAK_STRENGTHS, MARKER_WORDS, SECTION_KEYS, SOUND_MARKERS,
+                                                cue_problem, suggest, unquote)
 
 EXPANSION_FACTOR = 10  # filled-in variables may make a script's text at most this many times as long
 EXPANSION_FLOOR = 100_000  # characters of text a script may always reach, however short it is
@@ -34,6 +34,12 @@ class _Paragraph:
     def add(self, text: str, line: int, col: int) -> None:
         if text:
             self.pieces.append((text, line, col))
+
+    def take_line(self, line: int) -> list[tuple[str, int, int]]:
+        """The pieces gathered from ``line``, taken out of the paragraph (they come last)."""
+        first = next((i for i, piece in enumerate(self.pieces) if piece[1] == line), len(self.pieces))
+        taken, self.pieces = self.pieces[first:], self.pieces[:first]
+        return taken
 
     def flush(self) -> list[Speech]:
         """The gathered text as sentences; empties the paragraph."""
@@ -96,6 +102,9 @@ class Body:
         self.current = Section(title="", line=1, cues=())
         self.cues: list[Speech | Marker] = []
         self.paragraph = _Paragraph()
+        self.raw = ""  # the line being read
+        self.marked_line = 0  # the last line a marker stood on
+        self.personal_line = 0  # the last line a variable was filled in on
 
     def parse(self, lines: list[str], start: int) -> list[Section]:
         """All sections of the body, starting at line index ``start``."""
@@ -170,7 +179,7 @@ class Body:
         return value.strip().lower()
 
     def _text_line(self, lineno: int, raw: str) -> None:
-        position, ahead = 0, {}
+        position, ahead, self.raw = 0, {}, raw
         for match in _TOKEN.finditer(raw):
             if match.start() < position:
                 continue
@@ -215,6 +224,8 @@ class Body:
             self._add_marker(Marker("bell", lineno, col))
         elif word == "breathe":
             self._breathe(lineno, col, argument)
+        elif word in SOUND_MARKERS:
+            self._sound(lineno, col, word, unquote(argument).strip(), self.raw[col + len(inner) + 1:])
         else:
             seconds = self._positive_duration(lineno, col, argument) if argument else None
             if seconds is not None or not argument:
@@ -236,6 +247,33 @@ class Body:
         else:
             self._error(lineno, col, f"[breathe {argument}]: give a number of breaths from 1 to 100",
                         "for a timed silence write [pause 30s] or [soak 30s]")
+
+    def _sound(self, lineno: int, col: int, word: str, file: str, after: str) -> None:
+        """A [clip FILE] where it stands, or the line ending in [recorded FILE] as one piece of speech played from FILE."""
+        if not file:
+            example = "[clip sounds/chime.ogg]" if word == "clip" else "[recorded practice.recordings/take-1.wav]"
+            self._error(lineno, col, f"[{word}] needs a sound file", f"write it like {example}")
+        elif word == "clip":
+            self._add_marker(Marker("clip", lineno, col, file=file))
+        elif after.strip():
+            self._error(lineno, col, "[recorded] must end its line", "put it after the last words of the line it plays")
+        elif self.marked_line == lineno:
+            self._error(lineno, col, "a recorded line holds no other marker", "put the other marker on its own line")
+        else:
+            self._recorded(Marker("recorded", lineno, col, file=file))
+
+    def _recorded(self, marker: Marker) -> None:
+        """The words of ``marker``'s line as one Speech played from its file; the words before it spoken as usual."""
+        pieces = self.paragraph.take_line(marker.line)
+        self._flush(paragraph_end=False)
+        text = "".join(piece for piece, _line, _col in pieces)
+        if not text.split():
+            self._error(marker.line, marker.col, "[recorded] needs the words it plays before it, on its line",
+                        "write the line's words, then [recorded FILE] at its end")
+            return
+        col = pieces[0][2] + len(text) - len(text.lstrip())
+        personal = self.personal_line == marker.line
+        self.cues.append(Speech(" ".join(text.split()), marker.line, col, recording=marker, personal=personal))
 
     def _positive_duration(self, lineno: int, col: int, text: str) -> float | None:
         try:
@@ -287,12 +325,14 @@ class Body:
             return  # already reported where it happened first
         self.room -= len(self.values[name])
         if self.room >= 0:
+            self.personal_line = lineno
             self._text(lineno, self.values[name], col)
             return
         self._error(lineno, col, f"filling in {{{name}}} here makes the text more than {EXPANSION_FACTOR} times "
                     "as long as the script", f"shorten the value of {name}, or use it less often")
 
     def _add_marker(self, marker: Marker) -> None:
+        self.marked_line = marker.line
         self._flush(paragraph_end=False)
         self.cues.append(marker)
 

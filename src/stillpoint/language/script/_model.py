@@ -18,17 +18,20 @@ class Speech:
     line: int
     col: int
     paragraph_end: bool = False
+    recording: Marker | None = None  # the [recorded FILE] ending its line: the line is played from FILE
+    personal: bool = False  # a variable's value is part of its text
 
 
 @dataclass(frozen=True)
 class Marker:
-    """A pause, breathing, soaking or bell marker; ``seconds``/``count`` are None when left bare."""
+    """A pause, breathing, soaking, bell, clip or recorded marker; ``seconds``/``count`` are None when left bare."""
 
     kind: str
     line: int
     col: int
     seconds: float | None = None
     count: int | None = None
+    file: str = ""  # the sound file of a [clip] or [recorded] marker, as written (relative to the script's folder)
 
 
 @dataclass(frozen=True)

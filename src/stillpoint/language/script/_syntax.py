@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 
-MARKER_WORDS = ("pause", "breathe", "soak", "bell")
+MARKER_WORDS = ("pause", "breathe", "soak", "bell", "clip", "recorded")
+SOUND_MARKERS = ("clip", "recorded")  # markers naming a sound file, relative to the script's folder
 BREAK_STRENGTHS = {"none": 0.0, "x-weak": 0.25, "weak": 0.5, "medium": 1.0, "strong": 2.0, "x-strong": 4.0}
 SCALAR_KEYS = ("title", "author", "source", "description", "content-note", "tags", "voice", "rate", "breath",
                "breath-cue", "length", "year", "ending")
