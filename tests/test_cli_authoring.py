@@ -208,7 +208,7 @@ def test_check_names_the_line_of_a_variable_without_a_value_and_accepts_set(tmp_
 def test_a_value_for_no_variable_names_the_option_in_text_and_in_json(tmp_path: Path) -> None:
     letter = tmp_path / "letter.txt"
     letter.write_text("# Opening\nDear {client}, welcome.\n")
-    said = f"--set nobody: {letter} has no variable {{nobody}}"
+    said = f"--set nobody: {letter.name} has no variable {{nobody}}"
     result = run("check", str(letter), "--set", "client=Anna", "--set", "nobody=x")
     assert result.exit_code == 1 and result.stderr.splitlines() == [f"error: {said} (its variables: client)"]
     as_json = json.loads(run("check", str(letter), "--set", "client=Anna", "--set", "nobody=x", "--json").stdout)

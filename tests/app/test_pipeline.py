@@ -36,7 +36,7 @@ def test_load_script_refuses_a_value_for_a_variable_the_script_lacks(small_pract
     with pytest.raises(UsageError, match=r"has no variable \{where\}.*its variables: who") as refused:
         pipeline.load_script(str(small_practice), {"where": "home"})
     found = refused.value.diagnostic  # the setting named apart, for each door to word: no command-line flag
-    assert found.setting == Setting("set", "where") and found.message.startswith(str(small_practice))
+    assert found.setting == Setting("set", "where") and found.message.startswith(f"{small_practice.name} has no")
 
 
 def test_default_destination_is_the_practice_name_in_the_current_folder(

@@ -80,12 +80,13 @@ def load_scripts(sources: list[str], values: dict[str, str] | None = None) -> li
 
 
 def check_values(values: dict[str, str], parsed: list[Script]) -> None:
-    """Refuse a value for a name that is a variable of none of the practices."""
+    """Refuse a value for a name that is a variable of none of the practices (named by its file's name, which each
+    door shows alike)."""
     known = {name for each in parsed for name in (*each.meta.vars, *each.variables)}
     for name in values:
         if name not in known:
             single = len(parsed) == 1
-            where = f"{parsed[0].path} has no" if single else "none of the practices has a"
+            where = f"{Path(parsed[0].path).name} has no" if single else "none of the practices has a"
             choices = ", ".join(sorted(known)) or "none"
             raise UsageError(f"{where} variable {{{name}}}", setting=Setting("set", name),
                              hint=f"{'its' if single else 'their'} variables: {choices}")

@@ -25,7 +25,7 @@ async def export(request: Request) -> Response:
     """Start an MP3 export of the page's text with the values given; the page follows the job."""
     body = await fields.body(request)
     text, practice = fields.practice(body)
-    parsed = handover.practice(text, practice, _values(body))
+    parsed = handover.practice(text, fields.located(fields.studio_of(request), practice), _values(body))
     pace, options = fields.choices(body, fields.studio_of(request))
     return _start(request, handover.track_steps(parsed, pace), partial(handover.export_track, parsed, pace, options))
 
@@ -34,7 +34,7 @@ async def export_clients(request: Request) -> Response:
     """Start one personalized export per client of the table, with a playlist and a zip of them all."""
     body = await fields.body(request)
     text, practice = fields.practice(body)
-    scripts = personalize.scripts_for_table(text, practice, _rows(body))
+    scripts = personalize.scripts_for_table(text, fields.located(fields.studio_of(request), practice), _rows(body))
     pace, options = fields.choices(body, fields.studio_of(request))
     return _start(request, len(scripts), partial(handover.export_clients, scripts, pace, options))
 
