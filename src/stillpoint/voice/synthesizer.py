@@ -115,7 +115,7 @@ class Synthesizer:
         rule = pacing.VERSION if pacing.paced(utterance.rate, self._floor(voice.engine)) else 0
         return cache_key(*self._identity(voice.engine), voice.engine_voice, utterance.rate, utterance.text, rule)
 
-    def phrases(self, utterance: Utterance) -> tuple[Utterance, ...] | None:
+    def _phrases(self, utterance: Utterance) -> tuple[Utterance, ...] | None:
         """The phrases utterance is spoken in when its rate is below its engine's floor; None when it is said whole."""
         return paced.phrase_lines(utterance, self._floor(self._route(utterance.voice).engine))
 
@@ -202,7 +202,7 @@ class Synthesizer:
     def _line_for(self, utterance: Utterance, live: dict[str, Job], queue: deque[Job], level: Level | None) -> _Line:
         """The work for utterance: its own job, or, for a paced line not in the cache, a job for each phrase."""
         try:
-            key, parts = self.key(utterance), self.phrases(utterance)
+            key, parts = self.key(utterance), self._phrases(utterance)
         except VoiceError:  # its job tells it, in its turn
             return _Line([self._job_for(utterance, live, queue, level)])
         held = self.cache.get(key) if parts and key not in live and self.cache else None
