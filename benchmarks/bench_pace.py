@@ -4,7 +4,8 @@ benefactor asks 120 wpm (110 in its closing), below hibari's natural floor (156 
 said in phrases at the floor with pauses after them (language/pacing.py). Through the command line, as
 bench_quality does: `plan --json` and `export -o X.wav` with one cache, the speech events cut out of the WAV and
 joined without the silences between them, at 16 kHz for the judges (DNSMOS P.808 and OVRL, the means over 10 s
-windows; Whisper base's word error rate against the words of the plan). Judged three ways, side by side in one run:
+windows; Whisper base's word error rate against the words of the plan, over the whole speech at once as
+bench_quality transcribes it and, for information, line by line). Judged three ways, side by side in one run:
 
 - the export's speech as bench_quality judges it: each line with the pauses inside it (the target);
 - the same speech with those pauses (runs of at least PAUSE_SECONDS of exact zeros) taken out: the voice alone;
@@ -119,7 +120,16 @@ def quality_rows(folder: Path, model) -> list[dict]:
                 f"{loss[0]:+.3f} / {loss[1]:+.3f}", f">= -{MAX_LOSS} each", min(loss) >= -MAX_LOSS),
             row(f"{PRACTICE} --voice {VOICE}: Whisper base word error rate", f"{wer:.1%}", f"<= {WER_TARGET:.0%}",
                 wer <= WER_TARGET),
+            row(f"{PRACTICE} --voice {VOICE}: Whisper base word error rate, each line transcribed on its own",
+                f"{line_by_line_wer(model, pieces, rate, plan):.1%}", "info", None),
             rate_row(VOICE, None, plan)]
+
+
+def line_by_line_wer(model, pieces: list[np.ndarray], rate: int, plan: dict) -> float:
+    """Whisper's word error rate over the same speech with each line (its pauses in) transcribed on its own: what
+    the voice says, apart from the words Whisper's 30 s windows skip after a pause in one long transcription."""
+    heard = " ".join(judges.transcript(model, for_judges([piece], rate)) for piece in pieces)
+    return judges.word_error_rate(spoken_text(plan), heard)
 
 
 def asked_rates(rate: int | None) -> dict[str, int]:
