@@ -37,36 +37,49 @@ P808_TARGET, OVRL_TARGET, WER_TARGET = 4.2, 3.4, 0.03
 RATE_TOLERANCE = 0.10
 
 
-def _stillpoint(folder: Path, *args: str | Path) -> str:
-    """Run one stillpoint command; its output, or a RuntimeError with its one-line complaint."""
-    done = subprocess.run(stillpoint(*args, "--cache-dir", folder / "cache"), env=environment(folder),
+def _stillpoint(folder: Path, *args: str | Path, engine: str | None = None) -> str:
+    """Run one stillpoint command (with every line on ``engine``, if given); its output, or a RuntimeError with its
+    one-line complaint."""
+    env = environment(folder) | ({"STILLPOINT_ENGINE": engine} if engine else {})
+    done = subprocess.run(stillpoint(*args, "--cache-dir", folder / "cache"), env=env,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if done.returncode:
         raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}")
     return done.stdout
 
 
-def plan_of(folder: Path, voice: str) -> dict:
-    """The practice's plan with this voice, every line synthesized to measure it."""
-    return json.loads(_stillpoint(folder, "plan", PRACTICE, "--voice", voice, "--json", "--quiet"))
+def plan_of(folder: Path, voice: str, *options: str, engine: str | None = None) -> dict:
+    """The practice's plan with this voice (and any other ``options``, on ``engine`` if given), every line
+    synthesized to measure it."""
+    return json.loads(_stillpoint(folder, "plan", PRACTICE, "--voice", voice, *options, "--json", "--quiet",
+                                  engine=engine))
 
 
-def exported_wav(folder: Path, voice: str) -> Path:
-    """The practice exported as WAV with this voice (from the cache the plan filled)."""
+def exported_wav(folder: Path, voice: str, *options: str) -> Path:
+    """The practice exported as WAV with this voice (and ``options``), from the cache the plan filled."""
     dest = folder / f"{voice}.wav"
-    _stillpoint(folder, "export", PRACTICE, "--voice", voice, "-o", dest, "--force", "--quiet")
+    _stillpoint(folder, "export", PRACTICE, "--voice", voice, *options, "-o", dest, "--force", "--quiet")
     return dest
 
 
 def speech_of(wav: Path, plan: dict) -> np.ndarray:
     """The speech events of ``plan`` cut out of ``wav`` and joined, as 16 kHz float samples."""
-    import soxr
+    return for_judges(*speech_events(wav, plan))
 
+
+def speech_events(wav: Path, plan: dict) -> tuple[list[np.ndarray], int]:
+    """The samples (floats) of each speech event of ``plan`` in ``wav``, and their sample rate."""
     with wave.open(str(wav), "rb") as sound:
         rate = sound.getframerate()
         samples = np.frombuffer(sound.readframes(sound.getnframes()), dtype="<i2").astype(np.float32) / 32768
-    pieces = [samples[round(e["start"] * rate):round((e["start"] + e["duration"]) * rate)]
-              for e in plan["events"] if e["kind"] == "speech"]
+    return [samples[round(e["start"] * rate):round((e["start"] + e["duration"]) * rate)]
+            for e in plan["events"] if e["kind"] == "speech"], rate
+
+
+def for_judges(pieces: list[np.ndarray], rate: int) -> np.ndarray:
+    """Pieces of sound at ``rate`` joined and resampled to the judges' 16 kHz (soxr)."""
+    import soxr
+
     return soxr.resample(np.concatenate(pieces), rate, judges.JUDGE_RATE).astype(np.float32)
 
 

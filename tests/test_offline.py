@@ -75,4 +75,5 @@ def test_an_export_writes_only_the_track_and_its_own_cache(tmp_path: Path) -> No
     own = tmp_path / "cache" / "stillpoint"
     written = {path for path in tmp_path.rglob("*") if not path.is_relative_to(own)}
     assert written == {*(tmp_path / name for name in HOMES), script.parent, script, out}
-    assert (own / "CACHEDIR.TAG").is_file() and len(list(own.glob("??/*.wav"))) == 2
+    # each line, slower than its voice's floor, cached whole and as its phrases (one and two)
+    assert (own / "CACHEDIR.TAG").is_file() and len(list(own.glob("??/*.wav"))) == 2 + 3

@@ -71,3 +71,22 @@ def test_a_sentence_said_in_pieces_is_exported_exactly_as_planned(tmp_path: Path
                                                                      for e in planned.events]
     with wave.open(str(dest)) as audio:
         assert audio.getnframes() == round(planned.total * SAMPLE_RATE)
+
+
+@pytest.mark.parametrize("length", [None, 50.0])
+def test_a_practice_paced_by_pauses_is_exported_exactly_as_planned(tmp_path: Path, length: float | None) -> None:
+    source, dest = tmp_path / "slow.txt", tmp_path / "slow.wav"
+    source.write_text("---\nrate: 70\n---\nSettle in, and let your breath be easy; nothing to do, nowhere to go.\n"
+                      "[pause]\nNotice the weight of your hands, the floor below, the air.\n", encoding="utf-8")
+    parsed, pace = pipeline.load_script(str(source)), Pace(length=length)
+    with Synthesizer(FAKE_ENGINE, cache=ClipCache(tmp_path / "cache"), workers=1) as synth:
+        planned = pipeline.timed_plan(parsed, pace, synth)
+        _, heard = pipeline.export(parsed, pace, synth, pipeline.ExportSettings(dest=dest))
+    assert [(e.kind, e.start, e.duration) for e in heard.events] == [(e.kind, e.start, e.duration)
+                                                                     for e in planned.events]
+    with wave.open(str(dest)) as audio:
+        assert audio.getnframes() == round(planned.total * SAMPLE_RATE)
+    speech = [e for e in planned.events if e.kind == SPEECH]
+    words = sum(len(e.text.split()) for e in speech)
+    assert words * 60 / sum(e.duration for e in speech) == pytest.approx(70, rel=0.01)  # heard as the rate asks
+    assert planned.total == pytest.approx(length or planned.total, abs=1 / SAMPLE_RATE)

@@ -103,3 +103,16 @@ def test_pieces_are_never_too_long_and_keep_every_character(text: str, limit: in
     found = pieces(text, limit)
     assert all(len(piece) <= limit for piece in found)
     assert "".join(found).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("May you be safe, may you be well; may you be at ease.",
+     ["May you be safe,", "may you be well;", "may you be at ease."]),
+    ("Bring to mind a friend... someone kind.", ["Bring to mind a friend...", "someone kind."]),
+    ("“Be well,” you say - and rest — here.", ["“Be well,”", "you say -", "and rest —", "here."]),
+    ("At 3:30, 1,000 well-worn steps.", ["At 3:30,", "1,000 well-worn steps."]),  # no space: no pause
+    ("在这里，休息。", ["在这里，", "休息。"]),
+    ("Rest here.", ["Rest here."]),
+])
+def test_phrases_end_at_clause_marks_followed_by_more_words(text: str, expected: list[str]) -> None:
+    assert sentences.phrases(text) == expected

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from stillpoint.audio import Clip
 from stillpoint.language.script import load
-from stillpoint.language.timeline import utterances
+from stillpoint.language.timeline import Utterance, utterances
+from stillpoint.voice import Synthesizer
 
 BENEFACTOR = Path(__file__).parents[2] / "scripts" / "benefactor.txt"
 # Every fifth line of the benefactor practice: short and long lines, commas and full stops.
@@ -25,3 +26,10 @@ def assert_rate_within_tolerance(speak: Callable[[str], Clip], lines: Sequence[s
     """Fail unless the rate spoken over lines is within TOLERANCE of the rate asked."""
     measured = spoken_rate(speak, lines)
     assert abs(measured / rate - 1) <= TOLERANCE, f"asked {rate} wpm, spoke {measured:.1f}"
+
+
+def assert_heard_rate_within_tolerance(synth: Synthesizer, voice: str, rate: int) -> None:
+    """Fail unless the lines, spoken through the synthesizer (in phrases with pauses below the engine's floor),
+    are heard within TOLERANCE of the rate asked."""
+    clips = iter(synth.clips([Utterance(text, voice, rate, "practice.txt", n) for n, text in enumerate(RATE_LINES, 1)]))
+    assert_rate_within_tolerance(lambda _text: next(clips), RATE_LINES, rate)

@@ -17,7 +17,7 @@ from stillpoint.voice import espeak as espeak_module
 from stillpoint.voice.espeak import read_wav
 from stillpoint.sound.seams import edges, faded
 from stillpoint.voice.shape import LEAD_SECONDS
-from tests.voice.rates import RATE_LINES, assert_rate_within_tolerance
+from tests.voice.rates import RATE_LINES, assert_heard_rate_within_tolerance, assert_rate_within_tolerance
 
 SCRIPT_FORMAT = Path(__file__).parents[2] / "docs" / "script-format.md"
 SENTENCE = "Find a comfortable position, and let your body be supported."  # ten words
@@ -111,6 +111,13 @@ def test_below_its_slowest_setting_espeak_is_slowed_by_pauses_between_words():
 def test_the_rate_asked_is_the_rate_spoken(rate):
     engine = espeak_module.EspeakEngine()
     assert_rate_within_tolerance(lambda text: engine.synthesize(text, "en-us", rate), RATE_LINES, rate)
+
+
+@pytest.mark.espeak
+@pytest.mark.parametrize("rate", [70, 90])
+def test_below_its_floor_espeak_is_heard_at_the_rate_asked_through_pauses(synth, rate):
+    assert rate < espeak_module.EspeakEngine.floor
+    assert_heard_rate_within_tolerance(synth, "en-us", rate)
 
 
 @pytest.mark.espeak

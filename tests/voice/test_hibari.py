@@ -17,7 +17,7 @@ from stillpoint.voice import Synthesizer, processes
 from stillpoint.voice import hibari as hibari_module
 from stillpoint.voice.hibari import HibariEngine, model_path
 from stillpoint.voice.shape import LEAD_SECONDS, SOUND_THRESHOLD_DB, TAIL_SECONDS
-from tests.voice.rates import RATE_LINES, assert_rate_within_tolerance
+from tests.voice.rates import RATE_LINES, assert_heard_rate_within_tolerance, assert_rate_within_tolerance
 
 pytestmark = pytest.mark.neural
 SENTENCE = "Find a comfortable position, and let your body be supported."
@@ -74,6 +74,14 @@ def test_rate_changes_the_length(engine):
 @pytest.mark.parametrize("rate", [100, 120, 150])
 def test_the_rate_asked_is_the_rate_spoken(engine, rate):
     assert_rate_within_tolerance(lambda text: engine.synthesize(text, "heart", rate), RATE_LINES, rate)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rate", [90, 120])
+def test_below_its_floor_heart_is_heard_at_the_rate_asked_through_pauses(rate):
+    assert rate < HibariEngine.floor
+    with Synthesizer(workers=1, timeout=120) as synth:
+        assert_heard_rate_within_tolerance(synth, "heart", rate)
 
 
 @pytest.mark.parametrize("name", ["heart", "Heart", "en-us", "en"])

@@ -21,7 +21,10 @@ WINDOW = 10_000  # characters handed to sentencex at once: it is quadratic in so
 PIECE_CHARACTERS = 160  # the most an engine is asked to say at once: about 27 words, 13 s at 120 wpm
 RUN_SHARE = 0.9  # a clause too long for one piece is cut into runs of words about this share of it long
 _STOP_THEN_SPACE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"')\]\u201d\u2019\u300d\u300f\uff09]*\s")
-_CLAUSE_BREAK = re.compile(r"[,;:\u2013\u2014\u2026]+\s+|[\u3001\uff0c\uff1b\uff1a]+\s*")
+# A clause mark (a comma, semicolon, colon, dash, ellipsis or a hyphen standing alone), any closing quotes or
+# brackets after it, and the space before the next word: where a speaker pauses and a line may be cut.
+_CLAUSE_BREAK = re.compile(r"(?:[,;:\u2013\u2014\u2026]|\.{3}|(?<=\s)-)+[\"'\u201d\u2019)\]]*\s+"
+                           r"|[\u3001\uff0c\uff1b\uff1a]+\s*")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone one, which a text from JSON may hold
 _WORD = re.compile(r"\s*\S+\s*")  # a word with the spaces after it (and any before the first)
 
@@ -56,6 +59,11 @@ def pieces(sentence: str, limit: int = PIECE_CHARACTERS) -> list[str]:
         return [sentence]
     runs = [run for clause in _split_after(sentence, _CLAUSE_BREAK) for run in _runs(clause, limit)]
     return [piece.strip() for piece in _packed(runs, limit) if piece.strip()]
+
+
+def phrases(text: str) -> list[str]:
+    """``text`` cut after each clause mark followed by more words: the phrases a speaker says between pauses."""
+    return [phrase.strip() for phrase in _split_after(text, _CLAUSE_BREAK) if phrase.strip()]
 
 
 def _runs(clause: str, limit: int) -> list[str]:

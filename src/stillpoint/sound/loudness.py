@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pyebur128
 
-from stillpoint.audio import SAMPLE_RATE
+from stillpoint.audio import SAMPLE_RATE, Clip
 
 TARGET_LUFS = -19.0
 PEAK_DBTP = -1.0
@@ -123,6 +123,15 @@ def measured_and_levelled(pcm: bytes, target_lufs: float = TARGET_LUFS,
     peaks = _oversampled_peaks(samples)
     measured = _integrated_lufs(samples), _dbtp(float(np.max(peaks)))
     return measured, _levelled(pcm, measured, target_lufs, peak_dbtp, samples, peaks)
+
+
+def finished(clip: Clip, wanted: tuple[float, float] | None) -> Clip:
+    """``clip`` with its loudness measured and, given ``wanted`` (target LUFS, ceiling dBTP), its levelled form."""
+    if wanted and clip.loudness is None:
+        measured, levelled = measured_and_levelled(clip.pcm, *wanted)
+        return Clip(clip.pcm, measured, (*wanted, levelled))
+    measured = clip.loudness or measure(clip.pcm)
+    return Clip(clip.pcm, measured, (*wanted, level(clip.pcm, measured, *wanted)) if wanted else None)
 
 
 def _levelled(pcm: bytes, measured: tuple[float, float], target_lufs: float, peak_dbtp: float,

@@ -53,14 +53,15 @@ FORMAT = struct.pack(
 )
 
 
-def cache_key(engine: str, version: str, voice: str, rate: int, text: str) -> str:
+def cache_key(engine: str, version: str, voice: str, rate: int, text: str, paced: int = 0) -> str:
     """The address of one line of speech: a hash of everything that shapes its sound.
 
     ``version`` is the engine's (it names the model file too), ``voice`` the engine's own id of the voice; the
     schema and the shape version change when what an entry holds, or how clips are trimmed and faded, does.
+    ``paced`` is the version of the pause rule for a line joined from phrases (language/pacing.py), 0 otherwise.
     """
     fields = {"schema": SCHEMA, "shape": SHAPE_VERSION, "engine": engine, "version": version, "voice": voice,
-              "rate": rate, "text": text}
+              "rate": rate, "text": text, **({"paced": paced} if paced else {})}
     return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

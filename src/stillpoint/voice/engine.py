@@ -39,6 +39,9 @@ class Engine(Protocol):
     """
 
     name: str
+    # The slowest rate (words per minute) the engine speaks naturally: slower lines are said in phrases at this
+    # rate, with pauses between them (language/pacing.py). An engine without one is slowed to any rate.
+    floor: int
 
     @classmethod
     def version(cls) -> str:

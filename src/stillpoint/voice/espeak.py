@@ -77,6 +77,7 @@ class EspeakEngine:
     """Offline speech from espeak-ng; one instance per process, lines spoken one at a time."""
 
     name = "espeak-ng"
+    floor = round(WPM_AT_SETTING_175 * (MIN_SETTING / 175) ** EXPONENT)  # 101 words per minute: its slowest setting
 
     def __init__(self) -> None:
         self._tts = load_pyttsx3().init("espeak")

@@ -25,6 +25,7 @@ class FakeEngine:
     """Fast, dependency-free engine whose output depends only on its inputs."""
 
     name = "fake"
+    floor = 100  # words per minute: slower lines are said in phrases with pauses, as by the real engines
 
     @classmethod
     def version(cls) -> str:

@@ -24,6 +24,9 @@ VOICES = (VoiceInfo("heart", "Heart", ("en-us", "en")),)
 # up to 11 % fast, and above speed 1 it barely quickens (250 asked: 236).
 WPM_AT_SPEED_1 = 221.60
 SPEED_EXPONENT = 0.9804
+# The slowest speed at which heart still sounds natural, measured with DNSMOS and Whisper over benefactor and a
+# held-out script (docs/architecture.md): slower rates are reached by pausing (language/pacing.py).
+NATURAL_SPEED = 0.70
 SEED = 0  # hibari's noise comes from this seed, so a line always sounds the same
 
 
@@ -85,6 +88,7 @@ class HibariEngine:
     """Neural speech from hibari's bundled voice; one instance per worker process."""
 
     name = "hibari"
+    floor = round(WPM_AT_SPEED_1 * NATURAL_SPEED**SPEED_EXPONENT)  # 156 words per minute
 
     def __init__(self) -> None:
         Hibari = _hibari_on_numpy_fft()

@@ -23,6 +23,8 @@ VOICES = (VoiceInfo("joe", "Joe", ("en-us", "en")),)
 # 1/length_scale (measured by tools/calibrate_rate.py): length_scale = (WPM_AT_SCALE_1 / rate) ** (1 / EXPONENT).
 WPM_AT_SCALE_1 = 242.95
 EXPONENT = 0.8652
+# The slowest speed (1 / length scale) at which joe still sounds natural, measured as hibari's (docs/architecture.md).
+NATURAL_SPEED = 0.65
 
 
 def not_installed() -> VoiceError:
@@ -58,6 +60,7 @@ class PiperEngine:
     """Neural speech from Piper's voice joe; one instance per worker process, never beside espeak-ng."""
 
     name = "piper"
+    floor = round(WPM_AT_SCALE_1 * NATURAL_SPEED**EXPONENT)  # 167 words per minute
 
     def __init__(self) -> None:
         self._voice = load_voice()

@@ -12,14 +12,25 @@ from dataclasses import dataclass
 
 from stillpoint.audio import Clip
 from stillpoint.errors import StillpointError, VoiceError
+from stillpoint.language import pacing
 from stillpoint.language.script import DEFAULT_VOICE
 from stillpoint.language.timeline import Utterance
-from stillpoint.voice import catalogue, protocol, recording
+from stillpoint.sound import loudness
+from stillpoint.voice import catalogue, paced, protocol, recording
 from stillpoint.voice.cache import ClipCache, cache_key
 from stillpoint.voice.catalogue import ESPEAK_ENGINE, Catalogue, Voice
 from stillpoint.voice.engine import VoiceInfo, engine_class
 from stillpoint.voice.pool import Job, Pool, engine_error
 from stillpoint.voice.protocol import Level
+
+
+@dataclass(frozen=True)
+class _Line:
+    """The work for one utterance: one job, or a job per phrase of a line paced by pauses, joined once all are done."""
+
+    jobs: list[Job]
+    utterance: Utterance | None = None  # given for a paced line, whose clip is joined from its jobs'
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,9 +112,19 @@ class Synthesizer:
         return self._identity(self._route(voice).engine)
 
     def key(self, utterance: Utterance) -> str:
-        """The cache key of utterance: its engine, the engine's version, the voice's id, rate and text."""
+        """The cache key of utterance: its engine, the engine's version, the voice's id, rate and text (and the
+        pause rule's version, for a line paced by pauses)."""
         voice = self._route(utterance.voice)
-        return cache_key(*self._identity(voice.engine), voice.engine_voice, utterance.rate, utterance.text)
+        rule = pacing.VERSION if pacing.paced(utterance.rate, self._floor(voice.engine)) else 0
+        return cache_key(*self._identity(voice.engine), voice.engine_voice, utterance.rate, utterance.text, rule)
+
+    def _phrases(self, utterance: Utterance) -> tuple[Utterance, ...] | None:
+        """The phrases utterance is spoken in when its rate is below its engine's floor; None when it is said whole."""
+        return paced.phrase_lines(utterance, self._floor(self._route(utterance.voice).engine))
+
+    def _floor(self, spec: str) -> int:
+        """The slowest rate the engine ``spec`` speaks naturally (0: it is slowed to any rate)."""
+        return getattr(engine_class(spec), "floor", 0)
 
     def voices(self) -> list[Voice]:
         """Every voice on offer, the neural ones first (an engine's own are asked for once, then remembered)."""
@@ -150,40 +171,63 @@ class Synthesizer:
     ) -> Iterator[Clip]:
         """A clip for each utterance, in order, each yielded as soon as it is ready; levelled to ``level`` if given."""
         queue: deque[Job] = deque()
-        window: deque[Job] = deque()
+        window: deque[_Line] = deque()
         live: dict[str, Job] = {}
         upcoming, cached = iter(utterances), 0
         for done in range(1, len(utterances) + 1):
             self._look_ahead(upcoming, window, live, queue, level)
-            job = window.popleft()
-            self._pool.wait_for(job, queue)
-            self._release(job, live)
-            if job.error:
-                raise job.error
-            cached += job.cached
+            line = window.popleft()
+            for job in line.jobs:
+                self._pool.wait_for(job, queue)
+                self._release(job, live)
+                if job.error:
+                    raise job.error
+            cached += all(job.cached for job in line.jobs)
             if on_progress:
                 on_progress(SynthProgress(done, len(utterances), cached))
-            yield job.value
+            yield self._joined(line, level) if line.utterance else line.jobs[0].value
 
     def _look_ahead(
         self,
         upcoming: Iterator[Utterance],
-        window: deque[Job],
+        window: deque[_Line],
         live: dict[str, Job],
         queue: deque[Job],
         level: Level | None,
     ) -> None:
         """Fill the window of upcoming lines, queueing the ones that need synthesis."""
-        while len(window) < self._lookahead:
+        while sum(len(line.jobs) for line in window) < self._lookahead:
             utterance = next(upcoming, None)
             if utterance is None:
                 return
-            window.append(self._job_for(utterance, live, queue, level))
+            window.append(self._line_for(utterance, live, queue, level))
 
-    def _job_for(self, utterance: Utterance, live: dict[str, Job], queue: deque[Job], level: Level | None) -> Job:
-        """The job for utterance, shared with an identical line already in the window; failed if its voice is not."""
+    def _line_for(self, utterance: Utterance, live: dict[str, Job], queue: deque[Job], level: Level | None) -> _Line:
+        """The work for utterance: its recording, its own job, or, for a paced line not in the cache, a job for each
+        phrase."""
         if utterance.recording:
-            return self._recorded_job(utterance, live, level)
+            return _Line([self._recorded_job(utterance, live, level)])
+        try:
+            key, parts = self.key(utterance), self._phrases(utterance)
+        except VoiceError:  # its job tells it, in its turn
+            return _Line([self._job_for(utterance, live, queue, level)])
+        held = self.cache.get(key) if parts and key not in live and self.cache else None
+        if parts is None or key in live or held is not None:
+            return _Line([self._job_for(utterance, live, queue, level, held)])
+        return _Line([self._job_for(part, live, queue, None) for part in parts], utterance, key)
+
+    def _joined(self, line: _Line, level: Level | None) -> Clip:
+        """A paced line's clip joined from its phrases' and their pauses, measured (and levelled), then cached."""
+        clip = loudness.finished(paced.joined(line.utterance, [job.value for job in line.jobs]), level)
+        if self.cache:
+            self.cache.put(line.key, clip)
+        return clip
+
+    def _job_for(self, utterance: Utterance, live: dict[str, Job], queue: deque[Job], level: Level | None,
+                 held: Clip | None = None) -> Job:
+        """The job for utterance, shared with an identical line already in the window; failed if its voice is not.
+
+        ``held`` is its clip when the cache has been read for it already."""
         try:
             key = self.key(utterance)
         except VoiceError as err:  # told in its turn, after the lines before it, at the line choosing the voice
@@ -192,7 +236,7 @@ class Synthesizer:
             return live.setdefault(job.key, job)
         job = live.get(key)
         if job is None:
-            job = live[key] = self._new_job(utterance, key, queue, level)
+            job = live[key] = self._new_job(utterance, key, queue, level, held)
         job.refs += 1
         return job
 
@@ -206,12 +250,13 @@ class Synthesizer:
             job.finish(error=err)
         return live.setdefault(job.key, job)
 
-    def _new_job(self, utterance: Utterance, key: str, queue: deque[Job], level: Level | None) -> Job:
+    def _new_job(self, utterance: Utterance, key: str, queue: deque[Job], level: Level | None,
+                 held: Clip | None = None) -> Job:
         """A finished job for a cache hit, a queued levelling job for a hit not levelled so yet, or a synthesis job."""
         voice = self._route(utterance.voice)
         line = (utterance.text, voice.engine_voice, utterance.rate, level)
         job = Job(protocol.SYNTHESIZE, voice.engine, line, utterance, key)
-        clip = self.cache.get(key) if self.cache else None
+        clip = held if held is not None or not self.cache else self.cache.get(key)
         job.cached = clip is not None
         if clip is None:
             queue.append(job)

@@ -16,11 +16,9 @@ import socket
 from multiprocessing.connection import Connection, wait
 from typing import NoReturn
 
-from stillpoint.audio import Clip
 from stillpoint.sound import loudness
 from stillpoint.voice import protocol
 from stillpoint.voice.engine import Engine, engine_class
-from stillpoint.voice.protocol import Level
 
 
 def serve(conn: Connection, spec: str) -> None:
@@ -58,25 +56,16 @@ def _answer(engine: Engine, op: str, args: tuple) -> tuple:
     """(OK, value) or (ERROR, kind, message, hint) for one request."""
     try:
         if op == protocol.LEVEL:
-            return (protocol.OK, _finished(*args))
+            return (protocol.OK, loudness.finished(*args))  # here, so the work is spread over the workers
         if op == protocol.SYNTHESIZE:
             *line, level = args
             value = engine.synthesize(*line)
-            return (protocol.OK, _finished(value, level) if protocol.usable(value) else value)
+            return (protocol.OK, loudness.finished(value, level) if protocol.usable(value) else value)
         if op == protocol.VOICES:
             return (protocol.OK, engine.voices())
         raise ValueError(f"unknown request {op!r}")
     except Exception as exc:
         return (protocol.ERROR, *protocol.described(exc))
-
-
-def _finished(clip: Clip, level: Level | None) -> Clip:
-    """The clip measured (and levelled to ``level``) here, so the work is spread over the workers and cached."""
-    if level and clip.loudness is None:
-        measured, levelled = loudness.measured_and_levelled(clip.pcm, *level)
-        return Clip(clip.pcm, measured, (*level, levelled))
-    measured = clip.loudness or loudness.measure(clip.pcm)
-    return Clip(clip.pcm, measured, (*level, loudness.level(clip.pcm, measured, *level)) if level else None)
 
 
 # ---------------------------------------------------------------- the zygote
