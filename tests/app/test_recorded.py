@@ -92,6 +92,13 @@ def test_a_recorded_line_in_the_export_is_its_take_after_the_documented_processi
     assert event.text == "Let the shoulders soften, and rest."  # captions and lyrics still say the words
 
 
+def test_a_take_is_played_as_recorded_in_a_practice_slower_than_its_voice_speaks(practice: Path) -> None:
+    practice.write_text(PRACTICE.replace("title: Taken\n", "title: Taken\nrate: 70\n"))  # paced by pauses
+    heard = export(practice, practice.parent / "out.wav")
+    played = segment(wav_samples(practice.parent / "out.wav"), heard, 9)
+    assert correlation(played, as_documented(TAKE)) >= 0.99
+
+
 def test_the_plan_of_a_practice_with_takes_equals_its_export_to_the_sample(practice: Path) -> None:
     heard = export(practice, practice.parent / "out.wav")
     with Synthesizer(FAKE_ENGINE, cache=ClipCache(practice.parent / "cache"), workers=1) as synth:
