@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pyebur128
@@ -43,15 +44,26 @@ def _integrated_lufs(samples: np.ndarray) -> float:
     return float(pyebur128.get_loudness_global(state))
 
 
-def _oversampled(samples: np.ndarray) -> np.ndarray:
-    """The signal between and on its samples, four times as dense (band-limited interpolation).
+def _oversampled(samples: np.ndarray) -> Iterator[np.ndarray]:
+    """The signal between and on its samples, four times as dense (band-limited interpolation), as four series: its
+    value at each sample, and a quarter, a half and three quarters of the way to the next.
 
-    In single precision (peaks within 2e-7 of double's, 1e-6 dB) and at a length with no prime factor above 5
-    rather than a power of two: together four times quicker, and most of a voice worker's levelling time.
+    Each series after the first is an inverse FFT, at the clip's length, of its spectrum turned by that fraction of a
+    sample: the three cost less than half of one inverse FFT of the whole dense signal (and no strided gathering of
+    its samples), and the first is the samples themselves. In single precision (peaks within 3e-7 of double's,
+    1e-6 dB) and at a length with no prime factor above 5 rather than a power of two.
     """
     size = _fft_size(len(samples) + _FFT_GUARD)
     spectrum = np.fft.rfft(samples.astype(np.float32), size)
-    return np.fft.irfft(spectrum, OVERSAMPLING * size)[: OVERSAMPLING * len(samples)] * OVERSAMPLING
+    angle = np.arange(len(spectrum), dtype=np.float32) * np.float32(2 * np.pi / (OVERSAMPLING * size))
+    turn = np.cos(angle) + 1j * np.sin(angle)  # a quarter of a sample later; float32 trigonometry, 6x quicker than exp
+    for phase in range(OVERSAMPLING):
+        series = np.fft.irfft(spectrum, size)[: len(samples)] if phase else samples.astype(np.float32)
+        if size % 2 == 0:  # a dense inverse transform counts the highest bin of an even length twice, this one once
+            series[0::2] += np.float32(spectrum[-1].real / size)
+            series[1::2] -= np.float32(spectrum[-1].real / size)
+        yield series
+        spectrum = spectrum * turn
 
 
 def _fft_size(least: int) -> int:
@@ -70,7 +82,7 @@ def _fft_size(least: int) -> int:
 
 def _true_peak_dbtp(samples: np.ndarray) -> float:
     """Highest absolute level of the signal oversampled four times, in dBTP."""
-    return _dbtp(np.max(np.abs(_oversampled(samples))) if len(samples) else 0.0)
+    return _dbtp(float(np.max(_oversampled_peaks(samples))) if len(samples) else 0.0)
 
 
 def _dbtp(peak: float) -> float:
@@ -168,8 +180,7 @@ def _limited_to(samples: np.ndarray, target_lufs: float, ceiling: float, peaks: 
 
 def _oversampled_peaks(samples: np.ndarray) -> np.ndarray:
     """For each sample, the highest absolute level of the signal oversampled four times around it."""
-    phases = np.abs(_oversampled(samples)).reshape(-1, OVERSAMPLING).T
-    return functools.reduce(np.maximum, phases)  # ~15 times quicker than max(axis=1) over rows of four
+    return functools.reduce(np.maximum, map(np.abs, _oversampled(samples)))
 
 
 def _running_min(values: np.ndarray, radius: int) -> np.ndarray:
