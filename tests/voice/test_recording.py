@@ -119,7 +119,7 @@ def refusal(utterance: Utterance) -> str:
 
 def test_a_missing_or_garbage_file_is_one_error_at_its_marker(tmp_path: Path) -> None:
     missing = refusal(played(tmp_path / "nowhere.wav"))
-    assert missing.startswith(f"{tmp_path / 's.txt'}:3:12: error: [recorded] '{tmp_path / 'nowhere.wav'}' no such")
+    assert missing.startswith(f"{tmp_path / 's.txt'}:3:12: error: [recorded] '{tmp_path / 'nowhere.wav'}' cannot be read: no such")
     (tmp_path / "noise.wav").write_bytes(b"RIFF" + bytes(range(256)) * 40)
     (tmp_path / "text.mp3").write_text("not a sound at all\n")
     for name in ("noise.wav", "text.mp3"):

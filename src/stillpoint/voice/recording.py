@@ -59,7 +59,7 @@ def read(utterance: Utterance) -> Sound:
     try:
         data = inputs.read_capped(recording.file, MAX_BYTES, "a recording")
     except inputs.InputError as err:
-        raise _error(utterance, err.diagnostic.message, err.diagnostic.hint) from None
+        raise _error(utterance, f"cannot be read: {err.diagnostic.message}", err.diagnostic.hint) from None
     sound = _probed(data)
     if sound is None:
         raise _error(utterance, "is not a sound file Stillpoint can read", HINT)
@@ -148,7 +148,7 @@ def clip_for(utterance: Utterance, cache: ClipCache | None, level: Level | None)
     try:
         made = levelled(found or processed(sound), level, recording.clip)
     except StillpointError as err:
-        raise _error(utterance, err.diagnostic.message, err.diagnostic.hint) from None
+        raise _error(utterance, f"cannot be read: {err.diagnostic.message}", err.diagnostic.hint) from None
     if cache:
         cache.put(address, made)
     return made, False

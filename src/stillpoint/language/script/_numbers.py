@@ -50,7 +50,7 @@ def parse_breath(text: str) -> tuple[float, ...]:
                          f"3 ({PHASE_ORDERS[3]}) or 4 ({PHASE_ORDERS[4]})")
     pattern = tuple(float(part.rstrip("s")) for part in parts)
     if (empty := next((n for n, seconds in enumerate(pattern, 1) if seconds < SHORTEST_SECONDS), None)) is not None:
-        raise ValueError(f"phase {empty} of '{text.strip()}' lasts 0 seconds; every phase must last")
+        raise ValueError(f"phase {empty} of '{text.strip()}' lasts 0 seconds; every phase must last longer than that")
     if sum(pattern) > MAX_SECONDS:
         raise ValueError(f"'{text.strip()}' is longer than the {MAX_SECONDS / 3600:g} hour a breath may last")
     return pattern
