@@ -26,9 +26,11 @@ from pathlib import Path
 from stillpoint.app.workspace import Workspace
 from stillpoint.errors import UsageError
 from stillpoint.output import files
+from stillpoint.voice import recording
 
-MAX_SECONDS = 600  # the language's limit on a recording: 10 minutes
-MAX_BYTES = 100_000_000  # and 100 MB; 10 minutes of the studio's takes (mono, 48 kHz) are 57.6 MB
+# A take is held to the language's limits on a recording (10 minutes, 100 MB; 10 minutes of the studio's takes,
+# mono at 48 kHz, are 57.6 MB), so every take kept can be played.
+MAX_SECONDS, MAX_BYTES = recording.MAX_SECONDS, recording.MAX_BYTES
 MAX_LINE = 4000  # characters of a line to record: a spoken line is a sentence or a few
 MAX_LEDGER = 4_000_000  # bytes of takes.json: about 20,000 takes
 RATES = (8000, 192_000)
@@ -141,7 +143,7 @@ def recorded_lines(workspace: Workspace, practice: str, text: str) -> list[Recor
 def wav_seconds(data: bytes | bytearray, where: str) -> float:
     """The length of a take sent as WAV, refused unless it is 16-bit PCM, whole, and within the limits."""
     if len(data) > MAX_BYTES:
-        raise UsageError(f"is larger than {MAX_BYTES // 1_000_000} MB", path=where, hint="record a shorter take")
+        raise UsageError(f"is larger than {MAX_BYTES // 1_000_000:.0f} MB", path=where, hint="record a shorter take")
     try:
         with wave.open(io.BytesIO(data)) as wav:
             rate, width, channels, frames = (wav.getframerate(), wav.getsampwidth(), wav.getnchannels(),
@@ -156,7 +158,7 @@ def wav_seconds(data: bytes | bytearray, where: str) -> float:
         raise UsageError("holds no sound" if not frames else "is cut short", path=where,
                          hint="record the take again")
     if frames / rate > MAX_SECONDS:
-        raise UsageError(f"is longer than {MAX_SECONDS // 60} minutes", path=where, hint="record a shorter take")
+        raise UsageError(f"is longer than {MAX_SECONDS / 60:.0f} minutes", path=where, hint="record a shorter take")
     return frames / rate
 
 
