@@ -277,6 +277,12 @@ def test_plan_shows_section_rates_and_spoken_and_silent_time_per_section(fake_en
     assert table[header + 3:] == ["", table[-1]] and table[-1].startswith("total ")
 
 
+
+def test_a_sleep_ending_is_a_section_with_silence_and_no_pace(fake_engine: Path) -> None:
+    (fake_engine.parent / "sectioned.txt").write_text(SECTIONED)
+    table = run("plan", "sectioned.txt", "--sleep", "1m").stdout.splitlines()
+    assert next(row for row in table if row.startswith("Sleep ")).split() == ["Sleep", "0:00", "1:00", "—"]
+
 def test_the_user_lexicon_changes_what_is_said(
     fake_engine: Path, small_practice: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

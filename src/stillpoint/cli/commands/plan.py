@@ -76,6 +76,6 @@ def _sections(timeline: Timeline) -> list[str]:
     width = max(len("section"), *(len(t.title) for t in timing.section_times(timeline)))
     rows = [f"{'section':<{width}}  spoken  silent  wpm heard"]
     for times in timing.section_times(timeline):
-        rows.append(f"{times.title:<{width}}  {clock(times.spoken):>6}  {clock(times.silent):>6}  "
-                    f"{times.heard_wpm:9.0f}")
+        pace = f"{times.heard_wpm:9.0f}" if times.spoken else f"{'—':>9}"  # no words (a sleep ending): no pace
+        rows.append(f"{times.title:<{width}}  {clock(times.spoken):>6}  {clock(times.silent):>6}  {pace}")
     return rows
